@@ -1,0 +1,191 @@
+"""The ``cxrag`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import TimeRemainingColumn
+from rich.table import Table
+
+from cxrag.errors import CxragError
+from cxrag.settings import Settings
+
+app = typer.Typer(help="cxrag: offline customer-experience assistant.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation suites.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+console = Console(stderr=True)
+out = Console()
+
+CollectionOpt = Annotated[str | None, typer.Option("--collection", "-c", help="Collection name.")]
+TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Tenant name.")]
+
+
+def _settings() -> Settings:
+    from cxrag.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+def _fail(exc: CxragError) -> None:
+    console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    collection: CollectionOpt = None,
+    tenant: TenantOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Drop the collection and rebuild.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Ingest documents (md, html, pdf, docx, txt) and ticket exports (csv, jsonl).
+
+    Exit code 0: everything indexed; 1: some files failed (listed), the rest indexed; 2: error.
+    """
+    from cxrag.knowledge import Knowledge
+
+    try:
+        kb = Knowledge(_settings()).get(collection, tenant)
+        columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn()]
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def progress(kind: str, n: int) -> None:
+                if kind == "total":
+                    bar.update(task, total=n)
+                else:
+                    bar.advance(task, n)
+
+            report = kb.ingestor.run(paths, full=full, progress=progress)
+    except CxragError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        _print_report(report.as_dict(), kb.catalog.stats())
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _print_report(report: dict[str, object], stats: dict[str, int]) -> None:
+    table = Table(title="Ingest summary", show_header=False)
+    for key in ("documents_seen", "added", "updated", "unchanged", "removed", "chunks_written",
+                "failed", "seconds"):
+        table.add_row(key.replace("_", " "), str(report[key]))
+    table.add_row("collection now", f"{stats['documents']} documents, {stats['chunks']} chunks")
+    console.print(table)
+    failures = report["failures"]
+    assert isinstance(failures, list)
+    for failure in failures:
+        console.print(f"[red]failed[/red] {failure['source']}: {failure['reason']}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The question.")],
+    collection: CollectionOpt = None,
+    tenant: TenantOpt = None,
+    k: Annotated[int, typer.Option("-k", help="Number of documents.")] = 5,
+    language: Annotated[str | None, typer.Option(help="Only documents in this language.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only documents with this tag.")] = None,
+    doc_type: Annotated[str | None, typer.Option(help="article or ticket.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search a collection (hybrid lexical + dense, top-k distinct documents)."""
+    from cxrag.index.catalog import Filters
+    from cxrag.knowledge import Knowledge
+
+    try:
+        kb = Knowledge(_settings()).get(collection, tenant)
+        result = kb.retriever.search(query, k, Filters(language, doc_type, None, tag))
+    except CxragError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        payload = {"query": query, "query_language": result.query_language,
+                   "took_ms": round(result.took_ms, 2),
+                   "results": [h.as_dict() for h in result.hits]}
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    for rank, hit in enumerate(result.hits, 1):
+        out.print(f"[bold]{rank}. {hit.title}[/bold]  ({hit.document_id}, {hit.language}, "
+                  f"score {hit.score:.3f})\n   {hit.text[:240].replace(chr(10), ' ')}")
+    console.print(f"{len(result.hits)} results in {result.took_ms:.1f} ms "
+                  f"(query language: {result.query_language})")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    kb_dir: Annotated[Path, typer.Option("--kb", help="Knowledge-base directory.")],
+    queries: Annotated[Path, typer.Option("--queries", help="queries.jsonl")],
+    collection: CollectionOpt = None,
+    tenant: TenantOpt = None,
+    k: Annotated[int, typer.Option("-k", help="Depth of the ranked lists.")] = 10,
+    output: Annotated[Path | None, typer.Option("--output", help="Write JSON here.")] = None,
+    mode: Annotated[str | None, typer.Option(help="hybrid, lexical or dense.")] = None,
+) -> None:
+    """Ingest --kb (reusing an up-to-date collection), run every query, report metrics."""
+    from cxrag.evals.retrieval import run_retrieval_eval
+    from cxrag.knowledge import Knowledge
+
+    try:
+        kb = Knowledge(_settings()).get(collection or _collection_for(kb_dir), tenant)
+        report = run_retrieval_eval(kb, kb_dir, queries, k=k, mode=mode, console=console)
+    except CxragError as exc:
+        _fail(exc)
+        return
+    _print_metrics(report["metrics"])
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print(f"wrote {output}")
+
+
+def _collection_for(kb_dir: Path) -> str:
+    import re
+
+    name = re.sub(r"[^a-z0-9_-]+", "-", kb_dir.resolve().name.lower()).strip("-_")
+    return f"eval-{name or 'kb'}"[:48].rstrip("-_")
+
+
+def _print_metrics(metrics: dict[str, float]) -> None:
+    table = Table(title="Retrieval evaluation")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in metrics.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from cxrag.api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=host or settings.api.host,
+                port=port or settings.api.port, log_config=None)
+
+
+def main() -> None:
+    """Entry point."""
+    try:
+        app()
+    except CxragError as exc:  # pragma: no cover - last resort
+        console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+        sys.exit(2)

@@ -1,0 +1,107 @@
+"""The one exception tree of cxrag. Every error carries a stable code and an HTTP status.
+
+    CxragError                      500 internal
+    ├── ConfigurationError          500 configuration_error
+    ├── InvalidRequest              422 invalid_request
+    │   └── InvalidName             422 invalid_name
+    ├── NotFound                    404 not_found
+    │   └── CollectionNotFound      404 collection_not_found
+    ├── AuthError                   401 unauthorized
+    │   └── Forbidden               403 forbidden
+    ├── IngestError                 422 ingest_error
+    │   ├── UnsupportedFormat       415 unsupported_format
+    │   ├── EmptyDocument           422 empty_document
+    │   └── DocumentParseError      422 parse_error
+    ├── IndexUnavailable            503 index_unavailable
+    │   └── EmbeddingMismatch       409 embedding_mismatch
+    └── EmbeddingError              503 embedding_unavailable
+
+The API renders all of them as ``application/problem+json`` (RFC 9457) in one handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CxragError(Exception):
+    """Base of every error cxrag raises on purpose."""
+
+    code: ClassVar[str] = "internal"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        """This error as an RFC 9457 problem document."""
+        body: dict[str, Any] = {
+            "type": f"https://cxrag.dev/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+class ConfigurationError(CxragError):
+    code, status, title = "configuration_error", 500, "Configuration error"
+
+
+class InvalidRequest(CxragError):
+    code, status, title = "invalid_request", 422, "Invalid request"
+
+
+class InvalidName(InvalidRequest):
+    code, status, title = "invalid_name", 422, "Invalid name"
+
+
+class NotFound(CxragError):
+    code, status, title = "not_found", 404, "Not found"
+
+
+class CollectionNotFound(NotFound):
+    code, status, title = "collection_not_found", 404, "Collection not found"
+
+
+class AuthError(CxragError):
+    code, status, title = "unauthorized", 401, "Unauthorized"
+
+
+class Forbidden(AuthError):
+    code, status, title = "forbidden", 403, "Forbidden"
+
+
+class IngestError(CxragError):
+    code, status, title = "ingest_error", 422, "Document could not be ingested"
+
+
+class UnsupportedFormat(IngestError):
+    code, status, title = "unsupported_format", 415, "Unsupported document format"
+
+
+class EmptyDocument(IngestError):
+    code, status, title = "empty_document", 422, "Empty document"
+
+
+class DocumentParseError(IngestError):
+    code, status, title = "parse_error", 422, "Document could not be parsed"
+
+
+class IndexUnavailable(CxragError):
+    code, status, title = "index_unavailable", 503, "Index unavailable"
+
+
+class EmbeddingMismatch(IndexUnavailable):
+    code, status, title = "embedding_mismatch", 409, "Embedding model mismatch"
+
+
+class EmbeddingError(CxragError):
+    code, status, title = "embedding_unavailable", 503, "Embedding model unavailable"

@@ -1,0 +1,1 @@
+"""Evaluation suites (retrieval now; RAGAS and bias suites build on it)."""

@@ -1,0 +1,324 @@
+"""The catalogue of one collection: manifest, chunk store and lexical index in one SQLite file.
+
+SQLite is the source of truth for what is searchable: a chunk is visible only once its
+document's catalogue transaction has committed. Vector writes happen around that transaction
+under a ``pending`` marker, so an interrupted ingest can be reconciled on the next run.
+Lexical search is SQLite FTS5 (BM25) over stemmed, accent-folded text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cxrag.index.text import analyse
+from cxrag.ingest.models import Chunk, Document
+
+SCHEMA = """
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(
+    path TEXT PRIMARY KEY, root TEXT NOT NULL, file_hash TEXT NOT NULL, doc_ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    doc_id TEXT PRIMARY KEY, source_path TEXT NOT NULL, content_hash TEXT NOT NULL,
+    title TEXT, source TEXT, doc_type TEXT, format TEXT, language TEXT, updated_at TEXT,
+    tags TEXT, product TEXT, n_chunks INTEGER, private TEXT, indexed_at TEXT);
+CREATE TABLE IF NOT EXISTS chunks(
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
+    idx INTEGER NOT NULL, text TEXT NOT NULL, headings TEXT NOT NULL, n_tokens INTEGER);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS pending(doc_id TEXT PRIMARY KEY, since TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, headings, body, tokenize='unicode61 remove_diacritics 2');
+"""
+TITLE_WEIGHT, HEADINGS_WEIGHT, BODY_WEIGHT = 2.0, 1.5, 1.0
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A committed chunk with its document's public metadata."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    headings: tuple[str, ...]
+    title: str
+    source: str
+    doc_type: str
+    language: str
+    tags: tuple[str, ...]
+    product: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters; every field optional (None = any)."""
+
+    language: str | None = None
+    doc_type: str | None = None
+    product: str | None = None
+    tag: str | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """A WHERE fragment over ``documents d`` and its parameters."""
+        clauses, params = [], []
+        for column in ("language", "doc_type", "product"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"d.{column} = ?")
+                params.append(value)
+        if self.tag is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(d.tags) WHERE value = ?)")
+            params.append(self.tag)
+        return (" AND ".join(clauses) or "1"), params
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is filtered."""
+        return all(getattr(self, f) is None for f in ("language", "doc_type", "product", "tag"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """One collection's SQLite catalogue. Thread-safe for the API (one lock per instance)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.executescript(SCHEMA)
+            self._db.execute(
+                "INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', ?)",
+                (f"bm25({TITLE_WEIGHT}, {HEADINGS_WEIGHT}, {BODY_WEIGHT})",),
+            )
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    # -- metadata -------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A collection-level setting (e.g. the embedding model id)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a collection-level setting."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- manifest -------------------------------------------------------------------------
+    def source_hash(self, path: str) -> str | None:
+        """The hash recorded for a source file, if it was fully ingested."""
+        row = self._db.execute("SELECT file_hash FROM sources WHERE path = ?", (path,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_source(self, path: str, root: str, file_hash: str, doc_ids: Sequence[str]) -> None:
+        """Mark a source file as fully ingested at ``file_hash``."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                (path, root, file_hash, json.dumps(list(doc_ids))),
+            )
+
+    def sources_under(self, root: str) -> dict[str, list[str]]:
+        """Source paths recorded under ``root`` and their document ids."""
+        rows = self._db.execute("SELECT path, doc_ids FROM sources WHERE root = ?", (root,))
+        return {r["path"]: json.loads(r["doc_ids"]) for r in rows}
+
+    def forget_source(self, path: str) -> None:
+        """Drop a source file's manifest row."""
+        with self._lock:
+            self._db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def source_doc_ids(self, path: str) -> list[str]:
+        """Document ids recorded for one source file."""
+        row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?", (path,)).fetchone()
+        return [] if row is None else list(json.loads(row[0]))
+
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """Committed content hash per document, for the given ids."""
+        out: dict[str, str] = {}
+        ids = list(doc_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", part
+                ).fetchall()
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
+    def document_owner(self, doc_id: str) -> str | None:
+        """The source path a committed document came from."""
+        row = self._db.execute(
+            "SELECT source_path FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        """Committed chunk ids of a document."""
+        rows = self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        return [r[0] for r in rows]
+
+    # -- pending markers (crash consistency with the vector index) -------------------------
+    def mark_pending(self, doc_ids: Iterable[str]) -> None:
+        """Record that vector writes for these documents are in flight."""
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pending VALUES (?, ?)", [(d, _now()) for d in doc_ids]
+            )
+
+    def clear_pending(self, doc_ids: Iterable[str]) -> None:
+        """Vector writes for these documents are done."""
+        with self._lock:
+            self._db.executemany("DELETE FROM pending WHERE doc_id = ?", [(d,) for d in doc_ids])
+
+    def pending(self) -> list[str]:
+        """Documents whose vector writes were interrupted."""
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
+
+    # -- writes -----------------------------------------------------------------------------
+    def commit_document(self, doc: Document, source_path: str, chunks: Sequence[Chunk]) -> None:
+        """Atomically replace a document's row, chunks and lexical entries."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._delete_rows(doc.doc_id)
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        doc.doc_id, source_path, doc.content_hash, doc.title, doc.source,
+                        doc.doc_type, doc.format, doc.language, doc.updated_at,
+                        json.dumps(doc.tags), doc.product, len(chunks),
+                        json.dumps(doc.private), _now(),
+                    ),
+                )
+                for c in chunks:
+                    cur = self._db.execute(
+                        "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
+                        "VALUES (?,?,?,?,?,?)",
+                        (c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens),
+                    )
+                    lang = doc.language
+                    self._db.execute(
+                        "INSERT INTO chunks_fts(rowid, title, headings, body) VALUES (?,?,?,?)",
+                        (
+                            cur.lastrowid,
+                            " ".join(analyse(doc.title, lang)),
+                            " ".join(analyse(" ".join(c.headings), lang)),
+                            " ".join(analyse(c.text, lang)),
+                        ),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def delete_document(self, doc_id: str) -> None:
+        """Atomically remove a document and its chunks."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._delete_rows(doc_id)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _delete_rows(self, doc_id: str) -> None:
+        self._db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)",
+            (doc_id,),
+        )
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def clear(self) -> None:
+        """Remove everything (``--full`` rebuilds)."""
+        with self._lock:
+            for table in ("sources", "documents", "chunks", "chunks_fts", "pending"):
+                self._db.execute(f"DELETE FROM {table}")
+
+    # -- reads -------------------------------------------------------------------------------
+    def lexical_search(
+        self, query: str, lang: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk_id, bm25 score, higher is better) for the top ``k`` chunks."""
+        terms = sorted(set(analyse(query, lang)))
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        filters = filters or Filters()
+        if filters.empty:
+            sql = (
+                "SELECT c.chunk_id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?) f "
+                "JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank"
+            )
+            params: list[Any] = [match, k]
+        else:
+            where, fparams = filters.sql()
+            sql = (
+                "SELECT c.chunk_id, -chunks_fts.rank FROM chunks_fts "
+                "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d USING (doc_id) "
+                f"WHERE chunks_fts MATCH ? AND {where} ORDER BY chunks_fts.rank LIMIT ?"
+            )
+            params = [match, *fparams, k]
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def fetch_chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """Committed chunks by id (unknown or uncommitted ids are absent)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        sql = (
+            "SELECT c.chunk_id, c.doc_id, c.idx, c.text, c.headings, d.title, d.source, "
+            "d.doc_type, d.language, d.tags, d.product, d.updated_at FROM chunks c "
+            f"JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, list(chunk_ids)).fetchall()
+        return {
+            r[0]: StoredChunk(
+                r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8],
+                tuple(json.loads(r[9] or "[]")), r[10], r[11],
+            )
+            for r in rows
+        }
+
+    def document_languages(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """Language per committed document."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT doc_id, language FROM documents WHERE doc_id IN ({marks})", list(doc_ids)
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def stats(self) -> dict[str, int]:
+        """Counts of documents and chunks."""
+        with self._lock:
+            docs = self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+            chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return {"documents": int(docs), "chunks": int(chunks)}

@@ -1,0 +1,165 @@
+"""The vector index: Chroma, embedded (PersistentClient) or a server (HttpClient).
+
+Each tenant/collection pair owns two Chroma collections: ``<tenant>__<collection>__chunks``
+(one vector per chunk) and ``<tenant>__<collection>__docs`` (one vector per document, the
+mean of its chunk vectors). Vectors are computed by cxrag, never by Chroma, so Chroma's
+default embedding function (which downloads a model) is never created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from cxrag.embed.base import Vectors
+from cxrag.errors import EmbeddingMismatch, IndexUnavailable
+from cxrag.settings import ChromaSettings
+
+MODEL_KEY = "cxrag_embedding_model"
+DIM_KEY = "cxrag_embedding_dim"
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """An id and its cosine similarity to the query."""
+
+    id: str
+    doc_id: str
+    score: float
+
+
+class VectorIndex(Protocol):
+    """What retrieval and ingestion need from a vector store."""
+
+    def add_chunks(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
+                   metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None: ...
+    def add_doc(self, vector_id: str, doc_id: str, vector: Vectors,
+                metadata: dict[str, Any]) -> None: ...
+    def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]: ...
+    def delete(self, chunk_ids: Sequence[str], doc_vector_ids: Sequence[str]) -> None: ...
+    def query_chunks(self, vector: Vectors, k: int,
+                     where: dict[str, Any] | None = None) -> list[VectorHit]: ...
+    def query_docs(self, vector: Vectors, k: int,
+                   where: dict[str, Any] | None = None) -> list[VectorHit]: ...
+    def reset(self) -> None: ...
+    def count(self) -> int: ...
+
+
+def make_client(settings: ChromaSettings, default_path: str) -> Any:
+    """A Chroma client: HTTP when a URL is configured, embedded otherwise. Telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaClientSettings
+
+    client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=True)
+    try:
+        if settings.url:
+            url = urlparse(settings.url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                headers=settings.headers or None,
+                settings=client_settings,
+            )
+        return chromadb.PersistentClient(path=default_path, settings=client_settings)
+    except Exception as exc:  # chromadb raises ValueError/ConnectionError/its own types
+        where = settings.url or default_path
+        raise IndexUnavailable(f"cannot open Chroma at {where}: {exc}") from exc
+
+
+class ChromaIndex:
+    """A VectorIndex over two Chroma collections, guarded by the embedding model id."""
+
+    def __init__(self, client: Any, tenant: str, collection: str, model_id: str, dim: int):
+        self._client = client
+        self._names = (f"{tenant}__{collection}__chunks", f"{tenant}__{collection}__docs")
+        self._model_id, self._dim = model_id, dim
+        self._chunks, self._docs = (self._open(name) for name in self._names)
+
+    def _open(self, name: str) -> Any:
+        meta = {MODEL_KEY: self._model_id, DIM_KEY: self._dim}
+        try:
+            col = self._client.get_or_create_collection(
+                name, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        except Exception as exc:
+            raise IndexUnavailable(f"cannot open Chroma collection {name}: {exc}") from exc
+        stored = (col.metadata or {}).get(MODEL_KEY)
+        if stored and stored != self._model_id:
+            raise EmbeddingMismatch(
+                f"collection {name!r} was indexed with embedding model {stored!r} but the "
+                f"settings ask for {self._model_id!r}; re-index it with `cxrag ingest --full` "
+                "or set CXRAG_EMBEDDING__MODEL back",
+                indexed_with=stored,
+                configured=self._model_id,
+            )
+        return col
+
+    def add_chunks(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
+                   metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None:
+        """Upsert chunk vectors with their metadata and text."""
+        if not ids:
+            return
+        metas = [{**m, "doc_id": d} for m, d in zip(metadatas, doc_ids, strict=True)]
+        self._chunks.upsert(ids=list(ids), embeddings=np.asarray(vectors), metadatas=metas,
+                            documents=list(texts))
+
+    def add_doc(self, vector_id: str, doc_id: str, vector: Vectors,
+                metadata: dict[str, Any]) -> None:
+        """Upsert one document-level vector."""
+        self._docs.upsert(ids=[vector_id], embeddings=np.asarray([vector]),
+                          metadatas=[{**metadata, "doc_id": doc_id}])
+
+    def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]:
+        """(chunk ids, doc-vector ids) stored for a document, committed or not."""
+        where = {"doc_id": doc_id}
+        return (list(self._chunks.get(where=where, include=[])["ids"]),
+                list(self._docs.get(where=where, include=[])["ids"]))
+
+    def delete(self, chunk_ids: Sequence[str], doc_vector_ids: Sequence[str]) -> None:
+        """Delete chunk and document vectors by id."""
+        if chunk_ids:
+            self._chunks.delete(ids=list(chunk_ids))
+        if doc_vector_ids:
+            self._docs.delete(ids=list(doc_vector_ids))
+
+    def _query(self, col: Any, vector: Vectors, k: int,
+               where: dict[str, Any] | None) -> list[VectorHit]:
+        n = col.count()
+        if n == 0:
+            return []
+        res = col.query(query_embeddings=np.asarray([vector]), n_results=min(k, n),
+                        where=where or None, include=["metadatas", "distances"])
+        return [
+            VectorHit(i, str(m["doc_id"]), 1.0 - float(d))
+            for i, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0],
+                               strict=True)
+        ]
+
+    def query_chunks(self, vector: Vectors, k: int,
+                     where: dict[str, Any] | None = None) -> list[VectorHit]:
+        """Nearest chunks by cosine similarity."""
+        return self._query(self._chunks, vector, k, where)
+
+    def query_docs(self, vector: Vectors, k: int,
+                   where: dict[str, Any] | None = None) -> list[VectorHit]:
+        """Nearest documents by cosine similarity of their mean vector."""
+        return self._query(self._docs, vector, k, where)
+
+    def reset(self) -> None:
+        """Drop and recreate both collections."""
+        for name in self._names:
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # absent already: nothing to drop
+                pass
+        self._chunks, self._docs = (self._open(name) for name in self._names)
+
+    def count(self) -> int:
+        """Number of chunk vectors."""
+        return int(self._chunks.count())

@@ -1,0 +1,1 @@
+"""Ingestion: load sources (files, ticket exports), chunk by tokens, embed, index."""

@@ -1,0 +1,149 @@
+"""Parse files into Documents through unstructured (md, html, pdf fast strategy, docx, txt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cxrag.errors import DocumentParseError, EmptyDocument, UnsupportedFormat
+from cxrag.ingest.models import Document, Section, SourceFile
+from cxrag.language import detect_language
+
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt"}
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_SKIP = {"PageBreak", "Image", "Footer", "PageNumber", "Formula", "CodeSnippet"}
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter (if any) and the remaining body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError:
+        return {}, text
+    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
+
+
+def _partition(path: Path, body: str | None) -> list[Any]:
+    from cxrag.offline import prepare_unstructured
+
+    prepare_unstructured()
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".md", ".markdown"}:
+            from unstructured.partition.md import partition_md
+
+            return list(partition_md(text=body, metadata_filename=str(path)))
+        if suffix in {".html", ".htm"}:
+            from unstructured.partition.html import partition_html
+
+            return list(partition_html(filename=str(path)))
+        if suffix == ".pdf":
+            from unstructured.partition.pdf import partition_pdf
+
+            return list(partition_pdf(filename=str(path), strategy="fast", languages=["eng", "spa"]))
+        if suffix == ".docx":
+            from unstructured.partition.docx import partition_docx
+
+            return list(partition_docx(filename=str(path)))
+        from unstructured.partition.text import partition_text
+
+        return list(partition_text(text=body, metadata_filename=str(path)))
+    except Exception as exc:  # unstructured and its parsers raise many unrelated types
+        raise DocumentParseError(f"{path.name}: {type(exc).__name__}: {exc}") from exc
+
+
+def _repeated_running_text(elements: list[Any]) -> set[str]:
+    """Header/footer texts that repeat across pages (running heads), to drop."""
+    counts = Counter(e.text.strip() for e in elements if e.category in {"Header", "Footer"})
+    return {text for text, n in counts.items() if n > 1}
+
+
+def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]]:
+    """Group unstructured elements into sections keyed by their heading path."""
+    running = _repeated_running_text(elements)
+    path: list[tuple[int, str]] = []
+    sections: list[Section] = []
+    blocks: list[str] = []
+    first_title: str | None = None
+
+    def flush() -> None:
+        if blocks:
+            sections.append(Section(tuple(t for _, t in path), tuple(blocks)))
+            blocks.clear()
+
+    for el in elements:
+        text = (el.text or "").strip()
+        if not text or el.category in _SKIP or text in running:
+            continue
+        if el.category in {"Title", "Header"} and len(text) < 200:
+            flush()
+            depth = el.metadata.category_depth if el.metadata.category_depth is not None else 1
+            if first_title is None:
+                first_title, depth = text, 0
+            path = [(d, t) for d, t in path if d < depth] + [(depth, text)]
+            continue
+        blocks.append(text)
+    flush()
+    return first_title, sections
+
+
+def _updated_at(meta: dict[str, Any], path: Path) -> str:
+    value = meta.get("updated") or meta.get("updated_at") or meta.get("date")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [t.strip() for t in value.split(",") if t.strip()]
+    return [str(v) for v in value]
+
+
+def load_file(source: SourceFile, raw: bytes, languages: list[str]) -> Document:
+    """Parse one file into a Document or raise an IngestError subclass saying why."""
+    path = source.path
+    suffix = path.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        raise UnsupportedFormat(f"{path.name}: unsupported file type {suffix or '(none)'}")
+    if not raw.strip():
+        raise EmptyDocument(f"{path.name}: file is empty")
+    meta: dict[str, Any] = {}
+    body: str | None = None
+    if suffix in {".md", ".markdown", ".txt"}:
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DocumentParseError(f"{path.name}: not valid UTF-8 text ({exc})") from exc
+        meta, body = split_front_matter(body)
+    first_title, sections = elements_to_sections(_partition(path, body))
+    if not any(s.blocks for s in sections):
+        raise EmptyDocument(f"{path.name}: no text could be extracted (corrupt, scanned or empty)")
+    title = str(meta.get("title") or first_title or path.stem.replace("-", " "))
+    text = "\n".join(b for s in sections for b in s.blocks)
+    return Document(
+        doc_id=source.relative_id,
+        title=title,
+        source=path.as_posix(),
+        doc_type=str(meta.get("type") or "article"),
+        format=suffix.lstrip("."),
+        language=str(meta.get("language") or detect_language(title + "\n" + text, languages)),
+        updated_at=_updated_at(meta, path),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        sections=sections,
+        tags=_as_list(meta.get("tags")),
+        product=str(meta["product"]) if meta.get("product") else None,
+    )

@@ -1,0 +1,109 @@
+"""The data that flows through ingestion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text blocks under one heading path."""
+
+    headings: tuple[str, ...]
+    blocks: tuple[str, ...]
+
+
+@dataclass
+class Document:
+    """One knowledge document (an article, or a resolved ticket turned into Q&A)."""
+
+    doc_id: str
+    title: str
+    source: str
+    doc_type: str
+    language: str
+    updated_at: str
+    content_hash: str
+    sections: list[Section]
+    tags: list[str] = field(default_factory=list)
+    product: str | None = None
+    format: str = ""
+    # Kept in the catalogue for customer history, never indexed or returned by search.
+    private: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """All the text, for language detection and hashing."""
+        return "\n".join(b for s in self.sections for b in s.blocks)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded slice of a document, with its heading path."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    headings: tuple[str, ...]
+    n_tokens: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to ingest and the root it was found under."""
+
+    path: Path
+    root: Path
+
+    @property
+    def relative_id(self) -> str:
+        """The document id: path under the root without extension, '/'-separated."""
+        rel = self.path.relative_to(self.root) if self.path != self.root else Path(self.path.name)
+        return rel.with_suffix("").as_posix()
+
+
+@dataclass
+class Failure:
+    """A source that could not be ingested, and why."""
+
+    source: str
+    reason: str
+    code: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    documents_seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    chunks_written: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready summary."""
+        return {
+            "documents_seen": self.documents_seen,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "skipped": self.skipped,
+            "chunks_written": self.chunks_written,
+            "failed": len(self.failures),
+            "failures": [f.__dict__ for f in self.failures],
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,261 @@
+"""The ingest pipeline: discover -> diff by hash -> parse -> chunk -> embed -> write.
+
+Writes are crash-consistent: for each document, the vector writes happen under a pending
+marker around one SQLite transaction (the commit point). Search only sees committed chunks,
+and the next run reconciles anything an interruption left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import structlog
+
+from cxrag.embed.base import Embedder, normalise
+from cxrag.errors import CxragError, UnsupportedFormat
+from cxrag.index.catalog import Catalog
+from cxrag.index.vectors import VectorIndex
+from cxrag.ingest.chunking import TokenChunker, embedding_text
+from cxrag.ingest.loaders import load_file
+from cxrag.ingest.models import Chunk, Document, Failure, IngestReport, SourceFile
+from cxrag.ingest.sources import SUPPORTED, discover, is_ticket_export
+from cxrag.ingest.tickets import load_ticket_export
+
+log = structlog.get_logger(__name__)
+PIPELINE_VERSION = "1"
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class _Parsed:
+    source: SourceFile
+    file_hash: str
+    docs: list[Document] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    unchanged: bool = False
+
+
+def _prefetch(items: Iterator[_Parsed], size: int = 8) -> Iterator[_Parsed]:
+    """Run ``items`` in a background thread, ``size`` ahead (parsing overlaps embedding)."""
+    buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                buffer.put(item)
+        except BaseException as exc:  # surfaced in the consumer
+            buffer.put(exc)
+        buffer.put(done)
+
+    threading.Thread(target=produce, daemon=True, name="cxrag-parse").start()
+    while (item := buffer.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+class Ingestor:
+    """Ingests files and ticket exports into one collection (catalogue + vector index)."""
+
+    def __init__(self, catalog: Catalog, index: VectorIndex, embedder: Embedder,
+                 chunker: TokenChunker, languages: Sequence[str], batch_chunks: int = 64):
+        self.catalog, self.index, self.embedder, self.chunker = catalog, index, embedder, chunker
+        self.languages = list(languages)
+        self.batch_chunks = batch_chunks
+        self._forced = False
+
+    @property
+    def fingerprint(self) -> str:
+        """Settings that change chunk content; a change re-processes every document."""
+        spec = [PIPELINE_VERSION, self.embedder.model_id, self.chunker.max_tokens,
+                self.chunker.overlap, self.languages]
+        return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+
+    def run(self, paths: Sequence[Path], full: bool = False,
+            progress: Progress | None = None) -> IngestReport:
+        """Ingest ``paths``; returns what happened. Never raises for a bad file."""
+        started = time.perf_counter()
+        report = IngestReport()
+        if full:
+            self.catalog.clear()
+            self.index.reset()
+        self.reconcile()
+        forced = self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
+        if forced:
+            log.info("ingest.settings_changed", detail="re-processing every document")
+        sources, roots = self._discover(paths, report)
+        if progress:
+            progress("total", len(sources))
+        seen: set[str] = set()
+        for parsed in _prefetch(self._parse_all(sources, forced)):
+            self._apply(parsed, report, seen)
+            if progress:
+                progress("advance", 1)
+        for root in roots:
+            self._remove_missing(root, seen, report)
+        self.catalog.set_meta("fingerprint", self.fingerprint)
+        self.catalog.set_meta("embedding_model", self.embedder.model_id)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- discovery and parsing ---------------------------------------------------------------
+    def _discover(self, paths: Sequence[Path],
+                  report: IngestReport) -> tuple[list[SourceFile], list[Path]]:
+        sources: list[SourceFile] = []
+        roots: list[Path] = []
+        for path in paths:
+            if not path.exists():
+                report.failures.append(Failure(str(path), "no such file or directory", "not_found"))
+                continue
+            if path.is_dir():
+                roots.append(path.resolve())
+            sources.extend(discover(path))
+        return sources, roots
+
+    def _parse_all(self, sources: list[SourceFile], forced: bool) -> Iterator[_Parsed]:
+        for source in sources:
+            yield self._parse(source, forced)
+
+    def _parse(self, source: SourceFile, forced: bool) -> _Parsed:
+        path = source.path
+        if path.suffix.lower() not in SUPPORTED:
+            err = UnsupportedFormat(f"unsupported file type {path.suffix or '(none)'}")
+            return _Parsed(source, "", failures=[Failure(str(path), err.detail, err.code)])
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return _Parsed(source, "", failures=[Failure(str(path), f"unreadable: {exc}", "unreadable")])
+        file_hash = hashlib.sha256(raw).hexdigest()
+        if not forced and self.catalog.source_hash(str(path)) == file_hash:
+            return _Parsed(source, file_hash, unchanged=True)
+        try:
+            if is_ticket_export(source):
+                docs, failures = load_ticket_export(path, raw, self.languages)
+                return _Parsed(source, file_hash, docs, failures)
+            return _Parsed(source, file_hash, [load_file(source, raw, self.languages)])
+        except CxragError as exc:
+            return _Parsed(source, file_hash, failures=[Failure(str(path), exc.detail, exc.code)])
+
+    # -- applying changes ---------------------------------------------------------------------
+    def _apply(self, parsed: _Parsed, report: IngestReport, seen: set[str]) -> None:
+        path = str(parsed.source.path)
+        seen.add(path)
+        report.failures.extend(parsed.failures)
+        if parsed.unchanged:
+            known = self.catalog.source_doc_ids(path)
+            report.unchanged += len(known)
+            report.documents_seen += len(known)
+            return
+        if not parsed.docs and parsed.failures:
+            return  # keep whatever an earlier good version indexed; the failure is reported
+        previous = set(self.catalog.source_doc_ids(path))
+        hashes = self.catalog.document_hashes([d.doc_id for d in parsed.docs])
+        todo: list[Document] = []
+        for doc in parsed.docs:
+            report.documents_seen += 1
+            owner = self.catalog.document_owner(doc.doc_id)
+            if owner not in (None, path):
+                report.failures.append(Failure(
+                    path, f"document id {doc.doc_id!r} is already used by {owner}", "duplicate_id"))
+                continue
+            if hashes.get(doc.doc_id) == doc.content_hash and not self._forced:
+                report.unchanged += 1
+                continue
+            todo.append(doc)
+        self._write(todo, path, hashes, report)
+        current = {d.doc_id for d in parsed.docs}
+        for doc_id in previous - current:
+            self._remove(doc_id)
+            report.removed += 1
+        if not parsed.failures:
+            self.catalog.record_source(path, str(parsed.source.root), parsed.file_hash,
+                                       sorted(current))
+
+    def _write(self, docs: list[Document], path: str, hashes: dict[str, str],
+               report: IngestReport) -> None:
+        batch: list[tuple[Document, list[Chunk]]] = []
+        size = 0
+        for doc in docs:
+            chunks = self.chunker.split(doc)
+            batch.append((doc, chunks))
+            size += len(chunks)
+            if size >= self.batch_chunks:
+                self._write_batch(batch, path, hashes, report)
+                batch, size = [], 0
+        if batch:
+            self._write_batch(batch, path, hashes, report)
+
+    def _write_batch(self, batch: list[tuple[Document, list[Chunk]]], path: str,
+                     hashes: dict[str, str], report: IngestReport) -> None:
+        texts = [embedding_text(doc.title, c) for doc, chunks in batch for c in chunks]
+        t0 = time.perf_counter()
+        vectors = self.embedder.embed_documents(texts)
+        report.embed_seconds += time.perf_counter() - t0
+        offset = 0
+        for doc, chunks in batch:
+            vecs = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            self._write_document(doc, chunks, vecs, texts, path)
+            report.chunks_written += len(chunks)
+            if doc.doc_id in hashes:
+                report.updated += 1
+            else:
+                report.added += 1
+
+    def _write_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray,
+                        texts: list[str], path: str) -> None:
+        old_chunks = self.catalog.chunk_ids(doc.doc_id)
+        self.catalog.mark_pending([doc.doc_id])
+        meta = {"language": doc.language, "doc_type": doc.doc_type, "title": doc.title,
+                "source": doc.source, **({"product": doc.product} if doc.product else {})}
+        self.index.add_chunks([c.chunk_id for c in chunks], [doc.doc_id] * len(chunks), vectors,
+                              [{**meta, "index": c.index} for c in chunks],
+                              [c.text for c in chunks])
+        doc_vector_id = f"{doc.doc_id}#{doc.content_hash[:12]}"
+        self.index.add_doc(doc_vector_id, doc.doc_id, normalise(vectors.mean(axis=0)), meta)
+        self.catalog.commit_document(doc, path, chunks)  # the commit point
+        _, doc_vectors = self.index.ids_for_doc(doc.doc_id)
+        stale = [c for c in old_chunks if c not in {k.chunk_id for k in chunks}]
+        self.index.delete(stale, [v for v in doc_vectors if v != doc_vector_id])
+        self.catalog.clear_pending([doc.doc_id])
+
+    def _remove(self, doc_id: str) -> None:
+        self.catalog.mark_pending([doc_id])
+        self.catalog.delete_document(doc_id)
+        self.index.delete(*self.index.ids_for_doc(doc_id))
+        self.catalog.clear_pending([doc_id])
+
+    def _remove_missing(self, root: Path, seen: set[str], report: IngestReport) -> None:
+        for path, doc_ids in self.catalog.sources_under(str(root)).items():
+            if path in seen:
+                continue
+            for doc_id in doc_ids:
+                if self.catalog.document_owner(doc_id) == path:
+                    self._remove(doc_id)
+                    report.removed += 1
+            self.catalog.forget_source(path)
+
+    def reconcile(self) -> int:
+        """Delete vectors an interrupted run left uncommitted; returns documents repaired."""
+        pending = self.catalog.pending()
+        for doc_id in pending:
+            committed = set(self.catalog.chunk_ids(doc_id))
+            chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
+            doc_hash = self.catalog.document_hashes([doc_id]).get(doc_id)
+            keep_doc = f"{doc_id}#{doc_hash[:12]}" if doc_hash else None
+            self.index.delete([c for c in chunk_ids if c not in committed],
+                              [v for v in doc_vectors if v != keep_doc])
+            self.catalog.clear_pending([doc_id])
+        if pending:
+            log.warning("ingest.reconciled", documents=len(pending))
+        return len(pending)

@@ -1,0 +1,83 @@
+"""Wiring: one KnowledgeBase per (tenant, collection), built from settings and shared parts."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from cxrag.embed import Embedder, build_embedder
+from cxrag.index.catalog import Catalog
+from cxrag.index.vectors import ChromaIndex, make_client
+from cxrag.ingest.chunking import TokenChunker
+from cxrag.ingest.pipeline import Ingestor
+from cxrag.retrieve.fusion import Weights
+from cxrag.retrieve.hybrid import HybridRetriever
+from cxrag.settings import Settings, check_name
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything one collection needs: catalogue, vectors, retriever, ingestor."""
+
+    tenant: str
+    collection: str
+    catalog: Catalog
+    index: ChromaIndex
+    retriever: HybridRetriever
+    ingestor: Ingestor
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Knowledge:
+    """Builds KnowledgeBases lazily and keeps them (and the embedder, Chroma client) shared."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 chroma_client: Any = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client = chroma_client
+        self._bases: dict[tuple[str, str], KnowledgeBase] = {}
+        self._lock = threading.Lock()
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured embedder (loaded on first use)."""
+        return self._embedder or build_embedder(self.settings.embedding)
+
+    @cached_property
+    def chroma(self) -> Any:
+        """The Chroma client (embedded or HTTP)."""
+        return self._client or make_client(self.settings.chroma, str(self.settings.chroma_path))
+
+    def get(self, collection: str | None = None, tenant: str | None = None) -> KnowledgeBase:
+        """The KnowledgeBase for a collection (default from settings)."""
+        tenant = check_name("tenant", tenant or self.settings.tenant)
+        collection = check_name("collection", collection or self.settings.collection)
+        with self._lock:
+            if (tenant, collection) not in self._bases:
+                self._bases[(tenant, collection)] = self._build(tenant, collection)
+            return self._bases[(tenant, collection)]
+
+    def _build(self, tenant: str, collection: str) -> KnowledgeBase:
+        s = self.settings
+        catalog = Catalog(s.collection_dir(tenant, collection) / "catalog.sqlite")
+        index = ChromaIndex(self.chroma, tenant, collection, self.embedder.model_id,
+                            self.embedder.dimension)
+        weights = Weights(s.retrieval.weight_lexical, s.retrieval.weight_dense_chunk,
+                          s.retrieval.weight_dense_doc)
+        retriever = HybridRetriever(catalog, index, self.embedder, weights,
+                                    s.retrieval.languages, s.retrieval.candidates,
+                                    s.retrieval.mode)
+        chunker = TokenChunker(s.chunking.max_tokens, s.chunking.overlap_tokens,
+                               s.chunking.encoding)
+        ingestor = Ingestor(catalog, index, self.embedder, chunker, s.retrieval.languages)
+        return KnowledgeBase(tenant, collection, catalog, index, retriever, ingestor)
+
+    def close(self) -> None:
+        """Close every catalogue."""
+        with self._lock:
+            for base in self._bases.values():
+                base.catalog.close()
+            self._bases.clear()

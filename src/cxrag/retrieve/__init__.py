@@ -1,0 +1,1 @@
+"""Retrieval: lexical (FTS5), dense (chunk and document vectors), language-aware fusion."""
