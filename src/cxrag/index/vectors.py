@@ -1,8 +1,8 @@
 """The vector index: Chroma, embedded (PersistentClient) or a server (HttpClient).
 
 Each tenant/collection pair owns two Chroma collections: ``<tenant>__<collection>__chunks``
-(one vector per chunk) and ``<tenant>__<collection>__docs`` (one vector per document, the
-mean of its chunk vectors). Vectors are computed by cxrag, never by Chroma, so Chroma's
+(one vector per chunk) and ``<tenant>__<collection>__docs`` (per document: the mean of its
+chunk and title vectors, and the title's own vector). Vectors are computed by cxrag, never by Chroma, so Chroma's
 default embedding function (which downloads a model) is never created.
 """
 
@@ -30,6 +30,8 @@ class VectorHit:
     id: str
     doc_id: str
     score: float
+    kind: str = "chunk"
+    version: str = ""
 
 
 class VectorIndex(Protocol):
@@ -37,8 +39,8 @@ class VectorIndex(Protocol):
 
     def add_chunks(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
                    metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None: ...
-    def add_doc(self, vector_id: str, doc_id: str, vector: Vectors,
-                metadata: dict[str, Any]) -> None: ...
+    def add_doc(self, vector_ids: Sequence[str], doc_id: str, vectors: Vectors,
+                metadatas: Sequence[dict[str, Any]]) -> None: ...
     def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]: ...
     def delete(self, chunk_ids: Sequence[str], doc_vector_ids: Sequence[str]) -> None: ...
     def query_chunks(self, vector: Vectors, k: int,
@@ -109,11 +111,11 @@ class ChromaIndex:
         self._chunks.upsert(ids=list(ids), embeddings=np.asarray(vectors), metadatas=metas,
                             documents=list(texts))
 
-    def add_doc(self, vector_id: str, doc_id: str, vector: Vectors,
-                metadata: dict[str, Any]) -> None:
-        """Upsert one document-level vector."""
-        self._docs.upsert(ids=[vector_id], embeddings=np.asarray([vector]),
-                          metadatas=[{**metadata, "doc_id": doc_id}])
+    def add_doc(self, vector_ids: Sequence[str], doc_id: str, vectors: Vectors,
+                metadatas: Sequence[dict[str, Any]]) -> None:
+        """Upsert a document's document-level vectors (centroid, title)."""
+        self._docs.upsert(ids=list(vector_ids), embeddings=np.asarray(vectors),
+                          metadatas=[{**m, "doc_id": doc_id} for m in metadatas])
 
     def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]:
         """(chunk ids, doc-vector ids) stored for a document, committed or not."""
@@ -136,7 +138,8 @@ class ChromaIndex:
         res = col.query(query_embeddings=np.asarray([vector]), n_results=min(k, n),
                         where=where or None, include=["metadatas", "distances"])
         return [
-            VectorHit(i, str(m["doc_id"]), 1.0 - float(d))
+            VectorHit(i, str(m["doc_id"]), 1.0 - float(d), str(m.get("kind", "chunk")),
+                      str(m.get("version", "")))
             for i, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0],
                                strict=True)
         ]

@@ -64,6 +64,11 @@ def _prefetch(items: Iterator[_Parsed], size: int = 8) -> Iterator[_Parsed]:
         yield item
 
 
+def doc_vector_ids(doc_id: str, version: str) -> list[str]:
+    """Ids of a document version's centroid and title vectors."""
+    return [f"{doc_id}#{version}#centroid", f"{doc_id}#{version}#title"]
+
+
 class Ingestor:
     """Ingests files and ticket exports into one collection (catalogue + vector index)."""
 
@@ -197,15 +202,16 @@ class Ingestor:
 
     def _write_batch(self, batch: list[tuple[Document, list[Chunk]]], path: str,
                      hashes: dict[str, str], report: IngestReport) -> None:
-        texts = [embedding_text(doc.title, c) for doc, chunks in batch for c in chunks]
+        texts = [t for doc, chunks in batch
+                 for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
         t0 = time.perf_counter()
         vectors = self.embedder.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - t0
         offset = 0
         for doc, chunks in batch:
-            vecs = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            self._write_document(doc, chunks, vecs, texts, path)
+            vecs = vectors[offset : offset + 1 + len(chunks)]
+            offset += 1 + len(chunks)
+            self._write_document(doc, chunks, vecs, path)
             report.chunks_written += len(chunks)
             if doc.doc_id in hashes:
                 report.updated += 1
@@ -213,20 +219,25 @@ class Ingestor:
                 report.added += 1
 
     def _write_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray,
-                        texts: list[str], path: str) -> None:
+                        path: str) -> None:
+        """Write one document; ``vectors`` holds its title vector then one per chunk."""
         old_chunks = self.catalog.chunk_ids(doc.doc_id)
         self.catalog.mark_pending([doc.doc_id])
         meta = {"language": doc.language, "doc_type": doc.doc_type, "title": doc.title,
                 "source": doc.source, **({"product": doc.product} if doc.product else {})}
-        self.index.add_chunks([c.chunk_id for c in chunks], [doc.doc_id] * len(chunks), vectors,
-                              [{**meta, "index": c.index} for c in chunks],
+        self.index.add_chunks([c.chunk_id for c in chunks], [doc.doc_id] * len(chunks),
+                              vectors[1:], [{**meta, "index": c.index} for c in chunks],
                               [c.text for c in chunks])
-        doc_vector_id = f"{doc.doc_id}#{doc.content_hash[:12]}"
-        self.index.add_doc(doc_vector_id, doc.doc_id, normalise(vectors.mean(axis=0)), meta)
+        version = doc.content_hash[:12]
+        doc_ids = doc_vector_ids(doc.doc_id, version)
+        self.index.add_doc(doc_ids, doc.doc_id,
+                           np.vstack([normalise(vectors.mean(axis=0)), vectors[0]]),
+                           [{**meta, "kind": kind, "version": version}
+                            for kind in ("centroid", "title")])
         self.catalog.commit_document(doc, path, chunks)  # the commit point
         _, doc_vectors = self.index.ids_for_doc(doc.doc_id)
         stale = [c for c in old_chunks if c not in {k.chunk_id for k in chunks}]
-        self.index.delete(stale, [v for v in doc_vectors if v != doc_vector_id])
+        self.index.delete(stale, [v for v in doc_vectors if v not in doc_ids])
         self.catalog.clear_pending([doc.doc_id])
 
     def _remove(self, doc_id: str) -> None:
@@ -252,9 +263,9 @@ class Ingestor:
             committed = set(self.catalog.chunk_ids(doc_id))
             chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
             doc_hash = self.catalog.document_hashes([doc_id]).get(doc_id)
-            keep_doc = f"{doc_id}#{doc_hash[:12]}" if doc_hash else None
+            keep = doc_vector_ids(doc_id, doc_hash[:12]) if doc_hash else []
             self.index.delete([c for c in chunk_ids if c not in committed],
-                              [v for v in doc_vectors if v != keep_doc])
+                              [v for v in doc_vectors if v not in keep])
             self.catalog.clear_pending([doc_id])
         if pending:
             log.warning("ingest.reconciled", documents=len(pending))

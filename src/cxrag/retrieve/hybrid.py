@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from cxrag.embed.base import Embedder
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
-from cxrag.index.vectors import VectorIndex
+from cxrag.index.vectors import VectorHit, VectorIndex
 from cxrag.language import detect_language
 from cxrag.retrieve.fusion import Weights, fuse, top2, zscores
 
@@ -75,23 +75,22 @@ class HybridRetriever:
         lang = detect_language(query, self.languages)
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
-        doc_dense: dict[str, float] = {}
+        doc_hits: list[VectorHit] = []
         if mode != "dense":
             lexical = dict(self.catalog.lexical_search(query, lang, self.candidates, filters))
         if mode != "lexical":
             vector = self.embedder.embed_query(query)
             where = _where(filters)
             dense = {h.id: h.score for h in self.index.query_chunks(vector, self.candidates, where)}
-            doc_hits = self.index.query_docs(vector, self.candidates, where)
-            doc_dense = {h.id: h.score for h in doc_hits}
+            doc_hits = self.index.query_docs(vector, 2 * self.candidates, where)
         stored = self.catalog.fetch_chunks(sorted(set(lexical) | set(dense)))
         if filters.tag is not None:
             stored = {c: s for c, s in stored.items() if filters.tag in s.tags}
-        hits = self._rank(stored, lexical, dense, doc_dense, lang, k, group_by_document)
+        hits = self._rank(stored, lexical, dense, doc_hits, lang, k, group_by_document)
         return SearchResult(hits, lang, (time.perf_counter() - started) * 1000)
 
     def _rank(self, stored: dict[str, StoredChunk], lexical: dict[str, float],
-              dense: dict[str, float], doc_dense: dict[str, float], lang: str, k: int,
+              dense: dict[str, float], doc_hits: list[VectorHit], lang: str, k: int,
               group: bool) -> list[SearchHit]:
         by_doc_lex: dict[str, list[float]] = defaultdict(list)
         by_doc_dense: dict[str, list[float]] = defaultdict(list)
@@ -101,10 +100,16 @@ class HybridRetriever:
             if cid in dense:
                 by_doc_dense[chunk.doc_id].append(dense[cid])
         docs = {c.doc_id for c in stored.values()}
-        hashes = self.catalog.document_hashes(sorted(docs | {d.rsplit("#", 1)[0] for d in doc_dense}))
-        # Only committed document vectors count (their id carries the committed hash).
-        doc_scores = {d.rsplit("#", 1)[0]: s for d, s in doc_dense.items()
-                      if hashes.get(d.rsplit("#", 1)[0], "")[:12] == d.rsplit("#", 1)[-1]}
+        hashes = self.catalog.document_hashes(sorted(docs | {h.doc_id for h in doc_hits}))
+        # Only committed document versions count; a title vector is chunk-level evidence.
+        doc_scores: dict[str, float] = {}
+        for h in doc_hits:
+            if hashes.get(h.doc_id, "")[:12] != h.version:
+                continue
+            if h.kind == "title":
+                by_doc_dense[h.doc_id].append(h.score)
+            else:
+                doc_scores[h.doc_id] = h.score
         languages = self.catalog.document_languages(sorted(docs | set(doc_scores)))
         fused = fuse({d: top2(v) for d, v in by_doc_lex.items()},
                      {d: top2(v) for d, v in by_doc_dense.items()},

@@ -1,0 +1,55 @@
+"""The FastAPI application factory and the one error handler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from cxrag import __version__
+from cxrag.api.routes import health, ingest, search
+from cxrag.errors import CxragError, InvalidRequest
+from cxrag.knowledge import Knowledge
+from cxrag.settings import Settings
+
+log = structlog.get_logger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def problem(exc: CxragError, request: Request) -> JSONResponse:
+    """Render any CxragError as RFC 9457 problem+json."""
+    return JSONResponse(exc.to_problem(request.url.path), status_code=exc.status,
+                        media_type=PROBLEM)
+
+
+def create_app(settings: Settings | None = None, knowledge: Knowledge | None = None) -> FastAPI:
+    """Build the app; dependencies are created once in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings or Settings()
+        app.state.knowledge = knowledge or Knowledge(app.state.settings)
+        yield
+        app.state.knowledge.close()
+
+    app = FastAPI(title="cxrag", version=__version__, lifespan=lifespan,
+                  description="Offline, multilingual customer-experience assistant API.")
+
+    @app.exception_handler(CxragError)
+    async def _cxrag_error(request: Request, exc: CxragError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("request.failed", code=exc.code, detail=exc.detail)
+        return problem(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        return problem(InvalidRequest("the request is not valid", errors=errors), request)
+
+    for router in (health.router, search.router, ingest.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,35 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from cxrag.api.deps import KnowledgeDep
+from cxrag.api.schemas import Health
+from cxrag.errors import CxragError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+def readyz(knowledge: KnowledgeDep) -> Health | JSONResponse:
+    """The embedding model and the default collection's stores answer."""
+    checks: dict[str, str] = {}
+    try:
+        knowledge.embedder.embed_query("ready")
+        checks["embedding"] = "ok"
+        base = knowledge.get()
+        checks["chroma"] = f"ok ({base.index.count()} chunks)"
+        checks["catalog"] = "ok ({documents} documents)".format(**base.catalog.stats())
+    except CxragError as exc:
+        checks["error"] = f"{exc.code}: {exc.detail}"
+        body = Health(status="not_ready", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Health(status="ready", checks=checks)

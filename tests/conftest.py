@@ -1,0 +1,120 @@
+"""Shared fixtures: a fake embedder (same Protocol), sample documents of every format."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cxrag  # noqa: F401  (applies the offline environment defaults first)
+from cxrag.embed.base import Vectors, normalise
+from cxrag.knowledge import Knowledge
+from cxrag.settings import Settings
+
+
+class FakeEmbedder:
+    """Bag of hashed words: deterministic, instant, similar texts get similar vectors."""
+
+    model_id = "fake-hash-64"
+    dimension = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        return vec
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        self.calls += 1
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return normalise(np.vstack([self._one(t) for t in texts]))
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.embed_documents([text])[0]
+
+
+def write_docx(path: Path, title: str, sections: list[tuple[str, str]]) -> Path:
+    """A real .docx with Heading 1/2 styles."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(title, 1)
+    for heading, text in sections:
+        doc.add_heading(heading, 2)
+        doc.add_paragraph(text)
+    doc.save(str(path))
+    return path
+
+
+def write_pdf(path: Path, title: str, sections: list[tuple[str, str]]) -> Path:
+    """A real text PDF with bold headings."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, title)
+    pdf.ln(14)
+    for heading, text in sections:
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.cell(0, 8, heading)
+        pdf.ln(10)
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(0, 6, text)
+        pdf.ln(4)
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture
+def sample_kb(tmp_path: Path) -> Path:
+    """A small bilingual knowledge base with every supported format."""
+    kb = tmp_path / "kb"
+    (kb / "es").mkdir(parents=True)
+    (kb / "en").mkdir(parents=True)
+    (kb / "es" / "devoluciones.md").write_text(
+        "---\ntitle: Devoluciones\nupdated: 2026-10-01\ntags: [returns]\n---\n"
+        "# Devoluciones\n\nTienes 30 días naturales para devolver un pedido. La devolución es "
+        "gratuita en la península.\n\n## Cómo devolver\n\nEntra en Mis pedidos y pulsa "
+        "Devolver. Imprime la etiqueta.\n", encoding="utf-8")
+    (kb / "en" / "shipping.html").write_text(
+        "<html><head><title>Shipping</title></head><body><h1>Shipping times</h1>"
+        "<p>Orders ship within 24 hours. Standard delivery takes 3 to 5 business days.</p>"
+        "<h2>Tracking</h2><p>You receive a tracking link by email when the parcel leaves."
+        "</p></body></html>", encoding="utf-8")
+    (kb / "en" / "gift-cards.txt").write_text(
+        "Gift cards\n\nGift cards never expire and can be used on any product sold by us.\n",
+        encoding="utf-8")
+    write_docx(kb / "es" / "garantia.docx", "Garantía de los dispositivos Luma",
+               [("Cobertura", "Todos los dispositivos Luma tienen dos años de garantía."),
+                ("Cómo reclamar", "Escríbenos por chat con tu número de pedido.")])
+    write_pdf(kb / "en" / "night-vision.pdf", "Luma Cam night vision",
+              [("Infrared", "The Luma Cam switches to infrared night vision below 10 lux."),
+               ("Troubleshooting", "If the image is white at night, clean the lens and "
+                "move the camera away from windows.")])
+    return kb
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def knowledge(settings: Settings, fake_embedder: FakeEmbedder) -> Iterator[Knowledge]:
+    k = Knowledge(settings, embedder=fake_embedder)
+    yield k
+    k.close()

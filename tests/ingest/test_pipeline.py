@@ -1,0 +1,129 @@
+"""Ingestion on real Chroma (embedded) and the real SQLite catalogue, with a fake embedder."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cxrag.knowledge import Knowledge
+
+
+def _counts(knowledge: Knowledge) -> tuple[int, int, int]:
+    base = knowledge.get()
+    stats = base.catalog.stats()
+    return stats["documents"], stats["chunks"], base.index.count()
+
+
+def test_ingest_every_format_then_search(knowledge: Knowledge, sample_kb: Path) -> None:
+    report = knowledge.get().ingestor.run([sample_kb])
+    assert report.ok, report.failures
+    assert (report.added, report.documents_seen) == (5, 5)
+    docs, chunks, vectors = _counts(knowledge)
+    assert docs == 5 and chunks == vectors == report.chunks_written
+    hits = knowledge.get().retriever.search("infrared night vision camera", k=3).hits
+    assert hits[0].document_id == "en/night-vision"
+    assert hits[0].source.endswith("night-vision.pdf") and hits[0].language == "en"
+
+
+def test_reingest_is_incremental_and_never_duplicates(knowledge: Knowledge,
+                                                      sample_kb: Path) -> None:
+    ingestor = knowledge.get().ingestor
+    ingestor.run([sample_kb])
+    before = _counts(knowledge)
+    again = ingestor.run([sample_kb])
+    assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 5, 0)
+    assert _counts(knowledge) == before
+
+    (sample_kb / "en" / "gift-cards.txt").write_text(
+        "Gift cards\n\nGift cards expire after five years.\n", encoding="utf-8")
+    (sample_kb / "es" / "devoluciones.md").unlink()
+    changed = ingestor.run([sample_kb])
+    assert (changed.updated, changed.removed, changed.unchanged) == (1, 1, 3)
+    docs, chunks, vectors = _counts(knowledge)
+    assert docs == 4 and chunks == vectors
+    hit = knowledge.get().retriever.search("gift cards expire", k=1).hits[0]
+    assert "five years" in hit.text
+
+
+def test_full_rebuild(knowledge: Knowledge, sample_kb: Path) -> None:
+    ingestor = knowledge.get().ingestor
+    ingestor.run([sample_kb])
+    report = ingestor.run([sample_kb], full=True)
+    assert report.added == 5 and _counts(knowledge)[0] == 5
+
+
+def test_corrupt_file_is_reported_and_the_rest_indexed(knowledge: Knowledge,
+                                                       sample_kb: Path) -> None:
+    (sample_kb / "en" / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (sample_kb / "en" / "notes.xyz").write_text("what is this")
+    (sample_kb / "en" / "empty.md").write_text("")
+    report = knowledge.get().ingestor.run([sample_kb])
+    assert not report.ok
+    failed = {Path(f.source).name: f.code for f in report.failures}
+    assert failed == {"broken.pdf": "empty_document", "notes.xyz": "unsupported_format",
+                      "empty.md": "empty_document"}
+    assert report.added == 5
+    docs, chunks, vectors = _counts(knowledge)
+    assert docs == 5 and chunks == vectors
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample_kb: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    base = knowledge.get()
+    real_add_doc = base.index.add_doc
+    calls = {"n": 0}
+
+    def crash_on_third(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Boom("power cut after the chunk vectors were written")
+        return real_add_doc(*args, **kwargs)
+
+    monkeypatch.setattr(base.index, "add_doc", crash_on_third)
+    with pytest.raises(Boom):
+        base.ingestor.run([sample_kb])
+    # Half-written: Chroma holds chunks of a document the catalogue never committed.
+    docs, chunks, vectors = _counts(knowledge)
+    assert docs == 2 and vectors > chunks
+    # Search never shows uncommitted chunks.
+    for hit in base.retriever.search("garantía dispositivos Luma", k=10).hits:
+        assert hit.chunk_id in base.catalog.fetch_chunks([hit.chunk_id])
+    monkeypatch.setattr(base.index, "add_doc", real_add_doc)
+    report = base.ingestor.run([sample_kb])
+    assert report.ok and report.added == 3 and report.unchanged == 2
+    docs, chunks, vectors = _counts(knowledge)
+    assert docs == 5 and chunks == vectors
+    assert base.catalog.pending() == []
+
+
+def test_ticket_exports_only_index_resolved(knowledge: Knowledge, tmp_path: Path) -> None:
+    from tests.ingest.test_tickets import TICKET
+    import json
+
+    export = tmp_path / "tickets" / "export.jsonl"
+    export.parent.mkdir()
+    rows = [TICKET, {**TICKET, "id": "TK-2", "status": "pending", "resolution": None}]
+    export.write_text("\n".join(json.dumps(r) for r in rows))
+    report = knowledge.get().ingestor.run([export.parent])
+    assert report.ok and report.added == 1
+    hit = knowledge.get().retriever.search("reembolso devolución", k=1).hits[0]
+    assert hit.document_id == "ticket/TK-1" and hit.doc_type == "ticket"
+    assert "C0007" not in str(hit.as_dict())
+
+
+def test_two_roots_do_not_delete_each_other(knowledge: Knowledge, sample_kb: Path,
+                                            tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "faq.md").write_text("# FAQ\n\nWe answer within one day.\n")
+    ingestor = knowledge.get().ingestor
+    ingestor.run([sample_kb])
+    report = ingestor.run([other])
+    assert report.removed == 0 and _counts(knowledge)[0] == 6
+    shutil.rmtree(other)
+    other.mkdir()
+    assert ingestor.run([other]).removed == 1
