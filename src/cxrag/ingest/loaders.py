@@ -33,9 +33,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _partition(path: Path, body: str | None) -> list[Any]:
+    import os
+
     from cxrag.offline import prepare_unstructured
 
-    prepare_unstructured()
+    prepare_unstructured(os.environ.get("CXRAG_INGEST_NLP", "fast"))
     suffix = path.suffix.lower()
     try:
         if suffix in {".md", ".markdown"}:
@@ -67,6 +69,11 @@ def _repeated_running_text(elements: list[Any]) -> set[str]:
     return {text for text, n in counts.items() if n > 1}
 
 
+def _heading_like(text: str) -> bool:
+    """A title element that reads like a heading, not a sentence mislabelled as one."""
+    return len(text.split()) <= 14 and not text.rstrip().endswith((".", "!", "?", ";", ","))
+
+
 def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]]:
     """Group unstructured elements into sections keyed by their heading path."""
     running = _repeated_running_text(elements)
@@ -84,7 +91,7 @@ def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]
         text = (el.text or "").strip()
         if not text or el.category in _SKIP or text in running:
             continue
-        if el.category in {"Title", "Header"} and len(text) < 200:
+        if el.category in {"Title", "Header"} and _heading_like(text):
             flush()
             depth = el.metadata.category_depth if el.metadata.category_depth is not None else 1
             if first_title is None:

@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine (see README):
+#   make run    install, ingest knowledge/, serve the API on http://127.0.0.1:8080
+#   make test   install, run the test suite
+SHELL := /bin/bash
+PY ?= python3
+UV := .venv/bin/uv
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: install run ingest serve test lint bench
+
+.venv/bin/uv:
+	$(PY) -m venv .venv
+	.venv/bin/pip install --quiet uv==0.13.8
+
+install: .venv/bin/uv
+	$(UV) sync --frozen --quiet
+
+ingest: install
+	.venv/bin/cxrag ingest knowledge/articles knowledge/tickets || [ $$? -eq 1 ]
+
+run: ingest
+	.venv/bin/cxrag serve
+
+test: install
+	.venv/bin/python -m pytest
+
+lint: install
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/mypy
+	.venv/bin/hadolint Dockerfile
+
+bench: install
+	.venv/bin/python benchmarks/run_all.py
