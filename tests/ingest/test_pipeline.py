@@ -74,7 +74,8 @@ class Boom(RuntimeError):
 def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample_kb: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     base = knowledge.get()
-    real_add_doc = base.index.add_doc
+    base.ingestor.batch_chunks = 1  # one document per write batch, so the crash lands mid-run
+    real_add_doc = base.index.add_docs
     calls = {"n": 0}
 
     def crash_on_third(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -83,7 +84,7 @@ def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample
             raise Boom("power cut after the chunk vectors were written")
         return real_add_doc(*args, **kwargs)
 
-    monkeypatch.setattr(base.index, "add_doc", crash_on_third)
+    monkeypatch.setattr(base.index, "add_docs", crash_on_third)
     with pytest.raises(Boom):
         base.ingestor.run([sample_kb])
     # Half-written: Chroma holds chunks of a document the catalogue never committed.
@@ -92,7 +93,7 @@ def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample
     # Search never shows uncommitted chunks.
     for hit in base.retriever.search("garantía dispositivos Luma", k=10).hits:
         assert hit.chunk_id in base.catalog.fetch_chunks([hit.chunk_id])
-    monkeypatch.setattr(base.index, "add_doc", real_add_doc)
+    monkeypatch.setattr(base.index, "add_docs", real_add_doc)
     report = base.ingestor.run([sample_kb])
     assert report.ok and report.added == 3 and report.unchanged == 2
     docs, chunks, vectors = _counts(knowledge)

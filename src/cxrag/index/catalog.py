@@ -22,6 +22,7 @@ from cxrag.ingest.models import Chunk, Document
 
 SCHEMA = """
 PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources(
     path TEXT PRIMARY KEY, root TEXT NOT NULL, file_hash TEXT NOT NULL, doc_ids TEXT NOT NULL);

@@ -41,6 +41,8 @@ class VectorIndex(Protocol):
                    metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None: ...
     def add_doc(self, vector_ids: Sequence[str], doc_id: str, vectors: Vectors,
                 metadatas: Sequence[dict[str, Any]]) -> None: ...
+    def add_docs(self, vector_ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
+                 metadatas: Sequence[dict[str, Any]]) -> None: ...
     def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]: ...
     def delete(self, chunk_ids: Sequence[str], doc_vector_ids: Sequence[str]) -> None: ...
     def query_chunks(self, vector: Vectors, k: int,
@@ -116,6 +118,14 @@ class ChromaIndex:
         """Upsert a document's document-level vectors (centroid, title)."""
         self._docs.upsert(ids=list(vector_ids), embeddings=np.asarray(vectors),
                           metadatas=[{**m, "doc_id": doc_id} for m in metadatas])
+
+    def add_docs(self, vector_ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
+                 metadatas: Sequence[dict[str, Any]]) -> None:
+        """Upsert document-level vectors of several documents in one call."""
+        if vector_ids:
+            self._docs.upsert(ids=list(vector_ids), embeddings=np.asarray(vectors),
+                              metadatas=[{**m, "doc_id": d}
+                                         for m, d in zip(metadatas, doc_ids, strict=True)])
 
     def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]:
         """(chunk ids, doc-vector ids) stored for a document, committed or not."""

@@ -69,9 +69,12 @@ def _repeated_running_text(elements: list[Any]) -> set[str]:
     return {text for text, n in counts.items() if n > 1}
 
 
-def _heading_like(text: str) -> bool:
-    """A title element that reads like a heading, not a sentence mislabelled as one."""
-    return len(text.split()) <= 14 and not text.rstrip().endswith((".", "!", "?", ";", ","))
+def _heading_like(el: Any, text: str) -> bool:
+    """Structural headings (md/html/docx give a depth) always count; a guessed title (txt,
+    pdf) must read like a heading, not a sentence (questions are fine: FAQ titles are)."""
+    if el.metadata.category_depth is not None and el.category == "Title":
+        return len(text) < 300
+    return len(text.split()) <= 14 and not text.rstrip().endswith((".", "!", ";", ","))
 
 
 def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]]:
@@ -91,7 +94,7 @@ def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]
         text = (el.text or "").strip()
         if not text or el.category in _SKIP or text in running:
             continue
-        if el.category in {"Title", "Header"} and _heading_like(text):
+        if el.category in {"Title", "Header"} and _heading_like(el, text):
             flush()
             depth = el.metadata.category_depth if el.metadata.category_depth is not None else 1
             if first_title is None:

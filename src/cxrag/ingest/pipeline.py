@@ -69,6 +69,15 @@ def doc_vector_ids(doc_id: str, version: str) -> list[str]:
     return [f"{doc_id}#{version}#centroid", f"{doc_id}#{version}#title"]
 
 
+def _metadata(doc: Document) -> dict[str, Any]:
+    """Public, filterable metadata stored with every vector (Chroma rejects None values)."""
+    meta: dict[str, Any] = {"language": doc.language, "doc_type": doc.doc_type,
+                            "title": doc.title, "source": doc.source}
+    if doc.product:
+        meta["product"] = doc.product
+    return meta
+
+
 class Ingestor:
     """Ingests files and ticket exports into one collection (catalogue + vector index)."""
 
@@ -78,6 +87,9 @@ class Ingestor:
         self.languages = list(languages)
         self.batch_chunks = batch_chunks
         self._forced = False
+        self._batch: list[tuple[Document, list[Chunk], str, bool]] = []
+        self._batch_size = 0
+        self._queue: list[tuple[_Parsed, set[str], set[str]]] = []
 
     @property
     def fingerprint(self) -> str:
@@ -91,6 +103,7 @@ class Ingestor:
         """Ingest ``paths``; returns what happened. Never raises for a bad file."""
         started = time.perf_counter()
         report = IngestReport()
+        self._batch, self._batch_size, self._queue = [], 0, []  # nothing from a crashed run
         if full:
             self.catalog.clear()
             self.index.reset()
@@ -106,6 +119,7 @@ class Ingestor:
             self._apply(parsed, report, seen)
             if progress:
                 progress("advance", 1)
+        self._flush(report)
         for root in roots:
             self._remove_missing(root, seen, report)
         self.catalog.set_meta("fingerprint", self.fingerprint)
@@ -177,68 +191,80 @@ class Ingestor:
                 report.unchanged += 1
                 continue
             todo.append(doc)
-        self._write(todo, path, hashes, report)
         current = {d.doc_id for d in parsed.docs}
-        for doc_id in previous - current:
-            self._remove(doc_id)
-            report.removed += 1
-        if not parsed.failures:
-            self.catalog.record_source(path, str(parsed.source.root), parsed.file_hash,
-                                       sorted(current))
-
-    def _write(self, docs: list[Document], path: str, hashes: dict[str, str],
-               report: IngestReport) -> None:
-        batch: list[tuple[Document, list[Chunk]]] = []
-        size = 0
-        for doc in docs:
+        self._queue.append((parsed, previous - current, current))
+        for doc in todo:
             chunks = self.chunker.split(doc)
-            batch.append((doc, chunks))
-            size += len(chunks)
-            if size >= self.batch_chunks:
-                self._write_batch(batch, path, hashes, report)
-                batch, size = [], 0
-        if batch:
-            self._write_batch(batch, path, hashes, report)
+            self._batch.append((doc, chunks, path, doc.doc_id in hashes))
+            self._batch_size += len(chunks)
+        if self._batch_size >= self.batch_chunks:
+            self._flush(report)
 
-    def _write_batch(self, batch: list[tuple[Document, list[Chunk]]], path: str,
-                     hashes: dict[str, str], report: IngestReport) -> None:
-        texts = [t for doc, chunks in batch
+    def _flush(self, report: IngestReport) -> None:
+        """Write queued documents, then finish the files they came from (removals, manifest)."""
+        if self._batch:
+            self._write_batch(self._batch, report)
+        self._batch, self._batch_size = [], 0
+        for parsed, gone, current in self._queue:
+            for doc_id in gone:
+                self._remove(doc_id)
+                report.removed += 1
+            if not parsed.failures:
+                self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
+                                           parsed.file_hash, sorted(current))
+        self._queue = []
+
+    def _write_batch(self, batch: list[tuple[Document, list[Chunk], str, bool]],
+                     report: IngestReport) -> None:
+        """Embed a batch of documents at once, write their vectors in one call per collection,
+        then commit each document in the catalogue (the commit point), then drop stale vectors.
+        """
+        texts = [t for doc, chunks, _, _ in batch
                  for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
         t0 = time.perf_counter()
         vectors = self.embedder.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - t0
+        docs = [doc for doc, _, _, _ in batch]
+        old_chunks = {d.doc_id: self.catalog.chunk_ids(d.doc_id)
+                      for d, _, _, existed in batch if existed}
+        self.catalog.mark_pending(d.doc_id for d in docs)
+        chunk_rows: list[tuple[Chunk, dict[str, Any]]] = []
+        doc_rows: list[tuple[str, str, np.ndarray, dict[str, Any]]] = []
+        chunk_vecs: list[np.ndarray] = []
         offset = 0
-        for doc, chunks in batch:
+        for doc, chunks, _, _ in batch:
             vecs = vectors[offset : offset + 1 + len(chunks)]
             offset += 1 + len(chunks)
-            self._write_document(doc, chunks, vecs, path)
+            meta = _metadata(doc)
+            chunk_rows += [(c, {**meta, "index": c.index}) for c in chunks]
+            chunk_vecs.append(vecs[1:])
+            version = doc.content_hash[:12]
+            for vid, kind, vec in zip(doc_vector_ids(doc.doc_id, version), ("centroid", "title"),
+                                      (normalise(vecs.mean(axis=0)), vecs[0]), strict=True):
+                doc_rows.append((vid, doc.doc_id, vec, {**meta, "kind": kind, "version": version}))
+        self.index.add_chunks([c.chunk_id for c, _ in chunk_rows], [c.doc_id for c, _ in chunk_rows],
+                              np.vstack(chunk_vecs), [m for _, m in chunk_rows],
+                              [c.text for c, _ in chunk_rows])
+        self.index.add_docs([r[0] for r in doc_rows], [r[1] for r in doc_rows],
+                            np.vstack([r[2] for r in doc_rows]), [r[3] for r in doc_rows])
+        for doc, chunks, path, existed in batch:
+            self.catalog.commit_document(doc, path, chunks)  # the commit point
             report.chunks_written += len(chunks)
-            if doc.doc_id in hashes:
+            if existed:
                 report.updated += 1
             else:
                 report.added += 1
+        for doc, chunks, _, _ in batch:
+            if doc.doc_id in old_chunks:
+                self._drop_stale(doc, chunks, old_chunks[doc.doc_id])
+        self.catalog.clear_pending(d.doc_id for d in docs)
 
-    def _write_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray,
-                        path: str) -> None:
-        """Write one document; ``vectors`` holds its title vector then one per chunk."""
-        old_chunks = self.catalog.chunk_ids(doc.doc_id)
-        self.catalog.mark_pending([doc.doc_id])
-        meta = {"language": doc.language, "doc_type": doc.doc_type, "title": doc.title,
-                "source": doc.source, **({"product": doc.product} if doc.product else {})}
-        self.index.add_chunks([c.chunk_id for c in chunks], [doc.doc_id] * len(chunks),
-                              vectors[1:], [{**meta, "index": c.index} for c in chunks],
-                              [c.text for c in chunks])
-        version = doc.content_hash[:12]
-        doc_ids = doc_vector_ids(doc.doc_id, version)
-        self.index.add_doc(doc_ids, doc.doc_id,
-                           np.vstack([normalise(vectors.mean(axis=0)), vectors[0]]),
-                           [{**meta, "kind": kind, "version": version}
-                            for kind in ("centroid", "title")])
-        self.catalog.commit_document(doc, path, chunks)  # the commit point
+    def _drop_stale(self, doc: Document, chunks: list[Chunk], old_chunks: list[str]) -> None:
+        keep = set(doc_vector_ids(doc.doc_id, doc.content_hash[:12]))
         _, doc_vectors = self.index.ids_for_doc(doc.doc_id)
-        stale = [c for c in old_chunks if c not in {k.chunk_id for k in chunks}]
-        self.index.delete(stale, [v for v in doc_vectors if v not in doc_ids])
-        self.catalog.clear_pending([doc.doc_id])
+        current = {c.chunk_id for c in chunks}
+        self.index.delete([c for c in old_chunks if c not in current],
+                          [v for v in doc_vectors if v not in keep])
 
     def _remove(self, doc_id: str) -> None:
         self.catalog.mark_pending([doc_id])
