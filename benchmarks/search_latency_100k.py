@@ -117,8 +117,14 @@ def synth_chunk(rng: random.Random, n_units: int, lengths: list[int]) -> list[in
 
 def build(knowledge: Knowledge) -> dict[str, float]:
     """Build the 100k-chunk collection; returns build timings."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     timings: dict[str, float] = {}
     base = knowledge.get(COLLECTION)
@@ -182,7 +188,7 @@ def build(knowledge: Knowledge) -> dict[str, float]:
                     sections=[Section(h, (t,)) for h, t in zip(heads, texts, strict=True)],
                     format="markdown",
                 )
-                version = doc.content_hash[:12]
+                version = doc.version
                 chunks = [
                     Chunk(f"{doc.doc_id}#{version}-{i}", doc.doc_id, i, t, h,
                           int(len(t.split()) * 1.3))

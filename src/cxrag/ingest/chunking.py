@@ -121,7 +121,7 @@ class TokenChunker:
     def _chunk(self, doc: Document, index: int, units: list[_Unit]) -> Chunk:
         text = "\n".join(u.text for u in units)
         return Chunk(
-            chunk_id=f"{doc.doc_id}#{doc.content_hash[:12]}-{index}",
+            chunk_id=f"{doc.doc_id}#{doc.version}-{index}",
             doc_id=doc.doc_id,
             index=index,
             text=text,

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def version_of(content_hash: str) -> str:
+    """The short version tag of a document's content, carried by its chunk and vector ids."""
+    return content_hash[:12]
+
+
 @dataclass(frozen=True)
 class Section:
     """A run of text blocks under one heading path."""
@@ -31,6 +36,11 @@ class Document:
     format: str = ""
     # Kept in the catalogue for customer history, never indexed or returned by search.
     private: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """This content's version tag (see ``version_of``)."""
+        return version_of(self.content_hash)
 
     @property
     def text(self) -> str:

@@ -12,7 +12,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from cxrag.index.catalog import Catalog
 from cxrag.index.vectors import VectorIndex
 from cxrag.ingest.chunking import TokenChunker, embedding_text
 from cxrag.ingest.loaders import load_file
-from cxrag.ingest.models import Chunk, Document, Failure, IngestReport, SourceFile
+from cxrag.ingest.models import Chunk, Document, Failure, IngestReport, SourceFile, version_of
 from cxrag.ingest.sources import SUPPORTED, discover, is_ticket_export
 from cxrag.ingest.tickets import load_ticket_export
 
@@ -44,7 +44,7 @@ class _Parsed:
     unchanged: bool = False
 
 
-def _prefetch(items: Iterator[_Parsed], size: int = 8) -> Iterator[_Parsed]:
+def _prefetch(items: Iterable[_Parsed], size: int = 8) -> Iterator[_Parsed]:
     """Run ``items`` in a background thread, ``size`` ahead (parsing overlaps embedding)."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
     done = object()
@@ -88,7 +88,6 @@ class Ingestor:
         self.batch_chunks = batch_chunks
         self._forced = False
         self._batch: list[tuple[Document, list[Chunk], str, bool]] = []
-        self._batch_size = 0
         self._queue: list[tuple[_Parsed, set[str], set[str]]] = []
 
     @property
@@ -103,19 +102,19 @@ class Ingestor:
         """Ingest ``paths``; returns what happened. Never raises for a bad file."""
         started = time.perf_counter()
         report = IngestReport()
-        self._batch, self._batch_size, self._queue = [], 0, []  # nothing from a crashed run
+        self._batch, self._queue = [], []  # nothing left over from a crashed run
         if full:
             self.catalog.clear()
             self.index.reset()
         self.reconcile()
-        forced = self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
-        if forced:
+        self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
+        if self._forced:
             log.info("ingest.settings_changed", detail="re-processing every document")
         sources, roots = self._discover(paths, report)
         if progress:
             progress("total", len(sources))
         seen: set[str] = set()
-        for parsed in _prefetch(self._parse_all(sources, forced)):
+        for parsed in _prefetch(self._parse(source) for source in sources):
             self._apply(parsed, report, seen)
             if progress:
                 progress("advance", 1)
@@ -141,11 +140,7 @@ class Ingestor:
             sources.extend(discover(path))
         return sources, roots
 
-    def _parse_all(self, sources: list[SourceFile], forced: bool) -> Iterator[_Parsed]:
-        for source in sources:
-            yield self._parse(source, forced)
-
-    def _parse(self, source: SourceFile, forced: bool) -> _Parsed:
+    def _parse(self, source: SourceFile) -> _Parsed:
         path = source.path
         if path.suffix.lower() not in SUPPORTED:
             err = UnsupportedFormat(f"unsupported file type {path.suffix or '(none)'}")
@@ -155,7 +150,7 @@ class Ingestor:
         except OSError as exc:
             return _Parsed(source, "", failures=[Failure(str(path), f"unreadable: {exc}", "unreadable")])
         file_hash = hashlib.sha256(raw).hexdigest()
-        if not forced and self.catalog.source_hash(str(path)) == file_hash:
+        if not self._forced and self.catalog.source_hash(str(path)) == file_hash:
             return _Parsed(source, file_hash, unchanged=True)
         try:
             if is_ticket_export(source):
@@ -193,18 +188,15 @@ class Ingestor:
             todo.append(doc)
         current = {d.doc_id for d in parsed.docs}
         self._queue.append((parsed, previous - current, current))
-        for doc in todo:
-            chunks = self.chunker.split(doc)
-            self._batch.append((doc, chunks, path, doc.doc_id in hashes))
-            self._batch_size += len(chunks)
-        if self._batch_size >= self.batch_chunks:
+        self._batch += [(d, self.chunker.split(d), path, d.doc_id in hashes) for d in todo]
+        if sum(len(chunks) for _, chunks, _, _ in self._batch) >= self.batch_chunks:
             self._flush(report)
 
     def _flush(self, report: IngestReport) -> None:
         """Write queued documents, then finish the files they came from (removals, manifest)."""
         if self._batch:
             self._write_batch(self._batch, report)
-        self._batch, self._batch_size = [], 0
+        self._batch = []
         for parsed, gone, current in self._queue:
             for doc_id in gone:
                 self._remove(doc_id)
@@ -225,8 +217,6 @@ class Ingestor:
         vectors = self.embedder.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - t0
         docs = [doc for doc, _, _, _ in batch]
-        old_chunks = {d.doc_id: self.catalog.chunk_ids(d.doc_id)
-                      for d, _, _, existed in batch if existed}
         self.catalog.mark_pending(d.doc_id for d in docs)
         chunk_rows: list[tuple[Chunk, dict[str, Any]]] = []
         doc_rows: list[tuple[str, str, np.ndarray, dict[str, Any]]] = []
@@ -238,10 +228,11 @@ class Ingestor:
             meta = _metadata(doc)
             chunk_rows += [(c, {**meta, "index": c.index}) for c in chunks]
             chunk_vecs.append(vecs[1:])
-            version = doc.content_hash[:12]
-            for vid, kind, vec in zip(doc_vector_ids(doc.doc_id, version), ("centroid", "title"),
+            for vid, kind, vec in zip(doc_vector_ids(doc.doc_id, doc.version),
+                                      ("centroid", "title"),
                                       (normalise(vecs.mean(axis=0)), vecs[0]), strict=True):
-                doc_rows.append((vid, doc.doc_id, vec, {**meta, "kind": kind, "version": version}))
+                doc_rows.append((vid, doc.doc_id, vec,
+                                 {**meta, "kind": kind, "version": doc.version}))
         self.index.add_chunks([c.chunk_id for c, _ in chunk_rows], [c.doc_id for c, _ in chunk_rows],
                               np.vstack(chunk_vecs), [m for _, m in chunk_rows],
                               [c.text for c, _ in chunk_rows])
@@ -254,16 +245,18 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.added += 1
-        for doc, chunks, _, _ in batch:
-            if doc.doc_id in old_chunks:
-                self._drop_stale(doc, chunks, old_chunks[doc.doc_id])
+        for doc, _, _, existed in batch:
+            if existed:  # the previous version's vectors are now uncommitted
+                self._prune(doc.doc_id)
         self.catalog.clear_pending(d.doc_id for d in docs)
 
-    def _drop_stale(self, doc: Document, chunks: list[Chunk], old_chunks: list[str]) -> None:
-        keep = set(doc_vector_ids(doc.doc_id, doc.content_hash[:12]))
-        _, doc_vectors = self.index.ids_for_doc(doc.doc_id)
-        current = {c.chunk_id for c in chunks}
-        self.index.delete([c for c in old_chunks if c not in current],
+    def _prune(self, doc_id: str) -> None:
+        """Delete a document's vectors that the catalogue has not committed."""
+        committed = set(self.catalog.chunk_ids(doc_id))
+        chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
+        doc_hash = self.catalog.document_hashes([doc_id]).get(doc_id)
+        keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
+        self.index.delete([c for c in chunk_ids if c not in committed],
                           [v for v in doc_vectors if v not in keep])
 
     def _remove(self, doc_id: str) -> None:
@@ -286,12 +279,7 @@ class Ingestor:
         """Delete vectors an interrupted run left uncommitted; returns documents repaired."""
         pending = self.catalog.pending()
         for doc_id in pending:
-            committed = set(self.catalog.chunk_ids(doc_id))
-            chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
-            doc_hash = self.catalog.document_hashes([doc_id]).get(doc_id)
-            keep = doc_vector_ids(doc_id, doc_hash[:12]) if doc_hash else []
-            self.index.delete([c for c in chunk_ids if c not in committed],
-                              [v for v in doc_vectors if v not in keep])
+            self._prune(doc_id)
             self.catalog.clear_pending([doc_id])
         if pending:
             log.warning("ingest.reconciled", documents=len(pending))
