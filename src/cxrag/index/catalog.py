@@ -152,19 +152,24 @@ class Catalog:
         row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?", (path,)).fetchone()
         return [] if row is None else list(json.loads(row[0]))
 
-    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """Committed content hash per document, for the given ids."""
-        out: dict[str, str] = {}
+    def document_states(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(committed content hash, language) per document, for the given ids."""
+        out: dict[str, tuple[str, str]] = {}
         ids = list(doc_ids)
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             with self._lock:
                 rows = self._db.execute(
-                    f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", part
+                    "SELECT doc_id, content_hash, language FROM documents "
+                    f"WHERE doc_id IN ({marks})", part
                 ).fetchall()
-            out.update({r[0]: r[1] for r in rows})
+            out.update({r[0]: (r[1], r[2]) for r in rows})
         return out
+
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """Committed content hash per document, for the given ids."""
+        return {d: state[0] for d, state in self.document_states(doc_ids).items()}
 
     def document_owner(self, doc_id: str) -> str | None:
         """The source path a committed document came from."""
@@ -305,17 +310,6 @@ class Catalog:
             )
             for r in rows
         }
-
-    def document_languages(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """Language per committed document."""
-        if not doc_ids:
-            return {}
-        marks = ",".join("?" * len(doc_ids))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT doc_id, language FROM documents WHERE doc_id IN ({marks})", list(doc_ids)
-            ).fetchall()
-        return {r[0]: r[1] for r in rows}
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""

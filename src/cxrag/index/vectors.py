@@ -142,10 +142,9 @@ class ChromaIndex:
 
     def _query(self, col: Any, vector: Vectors, k: int,
                where: dict[str, Any] | None) -> list[VectorHit]:
-        n = col.count()
-        if n == 0:
-            return []
-        res = col.query(query_embeddings=np.asarray([vector]), n_results=min(k, n),
+        # Chroma returns fewer hits (none for an empty collection) when k exceeds its size, so
+        # no count() round-trip is needed on this hot path.
+        res = col.query(query_embeddings=np.asarray([vector]), n_results=k,
                         where=where or None, include=["metadatas", "distances"])
         return [
             VectorHit(i, str(m["doc_id"]), 1.0 - float(d), str(m.get("kind", "chunk")),

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from cxrag.embed.base import Embedder
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
 from cxrag.index.vectors import VectorHit, VectorIndex
+from cxrag.ingest.models import version_of
 from cxrag.language import detect_language
 from cxrag.retrieve.fusion import Weights, fuse, top2, zscores
 
@@ -100,17 +101,17 @@ class HybridRetriever:
             if cid in dense:
                 by_doc_dense[chunk.doc_id].append(dense[cid])
         docs = {c.doc_id for c in stored.values()}
-        hashes = self.catalog.document_hashes(sorted(docs | {h.doc_id for h in doc_hits}))
+        states = self.catalog.document_states(sorted(docs | {h.doc_id for h in doc_hits}))
         # Only committed document versions count; a title vector is chunk-level evidence.
         doc_scores: dict[str, float] = {}
         for h in doc_hits:
-            if hashes.get(h.doc_id, "")[:12] != h.version:
+            if h.doc_id not in states or version_of(states[h.doc_id][0]) != h.version:
                 continue
             if h.kind == "title":
                 by_doc_dense[h.doc_id].append(h.score)
             else:
                 doc_scores[h.doc_id] = h.score
-        languages = self.catalog.document_languages(sorted(docs | set(doc_scores)))
+        languages = {d: lang for d, (_, lang) in states.items()}
         fused = fuse({d: top2(v) for d, v in by_doc_lex.items()},
                      {d: top2(v) for d, v in by_doc_dense.items()},
                      doc_scores, languages, lang, self.weights)
