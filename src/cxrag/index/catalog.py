@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,52 +202,53 @@ class Catalog:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
 
     # -- writes -----------------------------------------------------------------------------
-    def commit_document(self, doc: Document, source_path: str, chunks: Sequence[Chunk]) -> None:
-        """Atomically replace a document's row, chunks and lexical entries."""
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction under the instance lock; rolled back on any error."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._delete_rows(doc.doc_id)
-                self._db.execute(
-                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        doc.doc_id, source_path, doc.content_hash, doc.title, doc.source,
-                        doc.doc_type, doc.format, doc.language, doc.updated_at,
-                        json.dumps(doc.tags), doc.product, len(chunks),
-                        json.dumps(doc.private), _now(),
-                    ),
-                )
-                for c in chunks:
-                    cur = self._db.execute(
-                        "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
-                        "VALUES (?,?,?,?,?,?)",
-                        (c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens),
-                    )
-                    lang = doc.language
-                    self._db.execute(
-                        "INSERT INTO chunks_fts(rowid, title, headings, body) VALUES (?,?,?,?)",
-                        (
-                            cur.lastrowid,
-                            " ".join(analyse(doc.title, lang)),
-                            " ".join(analyse(" ".join(c.headings), lang)),
-                            " ".join(analyse(c.text, lang)),
-                        ),
-                    )
-                self._db.execute("COMMIT")
+                yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._db.execute("COMMIT")
+
+    def commit_document(self, doc: Document, source_path: str, chunks: Sequence[Chunk]) -> None:
+        """Atomically replace a document's row, chunks and lexical entries."""
+        with self._transaction():
+            self._delete_rows(doc.doc_id)
+            self._db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.doc_id, source_path, doc.content_hash, doc.title, doc.source,
+                    doc.doc_type, doc.format, doc.language, doc.updated_at,
+                    json.dumps(doc.tags), doc.product, len(chunks),
+                    json.dumps(doc.private), _now(),
+                ),
+            )
+            lang = doc.language
+            title_terms = " ".join(analyse(doc.title, lang))  # the same for every chunk
+            for c in chunks:
+                cur = self._db.execute(
+                    "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens),
+                )
+                self._db.execute(
+                    "INSERT INTO chunks_fts(rowid, title, headings, body) VALUES (?,?,?,?)",
+                    (
+                        cur.lastrowid,
+                        title_terms,
+                        " ".join(analyse(" ".join(c.headings), lang)),
+                        " ".join(analyse(c.text, lang)),
+                    ),
+                )
 
     def delete_document(self, doc_id: str) -> None:
         """Atomically remove a document and its chunks."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._delete_rows(doc_id)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            self._delete_rows(doc_id)
 
     def _delete_rows(self, doc_id: str) -> None:
         self._db.execute(

@@ -48,5 +48,5 @@ async def ingest(
         saved.append(target)
     with base.lock:
         report = await run_in_threadpool(
-            lambda: base.ingestor.run([root / p.name for p in saved]))
+            lambda: base.ingestor.run(saved))
     return IngestResponse(**report.as_dict())  # type: ignore[arg-type]
