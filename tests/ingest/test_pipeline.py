@@ -102,8 +102,9 @@ def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample
 
 
 def test_ticket_exports_only_index_resolved(knowledge: Knowledge, tmp_path: Path) -> None:
-    from tests.ingest.test_tickets import TICKET
     import json
+
+    from tests.ingest.test_tickets import TICKET
 
     export = tmp_path / "tickets" / "export.jsonl"
     export.parent.mkdir()

@@ -1,7 +1,6 @@
 """The real multilingual embedding model (USE-multilingual, ONNX) end to end."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

@@ -60,7 +60,8 @@ class UseMultilingualEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         """Embed one query."""
-        return self.embed_documents([text])[0]
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
 
 
 class MiniLmEnglishEmbedder:
@@ -108,4 +109,5 @@ class MiniLmEnglishEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         """Embed one query."""
-        return self._run([text])[0]
+        vector: Vectors = self._run([text])[0]
+        return vector

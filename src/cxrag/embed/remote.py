@@ -48,9 +48,11 @@ class OpenAICompatibleEmbedder:
     def _call(self, texts: Sequence[str]) -> Vectors:
         import openai
 
-        kwargs = {"dimensions": self._dimensions} if self._dimensions else {}
         try:
-            resp = self._client.embeddings.create(model=self._model, input=list(texts), **kwargs)
+            resp = self._client.embeddings.create(
+                model=self._model, input=list(texts),
+                dimensions=self._dimensions if self._dimensions else openai.omit,
+            )
         except openai.OpenAIError as exc:
             raise EmbeddingError(f"embeddings endpoint failed: {exc}") from exc
         return normalise(np.array([d.embedding for d in resp.data], dtype=np.float32))
@@ -66,4 +68,5 @@ class OpenAICompatibleEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         """Embed one query."""
-        return self._call([text])[0]
+        vector: Vectors = self._call([text])[0]
+        return vector

@@ -2,8 +2,8 @@
 
 Each tenant/collection pair owns two Chroma collections: ``<tenant>__<collection>__chunks``
 (one vector per chunk) and ``<tenant>__<collection>__docs`` (per document: the mean of its
-chunk and title vectors, and the title's own vector). Vectors are computed by cxrag, never by Chroma, so Chroma's
-default embedding function (which downloads a model) is never created.
+chunk and title vectors, and the title's own vector). Vectors are computed by cxrag, never
+by Chroma, so Chroma's default embedding function (which downloads a model) is never created.
 """
 
 from __future__ import annotations

@@ -110,7 +110,8 @@ class TokenChunker:
         for unit in self._units(doc):
             if current and size + unit.tokens > self.max_tokens:
                 groups.append(current)
-                current = [u for u in self._tail(current) if u.tokens + unit.tokens <= self.max_tokens]
+                budget = self.max_tokens - unit.tokens
+                current = [u for u in self._tail(current) if u.tokens <= budget]
                 size = sum(u.tokens for u in current)
             current.append(unit)
             size += unit.tokens

@@ -51,7 +51,9 @@ def _partition(path: Path, body: str | None) -> list[Any]:
         if suffix == ".pdf":
             from unstructured.partition.pdf import partition_pdf
 
-            return list(partition_pdf(filename=str(path), strategy="fast", languages=["eng", "spa"]))
+            return list(
+                partition_pdf(filename=str(path), strategy="fast", languages=["eng", "spa"])
+            )
         if suffix == ".docx":
             from unstructured.partition.docx import partition_docx
 

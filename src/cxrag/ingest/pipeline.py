@@ -148,7 +148,8 @@ class Ingestor:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            return _Parsed(source, "", failures=[Failure(str(path), f"unreadable: {exc}", "unreadable")])
+            failure = Failure(str(path), f"unreadable: {exc}", "unreadable")
+            return _Parsed(source, "", failures=[failure])
         file_hash = hashlib.sha256(raw).hexdigest()
         if not self._forced and self.catalog.source_hash(str(path)) == file_hash:
             return _Parsed(source, file_hash, unchanged=True)
@@ -233,9 +234,9 @@ class Ingestor:
                                       (normalise(vecs.mean(axis=0)), vecs[0]), strict=True):
                 doc_rows.append((vid, doc.doc_id, vec,
                                  {**meta, "kind": kind, "version": doc.version}))
-        self.index.add_chunks([c.chunk_id for c, _ in chunk_rows], [c.doc_id for c, _ in chunk_rows],
-                              np.vstack(chunk_vecs), [m for _, m in chunk_rows],
-                              [c.text for c, _ in chunk_rows])
+        self.index.add_chunks([c.chunk_id for c, _ in chunk_rows],
+                              [c.doc_id for c, _ in chunk_rows], np.vstack(chunk_vecs),
+                              [m for _, m in chunk_rows], [c.text for c, _ in chunk_rows])
         self.index.add_docs([r[0] for r in doc_rows], [r[1] for r in doc_rows],
                             np.vstack([r[2] for r in doc_rows]), [r[3] for r in doc_rows])
         for doc, chunks, path, existed in batch:

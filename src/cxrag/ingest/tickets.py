@@ -89,7 +89,8 @@ def ticket_to_document(row: dict[str, Any], export: Path, languages: list[str]) 
     subject = redact(str(row.get("subject") or "").strip(), names)
     q_text = redact("\n".join(question), names)
     lang = str(row.get("language") or "") or detect_language(subject + "\n" + q_text, languages)
-    heading_q, heading_r = ("Consulta", "Resolución") if lang == "es" else ("Question", "Resolution")
+    spanish = lang == "es"
+    heading_q, heading_r = ("Consulta", "Resolución") if spanish else ("Question", "Resolution")
     sections = [
         Section((subject, heading_q), tuple(p for p in q_text.split("\n") if p.strip())),
         Section((subject, heading_r), (redact(resolution, names),)),

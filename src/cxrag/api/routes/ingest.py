@@ -49,4 +49,4 @@ async def ingest(
     with base.lock:
         report = await run_in_threadpool(
             lambda: base.ingestor.run(saved))
-    return IngestResponse(**report.as_dict())  # type: ignore[arg-type]
+    return IngestResponse(**report.as_dict())
