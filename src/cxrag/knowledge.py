@@ -9,6 +9,7 @@ from typing import Any
 
 from cxrag.embed import Embedder, build_embedder
 from cxrag.index.catalog import Catalog
+from cxrag.index.lexical import TantivyIndex
 from cxrag.index.vectors import ChromaIndex, make_client
 from cxrag.ingest.chunking import TokenChunker
 from cxrag.ingest.pipeline import Ingestor
@@ -25,6 +26,7 @@ class KnowledgeBase:
     collection: str
     catalog: Catalog
     index: ChromaIndex
+    lexical: TantivyIndex
     retriever: HybridRetriever
     ingestor: Ingestor
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,18 +64,22 @@ class Knowledge:
 
     def _build(self, tenant: str, collection: str) -> KnowledgeBase:
         s = self.settings
-        catalog = Catalog(s.collection_dir(tenant, collection) / "catalog.sqlite")
+        home = s.collection_dir(tenant, collection)
+        catalog = Catalog(home / "catalog.sqlite")
+        lexical = TantivyIndex(home / "lexical")
         index = ChromaIndex(self.chroma, tenant, collection, self.embedder.model_id,
                             self.embedder.dimension)
         weights = Weights(s.retrieval.weight_lexical, s.retrieval.weight_dense_chunk,
                           s.retrieval.weight_dense_doc)
-        retriever = HybridRetriever(catalog, index, self.embedder, weights,
+        retriever = HybridRetriever(catalog, index, lexical, self.embedder, weights,
                                     s.retrieval.languages, s.retrieval.candidates,
                                     s.retrieval.mode)
         chunker = TokenChunker(s.chunking.max_tokens, s.chunking.overlap_tokens,
                                s.chunking.encoding)
-        ingestor = Ingestor(catalog, index, self.embedder, chunker, s.retrieval.languages)
-        return KnowledgeBase(tenant, collection, catalog, index, retriever, ingestor)
+        ingestor = Ingestor(catalog, index, lexical, self.embedder, chunker,
+                            s.retrieval.languages)
+        ingestor.ensure_lexical()
+        return KnowledgeBase(tenant, collection, catalog, index, lexical, retriever, ingestor)
 
     def close(self) -> None:
         """Close every catalogue."""

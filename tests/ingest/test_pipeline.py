@@ -6,12 +6,23 @@ from pathlib import Path
 import pytest
 
 from cxrag.knowledge import Knowledge
+from cxrag.settings import Settings
+from tests.conftest import FakeEmbedder
 
 
 def _counts(knowledge: Knowledge) -> tuple[int, int, int]:
+    """(documents, chunks, vectors); the lexical index always holds what the catalogue does
+    once an ingest has finished."""
     base = knowledge.get()
     stats = base.catalog.stats()
     return stats["documents"], stats["chunks"], base.index.count()
+
+
+def _lexical_matches_catalogue(knowledge: Knowledge) -> bool:
+    base = knowledge.get()
+    committed = {c.chunk_id for batch in base.catalog.iter_chunks() for c in batch}
+    indexed = {c for d in {c.split("#")[0] for c in committed} for c in base.lexical.ids_for_doc(d)}
+    return indexed == committed and base.lexical.count() == len(committed)
 
 
 def test_ingest_every_format_then_search(knowledge: Knowledge, sample_kb: Path) -> None:
@@ -40,9 +51,10 @@ def test_reingest_is_incremental_and_never_duplicates(knowledge: Knowledge,
     changed = ingestor.run([sample_kb])
     assert (changed.updated, changed.removed, changed.unchanged) == (1, 1, 3)
     docs, chunks, vectors = _counts(knowledge)
-    assert docs == 4 and chunks == vectors
-    hit = knowledge.get().retriever.search("gift cards expire", k=1).hits[0]
+    assert docs == 4 and chunks == vectors and _lexical_matches_catalogue(knowledge)
+    hit = knowledge.get().retriever.search("gift cards expire", k=1, mode="lexical").hits[0]
     assert "five years" in hit.text
+    assert knowledge.get().retriever.search("imprime la etiqueta", k=5, mode="lexical").hits == []
 
 
 def test_full_rebuild(knowledge: Knowledge, sample_kb: Path) -> None:
@@ -98,7 +110,48 @@ def test_interrupted_ingest_leaves_index_consistent(knowledge: Knowledge, sample
     assert report.ok and report.added == 3 and report.unchanged == 2
     docs, chunks, vectors = _counts(knowledge)
     assert docs == 5 and chunks == vectors
-    assert base.catalog.pending() == []
+    assert base.catalog.pending() == [] and _lexical_matches_catalogue(knowledge)
+
+
+def test_crash_before_the_catalogue_commit_leaves_no_stale_lexical_hits(
+        knowledge: Knowledge, sample_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = knowledge.get()
+    base.ingestor.run([sample_kb])
+    (sample_kb / "en" / "gift-cards.txt").write_text(
+        "Gift cards\n\nGift cards expire after five years, said the zebra.\n", encoding="utf-8")
+
+    def power_cut(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Boom("power cut before the catalogue commit")
+
+    monkeypatch.setattr(base.catalog, "commit_document", power_cut)
+    with pytest.raises(Boom):
+        base.ingestor.run([sample_kb])
+    # The new version is in the lexical index but not committed: search must not show it.
+    assert base.lexical.ids_for_doc("en/gift-cards") != base.catalog.chunk_ids("en/gift-cards")
+    assert base.retriever.search("zebra", k=5, mode="lexical").hits == []
+    hit = base.retriever.search("gift cards", k=1).hits[0]
+    assert "never expire" in hit.text
+    monkeypatch.undo()
+    report = base.ingestor.run([sample_kb])
+    assert report.ok and report.updated == 1
+    assert _lexical_matches_catalogue(knowledge)
+    assert "zebra" in base.retriever.search("zebra", k=1, mode="lexical").hits[0].text
+
+
+def test_a_lost_lexical_index_is_rebuilt_from_the_catalogue(
+        settings: Settings, fake_embedder: FakeEmbedder, sample_kb: Path) -> None:
+    first = Knowledge(settings, embedder=fake_embedder)
+    first.get().ingestor.run([sample_kb])
+    path = first.get().lexical.path
+    first.close()
+    shutil.rmtree(path)
+    second = Knowledge(settings, embedder=fake_embedder)
+    try:
+        assert _lexical_matches_catalogue(second)
+        hit = second.get().retriever.search("infrared night vision", k=1, mode="lexical").hits[0]
+        assert hit.document_id == "en/night-vision"
+    finally:
+        second.close()
 
 
 def test_ticket_exports_only_index_resolved(knowledge: Knowledge, tmp_path: Path) -> None:

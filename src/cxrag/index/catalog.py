@@ -1,9 +1,9 @@
-"""The catalogue of one collection: manifest, chunk store and lexical index in one SQLite file.
+"""The catalogue of one collection: manifest and chunk store in one SQLite file.
 
 SQLite is the source of truth for what is searchable: a chunk is visible only once its
-document's catalogue transaction has committed. Vector writes happen around that transaction
-under a ``pending`` marker, so an interrupted ingest can be reconciled on the next run.
-Lexical search is SQLite FTS5 (BM25) over stemmed, accent-folded text.
+document's catalogue transaction has committed. Vector and lexical index writes happen around
+that transaction under a ``pending`` marker, so an interrupted ingest can be reconciled on the
+next run, and either derived index can be rebuilt from here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cxrag.index.text import analyse
 from cxrag.ingest.models import Chunk, Document
 
 SCHEMA = """
@@ -36,10 +35,8 @@ CREATE TABLE IF NOT EXISTS chunks(
     idx INTEGER NOT NULL, text TEXT NOT NULL, headings TEXT NOT NULL, n_tokens INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS pending(doc_id TEXT PRIMARY KEY, since TEXT NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    title, headings, body, tokenize='unicode61 remove_diacritics 2');
+DROP TABLE IF EXISTS chunks_fts;
 """
-TITLE_WEIGHT, HEADINGS_WEIGHT, BODY_WEIGHT = 2.0, 1.5, 1.0
 
 
 @dataclass(frozen=True)
@@ -69,23 +66,24 @@ class Filters:
     product: str | None = None
     tag: str | None = None
 
-    def sql(self) -> tuple[str, list[Any]]:
-        """A WHERE fragment over ``documents d`` and its parameters."""
-        clauses, params = [], []
-        for column in ("language", "doc_type", "product"):
-            value = getattr(self, column)
-            if value is not None:
-                clauses.append(f"d.{column} = ?")
-                params.append(value)
-        if self.tag is not None:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(d.tags) WHERE value = ?)")
-            params.append(self.tag)
-        return (" AND ".join(clauses) or "1"), params
-
     @property
     def empty(self) -> bool:
         """True when nothing is filtered."""
         return all(getattr(self, f) is None for f in ("language", "doc_type", "product", "tag"))
+
+
+@dataclass(frozen=True)
+class DocState:
+    """What search needs to know about a committed document."""
+
+    content_hash: str
+    language: str
+    tags_json: str  # parsed only when a search filters on a tag
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The document's tags."""
+        return tuple(json.loads(self.tags_json or "[]"))
 
 
 def _now() -> str:
@@ -103,10 +101,6 @@ class Catalog:
         self._lock = threading.RLock()
         with self._lock:
             self._db.executescript(SCHEMA)
-            self._db.execute(
-                "INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', ?)",
-                (f"bm25({TITLE_WEIGHT}, {HEADINGS_WEIGHT}, {BODY_WEIGHT})",),
-            )
 
     def close(self) -> None:
         """Close the connection."""
@@ -153,24 +147,24 @@ class Catalog:
         row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?", (path,)).fetchone()
         return [] if row is None else list(json.loads(row[0]))
 
-    def document_states(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """(committed content hash, language) per document, for the given ids."""
-        out: dict[str, tuple[str, str]] = {}
+    def document_states(self, doc_ids: Sequence[str]) -> dict[str, DocState]:
+        """The committed state of each of the given documents that exists."""
+        out: dict[str, DocState] = {}
         ids = list(doc_ids)
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT doc_id, content_hash, language FROM documents "
+                    "SELECT doc_id, content_hash, language, tags FROM documents "
                     f"WHERE doc_id IN ({marks})", part
                 ).fetchall()
-            out.update({r[0]: (r[1], r[2]) for r in rows})
+            out.update({r[0]: DocState(r[1], r[2], r[3]) for r in rows})
         return out
 
     def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """Committed content hash per document, for the given ids."""
-        return {d: state[0] for d, state in self.document_states(doc_ids).items()}
+        return {d: state.content_hash for d, state in self.document_states(doc_ids).items()}
 
     def document_owner(self, doc_id: str) -> str | None:
         """The source path a committed document came from."""
@@ -227,23 +221,12 @@ class Catalog:
                     json.dumps(doc.private), _now(),
                 ),
             )
-            lang = doc.language
-            title_terms = " ".join(analyse(doc.title, lang))  # the same for every chunk
-            for c in chunks:
-                cur = self._db.execute(
-                    "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
-                    "VALUES (?,?,?,?,?,?)",
-                    (c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens),
-                )
-                self._db.execute(
-                    "INSERT INTO chunks_fts(rowid, title, headings, body) VALUES (?,?,?,?)",
-                    (
-                        cur.lastrowid,
-                        title_terms,
-                        " ".join(analyse(" ".join(c.headings), lang)),
-                        " ".join(analyse(c.text, lang)),
-                    ),
-                )
+            self._db.executemany(
+                "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
+                "VALUES (?,?,?,?,?,?)",
+                [(c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens)
+                 for c in chunks],
+            )
 
     def delete_document(self, doc_id: str) -> None:
         """Atomically remove a document and its chunks."""
@@ -251,67 +234,52 @@ class Catalog:
             self._delete_rows(doc_id)
 
     def _delete_rows(self, doc_id: str) -> None:
-        self._db.execute(
-            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)",
-            (doc_id,),
-        )
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def clear(self) -> None:
         """Remove everything (``--full`` rebuilds)."""
         with self._lock:
-            for table in ("sources", "documents", "chunks", "chunks_fts", "pending"):
+            for table in ("sources", "documents", "chunks", "pending"):
                 self._db.execute(f"DELETE FROM {table}")
 
     # -- reads -------------------------------------------------------------------------------
-    def lexical_search(
-        self, query: str, lang: str, k: int, filters: Filters | None = None
-    ) -> list[tuple[str, float]]:
-        """(chunk_id, bm25 score, higher is better) for the top ``k`` chunks."""
-        terms = sorted(set(analyse(query, lang)))
-        if not terms:
-            return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        filters = filters or Filters()
-        if filters.empty:
-            sql = (
-                "SELECT c.chunk_id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts "
-                "WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?) f "
-                "JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank"
-            )
-            params: list[Any] = [match, k]
-        else:
-            where, fparams = filters.sql()
-            sql = (
-                "SELECT c.chunk_id, -chunks_fts.rank FROM chunks_fts "
-                "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d USING (doc_id) "
-                f"WHERE chunks_fts MATCH ? AND {where} ORDER BY chunks_fts.rank LIMIT ?"
-            )
-            params = [match, *fparams, k]
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [(r[0], float(r[1])) for r in rows]
+    _CHUNK_SQL = (
+        "SELECT c.chunk_id, c.doc_id, c.idx, c.text, c.headings, d.title, d.source, "
+        "d.doc_type, d.language, d.tags, d.product, d.updated_at FROM chunks c "
+        "JOIN documents d USING (doc_id)"
+    )
+
+    @staticmethod
+    def _stored(r: Sequence[Any]) -> StoredChunk:
+        return StoredChunk(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7],
+                           r[8], tuple(json.loads(r[9] or "[]")), r[10], r[11])
 
     def fetch_chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         """Committed chunks by id (unknown or uncommitted ids are absent)."""
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
-        sql = (
-            "SELECT c.chunk_id, c.doc_id, c.idx, c.text, c.headings, d.title, d.source, "
-            "d.doc_type, d.language, d.tags, d.product, d.updated_at FROM chunks c "
-            f"JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
-        )
         with self._lock:
-            rows = self._db.execute(sql, list(chunk_ids)).fetchall()
-        return {
-            r[0]: StoredChunk(
-                r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8],
-                tuple(json.loads(r[9] or "[]")), r[10], r[11],
-            )
-            for r in rows
-        }
+            rows = self._db.execute(f"{self._CHUNK_SQL} WHERE c.chunk_id IN ({marks})",
+                                    list(chunk_ids)).fetchall()
+        return {r[0]: self._stored(r) for r in rows}
+
+    def iter_chunks(self, doc_ids: Sequence[str] | None = None,
+                    batch: int = 2_000) -> Iterator[list[StoredChunk]]:
+        """Every committed chunk (of ``doc_ids``, or of all documents), in batches; for
+        rebuilding a derived index."""
+        where, params = "", []
+        if doc_ids is not None:
+            if not doc_ids:
+                return
+            where = f" WHERE c.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params = list(doc_ids)
+        with self._lock:
+            cursor = self._db.execute(f"{self._CHUNK_SQL}{where} ORDER BY c.rowid", params)
+            rows = cursor.fetchall()
+        for start in range(0, len(rows), batch):
+            yield [self._stored(r) for r in rows[start : start + batch]]
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""

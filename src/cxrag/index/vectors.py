@@ -4,6 +4,8 @@ Each tenant/collection pair owns two Chroma collections: ``<tenant>__<collection
 (one vector per chunk) and ``<tenant>__<collection>__docs`` (per document: the mean of its
 chunk and title vectors, and the title's own vector). Vectors are computed by cxrag, never
 by Chroma, so Chroma's default embedding function (which downloads a model) is never created.
+Only ids, vectors and the metadata that filters need (doc_id, language, doc_type, product) are
+stored; the text and everything else live in the catalogue.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.errors import EmbeddingMismatch, IndexUnavailable
+from cxrag.ingest.models import split_chunk_id, split_doc_vector_id
 from cxrag.settings import ChromaSettings
 
 MODEL_KEY = "cxrag_embedding_model"
@@ -30,7 +33,7 @@ class VectorHit:
     id: str
     doc_id: str
     score: float
-    kind: str = "chunk"
+    kind: str = "chunk"  # or a document-level kind: "centroid", "title"
     version: str = ""
 
 
@@ -38,9 +41,7 @@ class VectorIndex(Protocol):
     """What retrieval and ingestion need from a vector store."""
 
     def add_chunks(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
-                   metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None: ...
-    def add_doc(self, vector_ids: Sequence[str], doc_id: str, vectors: Vectors,
-                metadatas: Sequence[dict[str, Any]]) -> None: ...
+                   metadatas: Sequence[dict[str, Any]]) -> None: ...
     def add_docs(self, vector_ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
                  metadatas: Sequence[dict[str, Any]]) -> None: ...
     def ids_for_doc(self, doc_id: str) -> tuple[list[str], list[str]]: ...
@@ -105,19 +106,14 @@ class ChromaIndex:
         return col
 
     def add_chunks(self, ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
-                   metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> None:
-        """Upsert chunk vectors with their metadata and text."""
+                   metadatas: Sequence[dict[str, Any]]) -> None:
+        """Upsert chunk vectors with their filterable metadata. The text stays in the
+        catalogue: storing it in Chroma too (which indexes it for full-text search) made
+        upserts ~3x slower for nothing."""
         if not ids:
             return
         metas = [{**m, "doc_id": d} for m, d in zip(metadatas, doc_ids, strict=True)]
-        self._chunks.upsert(ids=list(ids), embeddings=np.asarray(vectors), metadatas=metas,
-                            documents=list(texts))
-
-    def add_doc(self, vector_ids: Sequence[str], doc_id: str, vectors: Vectors,
-                metadatas: Sequence[dict[str, Any]]) -> None:
-        """Upsert a document's document-level vectors (centroid, title)."""
-        self._docs.upsert(ids=list(vector_ids), embeddings=np.asarray(vectors),
-                          metadatas=[{**m, "doc_id": doc_id} for m in metadatas])
+        self._chunks.upsert(ids=list(ids), embeddings=np.asarray(vectors), metadatas=metas)
 
     def add_docs(self, vector_ids: Sequence[str], doc_ids: Sequence[str], vectors: Vectors,
                  metadatas: Sequence[dict[str, Any]]) -> None:
@@ -140,28 +136,34 @@ class ChromaIndex:
         if doc_vector_ids:
             self._docs.delete(ids=list(doc_vector_ids))
 
-    def _query(self, col: Any, vector: Vectors, k: int,
-               where: dict[str, Any] | None) -> list[VectorHit]:
-        # Chroma returns fewer hits (none for an empty collection) when k exceeds its size, so
-        # no count() round-trip is needed on this hot path.
+    @staticmethod
+    def _query(col: Any, vector: Vectors, k: int,
+               where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        # Ids and distances only: ids carry document and version (see ingest.models), and
+        # reading metadata back would triple the query time. Chroma returns fewer hits (none
+        # for an empty collection) when k exceeds its size, so no count() round-trip either.
         res = col.query(query_embeddings=np.asarray([vector]), n_results=k,
-                        where=where or None, include=["metadatas", "distances"])
-        return [
-            VectorHit(i, str(m["doc_id"]), 1.0 - float(d), str(m.get("kind", "chunk")),
-                      str(m.get("version", "")))
-            for i, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0],
-                               strict=True)
-        ]
+                        where=where or None, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0],
+                                                    strict=True)]
 
     def query_chunks(self, vector: Vectors, k: int,
                      where: dict[str, Any] | None = None) -> list[VectorHit]:
         """Nearest chunks by cosine similarity."""
-        return self._query(self._chunks, vector, k, where)
+        hits = []
+        for chunk_id, score in self._query(self._chunks, vector, k, where):
+            doc_id, version = split_chunk_id(chunk_id)
+            hits.append(VectorHit(chunk_id, doc_id, score, "chunk", version))
+        return hits
 
     def query_docs(self, vector: Vectors, k: int,
                    where: dict[str, Any] | None = None) -> list[VectorHit]:
-        """Nearest documents by cosine similarity of their mean vector."""
-        return self._query(self._docs, vector, k, where)
+        """Nearest document-level vectors (centroid or title) by cosine similarity."""
+        hits = []
+        for vector_id, score in self._query(self._docs, vector, k, where):
+            doc_id, version, kind = split_doc_vector_id(vector_id)
+            hits.append(VectorHit(vector_id, doc_id, score, kind, version))
+        return hits
 
     def reset(self) -> None:
         """Drop and recreate both collections."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cxrag.ingest.models import Chunk, Document
+from cxrag.ingest.models import Chunk, Document, chunk_id_for
 
 # A sentence ends at . ! ? … (optionally followed by quotes/brackets) before whitespace and an
 # upper-case letter, a digit, or Spanish opening marks.
@@ -122,7 +122,7 @@ class TokenChunker:
     def _chunk(self, doc: Document, index: int, units: list[_Unit]) -> Chunk:
         text = "\n".join(u.text for u in units)
         return Chunk(
-            chunk_id=f"{doc.doc_id}#{doc.version}-{index}",
+            chunk_id=chunk_id_for(doc.doc_id, doc.version, index),
             doc_id=doc.doc_id,
             index=index,
             text=text,

@@ -11,6 +11,35 @@ def version_of(content_hash: str) -> str:
     return content_hash[:12]
 
 
+# Ids carry their document and version, so search can tell a committed chunk or vector from a
+# stale one without reading any metadata: ``{doc_id}#{version}-{index}`` for a chunk,
+# ``{doc_id}#{version}#{kind}`` for a document-level vector. A doc id may itself contain '#'.
+DOC_VECTOR_KINDS = ("centroid", "title")
+
+
+def chunk_id_for(doc_id: str, version: str, index: int) -> str:
+    """The id of a document version's ``index``-th chunk."""
+    return f"{doc_id}#{version}-{index}"
+
+
+def split_chunk_id(chunk_id: str) -> tuple[str, str]:
+    """(doc_id, version) of a chunk id."""
+    doc_id, _, rest = chunk_id.rpartition("#")
+    return doc_id, rest.rpartition("-")[0]
+
+
+def doc_vector_ids(doc_id: str, version: str) -> list[str]:
+    """Ids of a document version's centroid and title vectors."""
+    return [f"{doc_id}#{version}#{kind}" for kind in DOC_VECTOR_KINDS]
+
+
+def split_doc_vector_id(vector_id: str) -> tuple[str, str, str]:
+    """(doc_id, version, kind) of a document-level vector id."""
+    head, _, kind = vector_id.rpartition("#")
+    doc_id, _, version = head.rpartition("#")
+    return doc_id, version, kind
+
+
 @dataclass(frozen=True)
 class Section:
     """A run of text blocks under one heading path."""

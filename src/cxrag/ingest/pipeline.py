@@ -23,10 +23,20 @@ import structlog
 from cxrag.embed.base import Embedder, normalise
 from cxrag.errors import CxragError, UnsupportedFormat
 from cxrag.index.catalog import Catalog
+from cxrag.index.lexical import LexicalEntry, LexicalIndex
 from cxrag.index.vectors import VectorIndex
 from cxrag.ingest.chunking import TokenChunker, embedding_text
 from cxrag.ingest.loaders import load_file
-from cxrag.ingest.models import Chunk, Document, Failure, IngestReport, SourceFile, version_of
+from cxrag.ingest.models import (
+    DOC_VECTOR_KINDS,
+    Chunk,
+    Document,
+    Failure,
+    IngestReport,
+    SourceFile,
+    doc_vector_ids,
+    version_of,
+)
 from cxrag.ingest.sources import SUPPORTED, discover, is_ticket_export
 from cxrag.ingest.tickets import load_ticket_export
 
@@ -42,6 +52,7 @@ class _Parsed:
     docs: list[Document] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     unchanged: bool = False
+    chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # of changed documents
 
 
 def _prefetch(items: Iterable[_Parsed], size: int = 8) -> Iterator[_Parsed]:
@@ -64,15 +75,15 @@ def _prefetch(items: Iterable[_Parsed], size: int = 8) -> Iterator[_Parsed]:
         yield item
 
 
-def doc_vector_ids(doc_id: str, version: str) -> list[str]:
-    """Ids of a document version's centroid and title vectors."""
-    return [f"{doc_id}#{version}#centroid", f"{doc_id}#{version}#title"]
+def lexical_entry(doc: Document, chunk: Chunk) -> LexicalEntry:
+    """A chunk as the lexical index sees it."""
+    return LexicalEntry(chunk.chunk_id, doc.doc_id, doc.title, chunk.headings, chunk.text,
+                        doc.language, doc.doc_type, doc.product, tuple(doc.tags))
 
 
 def _metadata(doc: Document) -> dict[str, Any]:
-    """Public, filterable metadata stored with every vector (Chroma rejects None values)."""
-    meta: dict[str, Any] = {"language": doc.language, "doc_type": doc.doc_type,
-                            "title": doc.title, "source": doc.source}
+    """The filterable metadata stored with every vector (Chroma rejects None values)."""
+    meta: dict[str, Any] = {"language": doc.language, "doc_type": doc.doc_type}
     if doc.product:
         meta["product"] = doc.product
     return meta
@@ -81,9 +92,11 @@ def _metadata(doc: Document) -> dict[str, Any]:
 class Ingestor:
     """Ingests files and ticket exports into one collection (catalogue + vector index)."""
 
-    def __init__(self, catalog: Catalog, index: VectorIndex, embedder: Embedder,
-                 chunker: TokenChunker, languages: Sequence[str], batch_chunks: int = 64):
-        self.catalog, self.index, self.embedder, self.chunker = catalog, index, embedder, chunker
+    def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
+                 embedder: Embedder, chunker: TokenChunker, languages: Sequence[str],
+                 batch_chunks: int = 64):
+        self.catalog, self.index, self.lexical = catalog, index, lexical
+        self.embedder, self.chunker = embedder, chunker
         self.languages = list(languages)
         self.batch_chunks = batch_chunks
         self._forced = False
@@ -106,6 +119,7 @@ class Ingestor:
         if full:
             self.catalog.clear()
             self.index.reset()
+            self.lexical.reset()
         self.reconcile()
         self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
         if self._forced:
@@ -156,10 +170,16 @@ class Ingestor:
         try:
             if is_ticket_export(source):
                 docs, failures = load_ticket_export(path, raw, self.languages)
-                return _Parsed(source, file_hash, docs, failures)
-            return _Parsed(source, file_hash, [load_file(source, raw, self.languages)])
+            else:
+                docs, failures = [load_file(source, raw, self.languages)], []
         except CxragError as exc:
             return _Parsed(source, file_hash, failures=[Failure(str(path), exc.detail, exc.code)])
+        # Chunk here too (this runs in the parse thread; tiktoken releases the GIL), but only
+        # the documents whose content changed.
+        hashes = self.catalog.document_hashes([d.doc_id for d in docs])
+        chunks = {d.doc_id: self.chunker.split(d) for d in docs
+                  if self._forced or hashes.get(d.doc_id) != d.content_hash}
+        return _Parsed(source, file_hash, docs, failures, chunks=chunks)
 
     # -- applying changes ---------------------------------------------------------------------
     def _apply(self, parsed: _Parsed, report: IngestReport, seen: set[str]) -> None:
@@ -189,7 +209,8 @@ class Ingestor:
             todo.append(doc)
         current = {d.doc_id for d in parsed.docs}
         self._queue.append((parsed, previous - current, current))
-        self._batch += [(d, self.chunker.split(d), path, d.doc_id in hashes) for d in todo]
+        self._batch += [(d, parsed.chunks.get(d.doc_id) or self.chunker.split(d), path,
+                         d.doc_id in hashes) for d in todo]
         if sum(len(chunks) for _, chunks, _, _ in self._batch) >= self.batch_chunks:
             self._flush(report)
 
@@ -219,26 +240,31 @@ class Ingestor:
         report.embed_seconds += time.perf_counter() - t0
         docs = [doc for doc, _, _, _ in batch]
         self.catalog.mark_pending(d.doc_id for d in docs)
-        chunk_rows: list[tuple[Chunk, dict[str, Any]]] = []
-        doc_rows: list[tuple[str, str, np.ndarray, dict[str, Any]]] = []
+        chunk_ids: list[str] = []
+        chunk_docs: list[str] = []
+        chunk_meta: list[dict[str, Any]] = []
         chunk_vecs: list[np.ndarray] = []
+        doc_ids: list[str] = []
+        doc_owners: list[str] = []
+        doc_meta: list[dict[str, Any]] = []
+        doc_vecs: list[np.ndarray] = []
         offset = 0
         for doc, chunks, _, _ in batch:
             vecs = vectors[offset : offset + 1 + len(chunks)]
             offset += 1 + len(chunks)
             meta = _metadata(doc)
-            chunk_rows += [(c, {**meta, "index": c.index}) for c in chunks]
+            chunk_ids += [c.chunk_id for c in chunks]
+            chunk_docs += [doc.doc_id] * len(chunks)
+            chunk_meta += [meta] * len(chunks)
             chunk_vecs.append(vecs[1:])
-            for vid, kind, vec in zip(doc_vector_ids(doc.doc_id, doc.version),
-                                      ("centroid", "title"),
-                                      (normalise(vecs.mean(axis=0)), vecs[0]), strict=True):
-                doc_rows.append((vid, doc.doc_id, vec,
-                                 {**meta, "kind": kind, "version": doc.version}))
-        self.index.add_chunks([c.chunk_id for c, _ in chunk_rows],
-                              [c.doc_id for c, _ in chunk_rows], np.vstack(chunk_vecs),
-                              [m for _, m in chunk_rows], [c.text for c, _ in chunk_rows])
-        self.index.add_docs([r[0] for r in doc_rows], [r[1] for r in doc_rows],
-                            np.vstack([r[2] for r in doc_rows]), [r[3] for r in doc_rows])
+            # In DOC_VECTOR_KINDS order: the centroid of title and chunks, then the title.
+            doc_ids += doc_vector_ids(doc.doc_id, doc.version)
+            doc_owners += [doc.doc_id] * len(DOC_VECTOR_KINDS)
+            doc_meta += [meta] * len(DOC_VECTOR_KINDS)
+            doc_vecs += [normalise(vecs.mean(axis=0)), vecs[0]]
+        self.index.add_chunks(chunk_ids, chunk_docs, np.vstack(chunk_vecs), chunk_meta)
+        self.index.add_docs(doc_ids, doc_owners, np.vstack(doc_vecs), doc_meta)
+        self.lexical.add([lexical_entry(doc, c) for doc, chunks, _, _ in batch for c in chunks])
         for doc, chunks, path, existed in batch:
             self.catalog.commit_document(doc, path, chunks)  # the commit point
             report.chunks_written += len(chunks)
@@ -246,24 +272,34 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.added += 1
-        for doc, _, _, existed in batch:
-            if existed:  # the previous version's vectors are now uncommitted
-                self._prune(doc.doc_id)
+        # The previous versions' vectors and lexical entries are now uncommitted.
+        self._prune([doc.doc_id for doc, _, _, existed in batch if existed])
         self.catalog.clear_pending(d.doc_id for d in docs)
 
-    def _prune(self, doc_id: str) -> None:
-        """Delete a document's vectors that the catalogue has not committed."""
-        committed = set(self.catalog.chunk_ids(doc_id))
-        chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
-        doc_hash = self.catalog.document_hashes([doc_id]).get(doc_id)
-        keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
-        self.index.delete([c for c in chunk_ids if c not in committed],
-                          [v for v in doc_vectors if v not in keep])
+    def _prune(self, doc_ids: Sequence[str]) -> None:
+        """Delete the documents' vectors and lexical entries the catalogue has not committed."""
+        if not doc_ids:
+            return
+        hashes = self.catalog.document_hashes(doc_ids)
+        stale_chunks: list[str] = []
+        stale_doc_vectors: list[str] = []
+        stale_lexical: list[str] = []
+        for doc_id in doc_ids:
+            committed = set(self.catalog.chunk_ids(doc_id))
+            chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
+            doc_hash = hashes.get(doc_id)
+            keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
+            stale_chunks += [c for c in chunk_ids if c not in committed]
+            stale_doc_vectors += [v for v in doc_vectors if v not in keep]
+            stale_lexical += [c for c in self.lexical.ids_for_doc(doc_id) if c not in committed]
+        self.index.delete(stale_chunks, stale_doc_vectors)
+        self.lexical.delete(stale_lexical)
 
     def _remove(self, doc_id: str) -> None:
         self.catalog.mark_pending([doc_id])
         self.catalog.delete_document(doc_id)
         self.index.delete(*self.index.ids_for_doc(doc_id))
+        self.lexical.delete(self.lexical.ids_for_doc(doc_id))
         self.catalog.clear_pending([doc_id])
 
     def _remove_missing(self, root: Path, seen: set[str], report: IngestReport) -> None:
@@ -277,11 +313,33 @@ class Ingestor:
             self.catalog.forget_source(path)
 
     def reconcile(self) -> int:
-        """Delete vectors an interrupted run left uncommitted; returns documents repaired."""
+        """Delete what an interrupted run left uncommitted in the derived indexes; returns
+        documents repaired."""
         pending = self.catalog.pending()
-        for doc_id in pending:
-            self._prune(doc_id)
-            self.catalog.clear_pending([doc_id])
+        self._prune(pending)
+        self.catalog.clear_pending(pending)
         if pending:
             log.warning("ingest.reconciled", documents=len(pending))
         return len(pending)
+
+    def ensure_lexical(self) -> int:
+        """Rebuild the lexical index from the catalogue if it is empty while the catalogue is
+        not (deleted, or written by a cxrag before this index existed); returns chunks indexed.
+        """
+        if self.lexical.count() or not self.catalog.stats()["chunks"]:
+            return 0
+        return self.rebuild_lexical()
+
+    def rebuild_lexical(self) -> int:
+        """Re-create the lexical index from the catalogue; returns chunks indexed."""
+        started = time.perf_counter()
+        self.lexical.reset()
+        n = 0
+        for stored in self.catalog.iter_chunks():
+            self.lexical.add([LexicalEntry(c.chunk_id, c.doc_id, c.title, c.headings, c.text,
+                                           c.language, c.doc_type, c.product, c.tags)
+                              for c in stored])
+            n += len(stored)
+        seconds = round(time.perf_counter() - started, 1)
+        log.info("ingest.lexical_rebuilt", chunks=n, seconds=seconds)
+        return n

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from cxrag.embed.base import Embedder
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
+from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorHit, VectorIndex
-from cxrag.ingest.models import version_of
+from cxrag.ingest.models import split_chunk_id, version_of
 from cxrag.language import detect_language
 from cxrag.retrieve.fusion import Weights, fuse, top2, zscores
 
@@ -59,12 +61,17 @@ def _where(filters: Filters) -> dict[str, Any] | None:
 
 
 class HybridRetriever:
-    """Searches a collection and fuses lexical and dense evidence."""
+    """Searches a collection and fuses lexical and dense evidence.
 
-    def __init__(self, catalog: Catalog, index: VectorIndex, embedder: Embedder,
-                 weights: Weights, languages: list[str], candidates: int = 80,
-                 mode: Mode = "hybrid"):
-        self.catalog, self.index, self.embedder = catalog, index, embedder
+    Candidates come as ids from the lexical and vector indexes; the ids carry document and
+    version, so one catalogue query tells committed candidates from stale ones and gives the
+    documents' languages and tags. Only the final hits' text is read from the catalogue.
+    """
+
+    def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
+                 embedder: Embedder, weights: Weights, languages: list[str],
+                 candidates: int = 80, mode: Mode = "hybrid"):
+        self.catalog, self.index, self.lexical, self.embedder = catalog, index, lexical, embedder
         self.weights, self.languages = weights, languages
         self.candidates, self.mode = candidates, mode
 
@@ -74,69 +81,77 @@ class HybridRetriever:
         started = time.perf_counter()
         filters, mode = filters or Filters(), mode or self.mode
         lang = detect_language(query, self.languages)
-        lexical: dict[str, float] = {}
-        dense: dict[str, float] = {}
+        lexical: list[tuple[str, float]] = []
+        dense: list[VectorHit] = []
         doc_hits: list[VectorHit] = []
         if mode != "dense":
-            lexical = dict(self.catalog.lexical_search(query, lang, self.candidates, filters))
+            lexical = self.lexical.search(query, lang, self.candidates, filters)
         if mode != "lexical":
             vector = self.embedder.embed_query(query)
             where = _where(filters)
-            dense = {h.id: h.score for h in self.index.query_chunks(vector, self.candidates, where)}
+            dense = self.index.query_chunks(vector, self.candidates, where)
             doc_hits = self.index.query_docs(vector, 2 * self.candidates, where)
-        stored = self.catalog.fetch_chunks(sorted(set(lexical) | set(dense)))
-        if filters.tag is not None:
-            stored = {c: s for c, s in stored.items() if filters.tag in s.tags}
-        hits = self._rank(stored, lexical, dense, doc_hits, lang, k, group_by_document)
+        hits = self._rank(lexical, dense, doc_hits, filters, lang, k, group_by_document)
         return SearchResult(hits, lang, (time.perf_counter() - started) * 1000)
 
-    def _rank(self, stored: dict[str, StoredChunk], lexical: dict[str, float],
-              dense: dict[str, float], doc_hits: list[VectorHit], lang: str, k: int,
+    def _rank(self, lexical_hits: list[tuple[str, float]], dense_hits: list[VectorHit],
+              doc_hits: list[VectorHit], filters: Filters, lang: str, k: int,
               group: bool) -> list[SearchHit]:
+        lexical_ids = {cid: split_chunk_id(cid) for cid, _ in lexical_hits}
+        doc_ids = {d for d, _ in lexical_ids.values()} | {h.doc_id for h in dense_hits}
+        states = self.catalog.document_states(sorted(doc_ids | {h.doc_id for h in doc_hits}))
+
+        def live(doc_id: str, version: str) -> bool:
+            """Committed in the catalogue (not a stale or in-flight version) and tag-matching."""
+            state = states.get(doc_id)
+            return (state is not None and version_of(state.content_hash) == version
+                    and (filters.tag is None or filters.tag in state.tags))
+
+        lexical = {c: s for c, s in lexical_hits if live(*lexical_ids[c])}
+        dense = {h.id: h.score for h in dense_hits if live(h.doc_id, h.version)}
+        chunk_doc = {c: lexical_ids[c][0] for c in lexical}
+        chunk_doc.update({h.id: h.doc_id for h in dense_hits if h.id in dense})
         by_doc_lex: dict[str, list[float]] = defaultdict(list)
         by_doc_dense: dict[str, list[float]] = defaultdict(list)
-        for cid, chunk in stored.items():
-            if cid in lexical:
-                by_doc_lex[chunk.doc_id].append(lexical[cid])
-            if cid in dense:
-                by_doc_dense[chunk.doc_id].append(dense[cid])
-        docs = {c.doc_id for c in stored.values()}
-        states = self.catalog.document_states(sorted(docs | {h.doc_id for h in doc_hits}))
-        # Only committed document versions count; a title vector is chunk-level evidence.
+        for cid, score in lexical.items():
+            by_doc_lex[chunk_doc[cid]].append(score)
+        for cid, score in dense.items():
+            by_doc_dense[chunk_doc[cid]].append(score)
+        # A title vector is chunk-level evidence; the centroid is the document's own signal.
         doc_scores: dict[str, float] = {}
         for h in doc_hits:
-            if h.doc_id not in states or version_of(states[h.doc_id][0]) != h.version:
+            if not live(h.doc_id, h.version):
                 continue
             if h.kind == "title":
                 by_doc_dense[h.doc_id].append(h.score)
             else:
                 doc_scores[h.doc_id] = h.score
-        languages = {d: lang for d, (_, lang) in states.items()}
+        languages = {d: state.language for d, state in states.items()}
         fused = fuse({d: top2(v) for d, v in by_doc_lex.items()},
                      {d: top2(v) for d, v in by_doc_dense.items()},
                      doc_scores, languages, lang, self.weights)
-        chunk_score = self._chunk_scores(stored, lexical, dense)
-        best: dict[str, str] = {}
-        for cid, chunk in stored.items():
-            if chunk.doc_id not in best or chunk_score[cid] > chunk_score[best[chunk.doc_id]]:
-                best[chunk.doc_id] = cid
+        chunk_score = self._chunk_scores(chunk_doc, lexical, dense)
         if group:
+            best: dict[str, str] = {}
+            for cid, doc_id in chunk_doc.items():
+                if doc_id not in best or chunk_score[cid] > chunk_score[best[doc_id]]:
+                    best[doc_id] = cid
             ranked = sorted((d for d in fused if d in best), key=lambda d: -fused[d])[:k]
-            return [self._hit(stored[best[d]], fused[d]) for d in ranked]
-        ranked_chunks = sorted(stored, key=lambda c: -(fused.get(stored[c].doc_id, 0.0)
-                                                        + chunk_score[c]))[:k]
-        return [self._hit(stored[c], fused.get(stored[c].doc_id, 0.0) + chunk_score[c])
-                for c in ranked_chunks]
+            picked = [(best[d], fused[d]) for d in ranked]
+        else:
+            scored = {c: fused.get(d, 0.0) + chunk_score[c] for c, d in chunk_doc.items()}
+            picked = sorted(scored.items(), key=lambda item: -item[1])[:k]
+        stored = self.catalog.fetch_chunks([c for c, _ in picked])
+        return [self._hit(stored[c], score) for c, score in picked if c in stored]
 
-    def _chunk_scores(self, stored: dict[str, StoredChunk], lexical: dict[str, float],
+    def _chunk_scores(self, chunks: Iterable[str], lexical: dict[str, float],
                       dense: dict[str, float]) -> dict[str, float]:
-        lz = zscores({c: lexical[c] for c in stored if c in lexical})
-        dz = zscores({c: dense[c] for c in stored if c in dense})
+        lz, dz = zscores(lexical), zscores(dense)
         lmin = min(lz.values(), default=0.0)
         dmin = min(dz.values(), default=0.0)
         w = self.weights
         return {c: w.lexical * lz.get(c, lmin) + (w.dense_chunk + w.dense_doc) * dz.get(c, dmin)
-                for c in stored}
+                for c in chunks}
 
     @staticmethod
     def _hit(chunk: StoredChunk, score: float) -> SearchHit:
