@@ -42,8 +42,9 @@ class EmbeddingSettings(BaseModel):
     """Which embedding model to use; every option runs offline except a remote endpoint."""
 
     model: EmbeddingModel = "use-multilingual"
-    batch_size: int = Field(32, ge=1, le=1024)
-    threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
+    batch_size: int = Field(16, ge=1, le=1024)
+    threads: int = Field(0, ge=0, description="batches embedded side by side, each on one "
+                         "core; 0 = one per core")
     openai_base_url: str | None = None
     openai_model: str = "text-embedding-3-small"
     openai_api_key: SecretStr | None = None

@@ -107,10 +107,20 @@ class Catalog:
         with self._lock:
             self._db.close()
 
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run a read under the lock, so it never sees another thread's open transaction
+        (the connection is shared between the API's and the ingest's threads)."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
     # -- metadata -------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         """A collection-level setting (e.g. the embedding model id)."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
@@ -121,7 +131,7 @@ class Catalog:
     # -- manifest -------------------------------------------------------------------------
     def source_hash(self, path: str) -> str | None:
         """The hash recorded for a source file, if it was fully ingested."""
-        row = self._db.execute("SELECT file_hash FROM sources WHERE path = ?", (path,)).fetchone()
+        row = self._row("SELECT file_hash FROM sources WHERE path = ?", (path,))
         return None if row is None else str(row[0])
 
     def record_source(self, path: str, root: str, file_hash: str, doc_ids: Sequence[str]) -> None:
@@ -134,7 +144,7 @@ class Catalog:
 
     def sources_under(self, root: str) -> dict[str, list[str]]:
         """Source paths recorded under ``root`` and their document ids."""
-        rows = self._db.execute("SELECT path, doc_ids FROM sources WHERE root = ?", (root,))
+        rows = self._rows("SELECT path, doc_ids FROM sources WHERE root = ?", (root,))
         return {r["path"]: json.loads(r["doc_ids"]) for r in rows}
 
     def forget_source(self, path: str) -> None:
@@ -144,7 +154,7 @@ class Catalog:
 
     def source_doc_ids(self, path: str) -> list[str]:
         """Document ids recorded for one source file."""
-        row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?", (path,)).fetchone()
+        row = self._row("SELECT doc_ids FROM sources WHERE path = ?", (path,))
         return [] if row is None else list(json.loads(row[0]))
 
     def document_states(self, doc_ids: Sequence[str]) -> dict[str, DocState]:
@@ -154,11 +164,8 @@ class Catalog:
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT doc_id, content_hash, language, tags FROM documents "
-                    f"WHERE doc_id IN ({marks})", part
-                ).fetchall()
+            rows = self._rows("SELECT doc_id, content_hash, language, tags FROM documents "
+                              f"WHERE doc_id IN ({marks})", part)
             out.update({r[0]: DocState(r[1], r[2], r[3]) for r in rows})
         return out
 
@@ -168,14 +175,12 @@ class Catalog:
 
     def document_owner(self, doc_id: str) -> str | None:
         """The source path a committed document came from."""
-        row = self._db.execute(
-            "SELECT source_path FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
+        row = self._row("SELECT source_path FROM documents WHERE doc_id = ?", (doc_id,))
         return None if row is None else str(row[0])
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         """Committed chunk ids of a document."""
-        rows = self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        rows = self._rows("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
         return [r[0] for r in rows]
 
     # -- pending markers (crash consistency with the vector index) -------------------------
@@ -193,7 +198,7 @@ class Catalog:
 
     def pending(self) -> list[str]:
         """Documents whose vector writes were interrupted."""
-        return [r[0] for r in self._db.execute("SELECT doc_id FROM pending")]
+        return [r[0] for r in self._rows("SELECT doc_id FROM pending")]
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
@@ -260,9 +265,7 @@ class Catalog:
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
-        with self._lock:
-            rows = self._db.execute(f"{self._CHUNK_SQL} WHERE c.chunk_id IN ({marks})",
-                                    list(chunk_ids)).fetchall()
+        rows = self._rows(f"{self._CHUNK_SQL} WHERE c.chunk_id IN ({marks})", list(chunk_ids))
         return {r[0]: self._stored(r) for r in rows}
 
     def iter_chunks(self, doc_ids: Sequence[str] | None = None,
@@ -275,15 +278,12 @@ class Catalog:
                 return
             where = f" WHERE c.doc_id IN ({','.join('?' * len(doc_ids))})"
             params = list(doc_ids)
-        with self._lock:
-            cursor = self._db.execute(f"{self._CHUNK_SQL}{where} ORDER BY c.rowid", params)
-            rows = cursor.fetchall()
+        rows = self._rows(f"{self._CHUNK_SQL}{where} ORDER BY c.rowid", params)
         for start in range(0, len(rows), batch):
             yield [self._stored(r) for r in rows[start : start + batch]]
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""
-        with self._lock:
-            docs = self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
-            chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        docs = self._row("SELECT count(*) FROM documents")[0]
+        chunks = self._row("SELECT count(*) FROM chunks")[0]
         return {"documents": int(docs), "chunks": int(chunks)}

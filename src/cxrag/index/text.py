@@ -28,6 +28,8 @@ def _stopwords(lang: str) -> frozenset[str]:
 
 
 def _fold(token: str) -> str:
+    if token.isascii():
+        return token
     return "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
 
 

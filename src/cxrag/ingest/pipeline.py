@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,7 @@ class _Parsed:
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # of changed documents
 
 
-def _prefetch(items: Iterable[_Parsed], size: int = 8) -> Iterator[_Parsed]:
+def _prefetch(items: Iterable[_Parsed], size: int = 64) -> Iterator[_Parsed]:
     """Run ``items`` in a background thread, ``size`` ahead (parsing overlaps embedding)."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
     done = object()
@@ -94,7 +96,7 @@ class Ingestor:
 
     def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
                  embedder: Embedder, chunker: TokenChunker, languages: Sequence[str],
-                 batch_chunks: int = 64):
+                 batch_chunks: int = 128):
         self.catalog, self.index, self.lexical = catalog, index, lexical
         self.embedder, self.chunker = embedder, chunker
         self.languages = list(languages)
@@ -102,6 +104,9 @@ class Ingestor:
         self._forced = False
         self._batch: list[tuple[Document, list[Chunk], str, bool]] = []
         self._queue: list[tuple[_Parsed, set[str], set[str]]] = []
+        self._claimed: dict[str, str] = {}  # doc id -> file, for documents not yet committed
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -115,7 +120,7 @@ class Ingestor:
         """Ingest ``paths``; returns what happened. Never raises for a bad file."""
         started = time.perf_counter()
         report = IngestReport()
-        self._batch, self._queue = [], []  # nothing left over from a crashed run
+        self._batch, self._queue, self._claimed = [], [], {}  # nothing left from a crashed run
         if full:
             self.catalog.clear()
             self.index.reset()
@@ -128,11 +133,18 @@ class Ingestor:
         if progress:
             progress("total", len(sources))
         seen: set[str] = set()
-        for parsed in _prefetch(self._parse(source) for source in sources):
-            self._apply(parsed, report, seen)
-            if progress:
-                progress("advance", 1)
-        self._flush(report)
+        # Three stages overlap: parsing + chunking (a thread ahead), embedding (here), and
+        # writing the previous batch (a thread behind).
+        with ThreadPoolExecutor(1, thread_name_prefix="cxrag-write") as self._writer:
+            try:
+                for parsed in _prefetch(self._parse(source) for source in sources):
+                    self._apply(parsed, report, seen)
+                    if progress:
+                        progress("advance", 1)
+                self._flush(report)
+            finally:
+                self._wait_for_writes(raise_errors=sys.exc_info()[0] is None)
+        self._writer = None
         for root in roots:
             self._remove_missing(root, seen, report)
         self.catalog.set_meta("fingerprint", self.fingerprint)
@@ -198,7 +210,7 @@ class Ingestor:
         todo: list[Document] = []
         for doc in parsed.docs:
             report.documents_seen += 1
-            owner = self.catalog.document_owner(doc.doc_id)
+            owner = self._claimed.get(doc.doc_id) or self.catalog.document_owner(doc.doc_id)
             if owner not in (None, path):
                 report.failures.append(Failure(
                     path, f"document id {doc.doc_id!r} is already used by {owner}", "duplicate_id"))
@@ -207,6 +219,7 @@ class Ingestor:
                 report.unchanged += 1
                 continue
             todo.append(doc)
+            self._claimed[doc.doc_id] = path
         current = {d.doc_id for d in parsed.docs}
         self._queue.append((parsed, previous - current, current))
         self._batch += [(d, parsed.chunks.get(d.doc_id) or self.chunker.split(d), path,
@@ -215,29 +228,59 @@ class Ingestor:
             self._flush(report)
 
     def _flush(self, report: IngestReport) -> None:
-        """Write queued documents, then finish the files they came from (removals, manifest)."""
-        if self._batch:
-            self._write_batch(self._batch, report)
-        self._batch = []
-        for parsed, gone, current in self._queue:
+        """Embed the queued documents here, then hand them to the writer thread, which
+        stores them and finishes the files they came from (removals, manifest) while the
+        next batch is parsed and embedded. At most one batch is being written at a time."""
+        batch, files = self._batch, self._queue
+        self._batch, self._queue = [], []
+        if not batch and not files:
+            return
+        vectors = self._embed(batch, report) if batch else None
+        self._wait_for_writes()
+        if self._writer is None:  # not inside run(): write synchronously
+            self._store(batch, vectors, files, report)
+        else:
+            self._writing = self._writer.submit(self._store, batch, vectors, files, report)
+
+    def _wait_for_writes(self, raise_errors: bool = True) -> None:
+        """Wait for the batch being written; re-raise its error (a crash stops the run)."""
+        writing, self._writing = self._writing, None
+        if writing is None:
+            return
+        error = writing.exception()
+        if error is not None and raise_errors:
+            raise error
+
+    def _embed(self, batch: list[tuple[Document, list[Chunk], str, bool]],
+               report: IngestReport) -> np.ndarray:
+        """Title then chunk vectors of each document, in batch order."""
+        texts = [t for doc, chunks, _, _ in batch
+                 for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
+        t0 = time.perf_counter()
+        vectors = self.embedder.embed_documents(texts)
+        report.embed_seconds += time.perf_counter() - t0
+        return vectors
+
+    def _store(self, batch: list[tuple[Document, list[Chunk], str, bool]],
+               vectors: np.ndarray | None, files: list[tuple[_Parsed, set[str], set[str]]],
+               report: IngestReport) -> None:
+        if batch and vectors is not None:
+            self._write_batch(batch, vectors, report)
+        for doc, _, _, _ in batch:
+            self._claimed.pop(doc.doc_id, None)
+        for parsed, gone, current in files:
             for doc_id in gone:
                 self._remove(doc_id)
                 report.removed += 1
             if not parsed.failures:
                 self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
                                            parsed.file_hash, sorted(current))
-        self._queue = []
 
     def _write_batch(self, batch: list[tuple[Document, list[Chunk], str, bool]],
-                     report: IngestReport) -> None:
-        """Embed a batch of documents at once, write their vectors in one call per collection,
-        then commit each document in the catalogue (the commit point), then drop stale vectors.
-        """
-        texts = [t for doc, chunks, _, _ in batch
-                 for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
-        t0 = time.perf_counter()
-        vectors = self.embedder.embed_documents(texts)
-        report.embed_seconds += time.perf_counter() - t0
+                     vectors: np.ndarray, report: IngestReport) -> None:
+        """Write a batch's vectors in one call per collection and its lexical entries in one
+        commit, then commit each document in the catalogue (the commit point), then drop
+        what the previous versions left."""
         docs = [doc for doc, _, _, _ in batch]
         self.catalog.mark_pending(d.doc_id for d in docs)
         chunk_ids: list[str] = []
