@@ -2,8 +2,10 @@
 
     CxragError                      500 internal
     ├── ConfigurationError          500 configuration_error
+    │   └── PromptError             500 prompt_error
     ├── InvalidRequest              422 invalid_request
-    │   └── InvalidName             422 invalid_name
+    │   ├── InvalidName             422 invalid_name
+    │   └── PromptNotFound          422 prompt_not_found
     ├── NotFound                    404 not_found
     │   └── CollectionNotFound      404 collection_not_found
     ├── AuthError                   401 unauthorized
@@ -61,6 +63,14 @@ class InvalidRequest(CxragError):
 
 class InvalidName(InvalidRequest):
     code, status, title = "invalid_name", 422, "Invalid name"
+
+
+class PromptNotFound(InvalidRequest):
+    code, status, title = "prompt_not_found", 422, "Unknown prompt version or template"
+
+
+class PromptError(ConfigurationError):
+    code, status, title = "prompt_error", 500, "Prompt template error"
 
 
 class NotFound(CxragError):

@@ -1,0 +1,1 @@
+"""Compose: prompts from templates, retrieved passages, customer history and the conversation."""

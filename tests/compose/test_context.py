@@ -1,0 +1,38 @@
+"""Packing passages into a token budget."""
+
+from cxrag.compose.context import ContextPacker
+from cxrag.retrieve.hybrid import SearchHit
+
+
+def hit(doc: str, text: str, score: float) -> SearchHit:
+    return SearchHit(doc, f"{doc}#v-0", doc.title(), f"kb/{doc}.md", score, text, "en",
+                     "article", (), (), None, "2026-01-01")
+
+
+SENTENCE = "Returns are free within thirty days of delivery for every order."
+LONG = " ".join([SENTENCE] * 8)
+
+
+def test_most_relevant_first_and_numbered_for_citation() -> None:
+    packer = ContextPacker(budget=400)
+    hits = [hit("low", "Low relevance text.", 0.1), hit("high", "High relevance text.", 0.9)]
+    passages = packer.pack(hits)
+    assert [p.document_id for p in passages] == ["high", "low"]
+    assert [p.number for p in passages] == [1, 2]
+
+
+def test_budget_is_respected_and_long_passages_trimmed_at_sentences() -> None:
+    packer = ContextPacker(budget=200)
+    hits = [hit("a", LONG, 0.9), hit("b", LONG, 0.8), hit("c", "tiny.", 0.1)]
+    passages = packer.pack(hits)
+    total = sum(p.tokens + packer.count(p.title) + 4 for p in passages)
+    assert total <= 200
+    assert passages[0].text == LONG  # fits whole
+    # the second is trimmed to whole sentences, never cut mid-sentence
+    assert [p.document_id for p in passages[:2]] == ["a", "b"]
+    assert passages[1].text.endswith(SENTENCE) and passages[1].tokens < packer.count(LONG)
+    assert passages[1].text.count(SENTENCE) >= 1
+
+
+def test_nothing_fits_gives_nothing() -> None:
+    assert ContextPacker(budget=10).pack([hit("a", " ".join([SENTENCE] * 20), 0.9)]) == []

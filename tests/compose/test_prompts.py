@@ -1,0 +1,73 @@
+"""The prompt library on the real prompts/ folder and on broken templates."""
+
+from pathlib import Path
+
+import pytest
+
+from cxrag.compose.prompts import PromptLibrary
+from cxrag.errors import PromptError, PromptNotFound
+
+ROOT = Path(__file__).resolve().parents[2] / "prompts"
+PASSAGES = [{"title": "Devoluciones", "text": "Tienes 30 días para devolver un pedido."},
+            {"title": "Returns", "text": "Returns are free within 30 days."}]
+
+
+def test_every_shipped_template_renders_with_its_documented_variables() -> None:
+    lib = PromptLibrary(ROOT)
+    customer = {"name": "Ana", "tier": "gold", "locale": "es-ES", "facts": ["Order A1 shipped"]}
+    history = [{"role": "customer", "text": "Hola"}, {"role": "assistant", "text": "¡Hola!"}]
+    variables = {
+        "answer": {"question": "¿Puedo devolverlo?", "language": "Spanish",
+                   "passages": PASSAGES, "customer": customer, "history": history},
+        "draft": {"subject": "Return", "language": "English", "passages": PASSAGES,
+                  "customer": None, "messages": [{"author": "customer", "text": "Hi"}]},
+        "condense": {"question": "¿y el envío?", "history": history},
+        "history_summary": {"customer": customer, "orders": [], "tickets": [],
+                            "history": history},
+        "handoff_summary": {"reason": "frustration", "customer": customer, "history": history,
+                            "question": "quiero hablar con una persona"},
+    }
+    assert "v1" in lib.versions()
+    for name, values in variables.items():
+        system, user = lib.get(name).render(**values)
+        assert system["role"] == "system" and user["role"] == "user"
+        assert system["content"] and "{{" not in user["content"]
+    answer = lib.get("answer").render(**variables["answer"])[1]["content"]
+    # The question comes before the passages; passages are numbered for citation.
+    assert answer.index("¿Puedo devolverlo?") < answer.index("[1] Devoluciones")
+    assert "[2] Returns: Returns are free" in answer and "Ana (gold tier)" in answer
+
+
+def test_the_system_prompt_is_the_same_for_every_request() -> None:
+    prompt = PromptLibrary(ROOT).get("answer")
+    a = prompt.render(question="a", language="English", passages=[], customer=None, history=[])
+    b = prompt.render(question="b", language="Spanish", passages=PASSAGES, customer=None,
+                      history=[])
+    assert a[0] == b[0]  # a stable prefix the runtime can cache
+
+
+def test_unknown_versions_names_and_missing_variables_fail_clearly(tmp_path: Path) -> None:
+    lib = PromptLibrary(ROOT)
+    with pytest.raises(PromptNotFound, match="versions: v1"):
+        lib.get("answer", "v9")
+    with pytest.raises(PromptNotFound):
+        lib.get("../secrets", "v1")
+    with pytest.raises(PromptNotFound):
+        lib.get("answer", "../v1")
+    with pytest.raises(PromptError, match="'question' is undefined"):
+        lib.get("answer").render(language="English", passages=[], customer=None, history=[])
+
+
+def test_versions_are_selectable_and_templates_sandboxed(tmp_path: Path) -> None:
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "answer.yaml").write_text(
+        "name: answer\nsystem: Short.\nuser: 'Q={{ question }}'\n")
+    (tmp_path / "v2" / "condense.yaml").write_text(
+        "name: condense\nsystem: x\nuser: '{{ question.__class__.__mro__ }}'\n")
+    (tmp_path / "v2" / "draft.yaml").write_text("name: other\nsystem: x\nuser: y\n")
+    lib = PromptLibrary(tmp_path, default_version="v2")
+    assert lib.get("answer").render(question="hi")[1]["content"] == "Q=hi"
+    with pytest.raises(PromptError, match="unsafe"):  # no escape from Jinja2's sandbox
+        lib.get("condense").render(question="hi")
+    with pytest.raises(PromptError, match="'name' must be 'draft'"):
+        lib.get("draft")
