@@ -52,3 +52,20 @@ def test_batched_parallel_embedding_keeps_input_order(real_kb: Knowledge) -> Non
     nearest = cosine.argmax(axis=1)
     assert all(texts[j] == texts[i] for i, j in enumerate(nearest))
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+
+
+def test_grounding_with_the_real_model_works_across_languages(real_kb: Knowledge) -> None:
+    """A Spanish reply is checked against an English passage; an invented one is refused."""
+    from cxrag.compose.context import Passage
+    from cxrag.guard.grounding import GroundingChecker
+
+    checker = GroundingChecker(real_kb.embedder)
+    passages = [Passage(1, "en/returns", "r", "Returns", "kb/returns.md",
+                        "Returns are free within thirty days of delivery. Refunds take five "
+                        "business days after the parcel arrives.", "en", 1.0, 30)]
+    ok = checker.check("Las devoluciones son gratuitas durante 30 días desde la entrega.",
+                       passages)
+    assert ok.grounded and ok.citations[0].quote.startswith("Returns are free")
+    invented = checker.check("Nuestras tiendas de Madrid abren los domingos por la tarde.",
+                             passages)
+    assert not invented.grounded

@@ -1,0 +1,1 @@
+"""Guard: checks on what the model wrote before anyone sees it (grounding, citations)."""

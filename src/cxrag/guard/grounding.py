@@ -1,0 +1,117 @@
+"""Grounding: is every factual sentence of a reply backed by a passage that was retrieved?
+
+Small local models seldom write ``[n]`` marks reliably, so marks are only a hint. Each factual
+sentence is compared with the sentences of the passages that were sent (embedding cosine, with
+the configured multilingual embedder, so a Spanish reply is checked against an English
+article); a sentence is supported when its closest passage sentence is similar enough, and that
+passage becomes its citation, quoted by that sentence. Marks pointing at a passage that was not
+sent are dropped: a citation can only ever name a document that was retrieved. Too few
+supported sentences, or the model's own ``NO_ANSWER``, make the reply ungrounded, and the caller
+hands over to a human.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cxrag.compose.context import Passage
+from cxrag.embed.base import Embedder
+from cxrag.ingest.chunking import split_sentences
+
+NO_ANSWER = "NO_ANSWER"
+_MARK = re.compile(r"\s*\[(\d{1,2})\]")
+_WORD = re.compile(r"\w+")
+MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A retrieved passage that supports part of the reply."""
+
+    number: int
+    document_id: str
+    title: str
+    source: str
+    quote: str
+
+
+@dataclass
+class Grounding:
+    """The verdict on one reply."""
+
+    grounded: bool
+    answer: str  # the reply with valid marks only, one per supported sentence
+    citations: list[Citation] = field(default_factory=list)
+    supported: int = 0
+    factual: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    reason: str | None = None  # "no_answer", "no_passages", "unsupported"
+
+
+class GroundingChecker:
+    """Checks replies against passages with ``embedder``."""
+
+    def __init__(self, embedder: Embedder, min_support: float = 0.4,
+                 min_supported_share: float = 0.6) -> None:
+        self.embedder = embedder
+        self.min_support, self.min_supported_share = min_support, min_supported_share
+
+    def check(self, reply: str, passages: Sequence[Passage]) -> Grounding:
+        """The grounding verdict for ``reply`` given the passages sent with the prompt."""
+        text = reply.strip()
+        if not text or text.upper().startswith(NO_ANSWER):
+            return Grounding(False, "", reason="no_answer")
+        if not passages:
+            return Grounding(False, _MARK.sub("", text), reason="no_passages")
+        sentences = split_sentences(text.replace("\n", " "))
+        plain = [_MARK.sub("", s).strip() for s in sentences]
+        factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
+        # Compare with each passage sentence: precise, and the best one is the quote.
+        units = [(k, u) for k, p in enumerate(passages)
+                 for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
+        vectors = self.embedder.embed_documents([plain[i] for i in factual]
+                                                + [u for _, u in units])
+        sims = vectors[: len(factual)] @ vectors[len(factual):].T
+        owner = np.array([k for k, _ in units])
+        cited: dict[int, Citation] = {}
+        out: list[str] = []
+        unsupported: list[str] = []
+        for i, sentence in enumerate(plain):
+            if i not in factual:
+                out.append(sentence)
+                continue
+            row = sims[factual.index(i)]
+            per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
+            best = self._best(per_passage, _marks(sentences[i], len(passages)))
+            if best is None:
+                unsupported.append(sentence)
+                out.append(sentence)
+                continue
+            passage = passages[best]
+            if best not in cited:
+                quote = units[int(np.argmax(np.where(owner == best, row, -np.inf)))][1]
+                cited[best] = Citation(passage.number, passage.document_id, passage.title,
+                                       passage.source, quote[:300])
+            out.append(f"{sentence} [{passage.number}]")
+        share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
+        grounded = bool(factual) and share >= self.min_supported_share
+        return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
+                         len(factual) - len(unsupported), len(factual), unsupported,
+                         None if grounded else "unsupported")
+
+    def _best(self, row: np.ndarray, marked: list[int]) -> int | None:
+        """The supporting passage: a marked one if it is close enough, else the closest."""
+        for m in marked:
+            if row[m] >= 0.8 * self.min_support:
+                return m
+        best = int(np.argmax(row))
+        return best if row[best] >= self.min_support else None
+
+
+def _marks(sentence: str, n_passages: int) -> list[int]:
+    """0-based passage indexes of valid ``[n]`` marks in ``sentence``."""
+    return [int(m) - 1 for m in _MARK.findall(sentence) if 1 <= int(m) <= n_passages]

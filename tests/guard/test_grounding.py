@@ -1,0 +1,57 @@
+"""Grounding decisions and citation validation, with the fake bag-of-words embedder."""
+
+from cxrag.compose.context import Passage
+from cxrag.guard.grounding import GroundingChecker
+from tests.conftest import FakeEmbedder
+
+
+def passage(n: int, doc: str, text: str) -> Passage:
+    return Passage(n, doc, f"{doc}#v-0", doc.title(), f"kb/{doc}.md", text, "en", 1.0, 20)
+
+
+PASSAGES = [
+    passage(1, "returns", "Returns are free within thirty days of delivery. Refunds take five "
+                          "business days after the parcel arrives."),
+    passage(2, "shipping", "Standard delivery takes three to five business days. Express "
+                           "delivery arrives the next day."),
+]
+checker = GroundingChecker(FakeEmbedder(), min_support=0.5)
+
+
+def test_supported_sentences_get_citations_of_retrieved_passages_only() -> None:
+    reply = ("Hi Ana. Returns are free within thirty days of delivery [7]. "
+             "Express delivery arrives the next day.")
+    g = checker.check(reply, PASSAGES)
+    assert g.grounded and (g.supported, g.factual) == (2, 2)
+    assert [c.document_id for c in g.citations] == ["returns", "shipping"]
+    assert "[7]" not in g.answer  # a mark pointing at nothing that was retrieved is dropped
+    assert g.answer == ("Hi Ana. Returns are free within thirty days of delivery. [1] "
+                        "Express delivery arrives the next day. [2]")
+    assert g.citations[0].quote == "Returns are free within thirty days of delivery."
+    assert g.citations[1].quote == "Express delivery arrives the next day."
+
+
+def test_an_invented_answer_is_not_grounded() -> None:
+    reply = "Our stores in Madrid open on Sundays from ten to eight. Parking costs two euros."
+    g = checker.check(reply, PASSAGES)
+    assert not g.grounded and g.reason == "unsupported" and g.citations == []
+    assert len(g.unsupported) == 2
+
+
+def test_mostly_invented_is_not_grounded_either() -> None:
+    reply = ("Returns are free within thirty days of delivery. Our stores in Madrid open on "
+             "Sundays. Parking in the centre costs two euros an hour.")
+    g = checker.check(reply, PASSAGES)
+    assert not g.grounded and (g.supported, g.factual) == (1, 3)
+
+
+def test_no_answer_and_no_passages() -> None:
+    assert checker.check("NO_ANSWER", PASSAGES).reason == "no_answer"
+    assert checker.check("  ", PASSAGES).reason == "no_answer"
+    g = checker.check("Returns are free within thirty days.", [])
+    assert not g.grounded and g.reason == "no_passages"
+
+
+def test_a_greeting_alone_states_no_fact() -> None:
+    g = checker.check("Hola, Ana.", PASSAGES)
+    assert not g.grounded and g.factual == 0
