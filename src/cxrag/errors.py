@@ -16,7 +16,11 @@
     │   └── DocumentParseError      422 parse_error
     ├── IndexUnavailable            503 index_unavailable
     │   └── EmbeddingMismatch       409 embedding_mismatch
-    └── EmbeddingError              503 embedding_unavailable
+    ├── EmbeddingError              503 embedding_unavailable
+    └── LLMError                    502 llm_error
+        ├── LLMUnavailable          503 llm_unavailable
+        │   └── LLMTimeout          504 llm_timeout
+        └── ModelIntegrityError     500 model_integrity
 
 The API renders all of them as ``application/problem+json`` (RFC 9457) in one handler.
 """
@@ -115,3 +119,27 @@ class EmbeddingMismatch(IndexUnavailable):
 
 class EmbeddingError(CxragError):
     code, status, title = "embedding_unavailable", 503, "Embedding model unavailable"
+
+
+class LLMError(CxragError):
+    """The chat model answered with an error."""
+
+    code, status, title = "llm_error", 502, "Language model error"
+
+
+class LLMUnavailable(LLMError):
+    """The chat model cannot be reached or could not be started."""
+
+    code, status, title = "llm_unavailable", 503, "Language model unavailable"
+
+
+class LLMTimeout(LLMUnavailable):
+    """The chat model did not answer in time."""
+
+    code, status, title = "llm_timeout", 504, "Language model timed out"
+
+
+class ModelIntegrityError(LLMError):
+    """The model parts do not add up to the pinned file (size or sha256)."""
+
+    code, status, title = "model_integrity", 500, "Model file failed verification"

@@ -40,10 +40,10 @@ def apply_offline_defaults() -> None:
     """Set the environment that keeps telemetry and hub downloads off."""
     for key, value in _ENV_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(_default_cache_dir() / "tiktoken"))
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(default_cache_dir() / "tiktoken"))
 
 
-def _default_cache_dir() -> Path:
+def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "cxrag"
 

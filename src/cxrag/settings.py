@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxrag.errors import InvalidName
+from cxrag.offline import default_cache_dir
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,46}[a-z0-9]$")
 
@@ -80,6 +81,53 @@ class ApiSettings(BaseModel):
     max_upload_mb: int = 50
 
 
+class LLMSettings(BaseModel):
+    """Which chat model answers, and how it runs (nested in Settings as ``llm``)."""
+
+    backend: Literal["embedded", "remote"] = Field(
+        "embedded", description="embedded: Qwen2.5-Coder-1.5B in-process; remote: base_url"
+    )
+    base_url: str | None = Field(
+        None, description="remote OpenAI-compatible endpoint including /v1, e.g. "
+        "http://127.0.0.1:8000/v1; ignored by the embedded backend"
+    )
+    model: str = Field(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="model name sent with each request (the embedded server answers to it)",
+    )
+    api_key: SecretStr | None = Field(
+        None, description="remote API key; the embedded server makes its own per start"
+    )
+    timeout_s: float = Field(60.0, gt=0, description="per-request timeout in seconds")
+    max_retries: int = Field(2, ge=0, description="retries on connection errors and 5xx")
+    temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature")
+    max_tokens: int = Field(512, ge=1, description="default cap on generated tokens")
+    n_ctx: int = Field(4096, ge=256, description="embedded: context window in tokens")
+    threads: int = Field(
+        2, ge=1, description="embedded: CPU threads (1 beats 2 when another process is busy)"
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="embedded: where the assembled GGUF lives; default "
+        "$XDG_CACHE_HOME/cxrag/models (~/.cache/cxrag/models)"
+    )
+    host: str = Field("127.0.0.1", description="embedded: interface the server listens on")
+    port: int = Field(0, ge=0, le=65535, description="embedded: port; 0 = any free port")
+
+    @property
+    def cache_dir(self) -> Path:
+        """The model cache directory, defaults applied."""
+        return self.model_cache_dir or default_cache_dir() / "models"
+
+
+class PromptSettings(BaseModel):
+    """Prompt templates: a folder of versions (see prompts/README.md) and the default one."""
+
+    dir: Path = Path("prompts")
+    version: str = "v1"
+    context_tokens: int = Field(900, ge=100, le=32_000,
+                                description="token budget for retrieved passages")
+
+
 class Settings(BaseSettings):
     """cxrag's settings; see README 'Configuration' for every variable."""
 
@@ -97,6 +145,10 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     api: ApiSettings = ApiSettings()
+    llm: LLMSettings = LLMSettings()
+    prompts: PromptSettings = PromptSettings()
+    database_url: str | None = Field(
+        None, description="customer history store; default sqlite under data_dir")
 
     @field_validator("tenant", "collection")
     @classmethod
@@ -107,6 +159,11 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         """The embedded Chroma directory."""
         return self.chroma.path or self.data_dir / "chroma"
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL of the customer history store."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'cxrag.sqlite').resolve()}"
 
     def collection_dir(self, tenant: str, collection: str) -> Path:
         """Where the lexical index and manifest of one collection live."""
