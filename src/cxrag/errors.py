@@ -7,9 +7,13 @@
     │   ├── InvalidName             422 invalid_name
     │   └── PromptNotFound          422 prompt_not_found
     ├── NotFound                    404 not_found
-    │   └── CollectionNotFound      404 collection_not_found
+    │   ├── CollectionNotFound      404 collection_not_found
+    │   ├── CustomerNotFound        404 customer_not_found
+    │   ├── ConversationNotFound    404 conversation_not_found
+    │   └── FeedbackTargetNotFound  404 feedback_target_not_found
     ├── AuthError                   401 unauthorized
     │   └── Forbidden               403 forbidden
+    │       └── ConversationForbidden 403 conversation_forbidden
     ├── IngestError                 422 ingest_error
     │   ├── UnsupportedFormat       415 unsupported_format
     │   ├── EmptyDocument           422 empty_document
@@ -85,12 +89,28 @@ class CollectionNotFound(NotFound):
     code, status, title = "collection_not_found", 404, "Collection not found"
 
 
+class CustomerNotFound(NotFound):
+    code, status, title = "customer_not_found", 404, "Customer not found"
+
+
+class ConversationNotFound(NotFound):
+    code, status, title = "conversation_not_found", 404, "Conversation not found"
+
+
+class FeedbackTargetNotFound(NotFound):
+    code, status, title = "feedback_target_not_found", 404, "Feedback target not found"
+
+
 class AuthError(CxragError):
     code, status, title = "unauthorized", 401, "Unauthorized"
 
 
 class Forbidden(AuthError):
     code, status, title = "forbidden", 403, "Forbidden"
+
+
+class ConversationForbidden(Forbidden):
+    code, status, title = "conversation_forbidden", 403, "Conversation belongs to someone else"
 
 
 class IngestError(CxragError):

@@ -1,0 +1,1 @@
+"""Reply: the pipeline from a customer message to a checked answer or a handoff."""

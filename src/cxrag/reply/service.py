@@ -1,0 +1,254 @@
+"""From a customer's message to a grounded, cited reply, or an honest handoff.
+
+    message -> (condense with the conversation) -> retrieve -> pack passages -> compose prompt
+            -> generate -> guard (grounding, citations) -> Reply
+
+Whatever goes wrong downstream of retrieval (model down, timeout, an answer the passages do not
+support), the customer gets the most relevant passages, cited, and a handoff to a person;
+never an invented answer and never a 500.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from cxrag.compose.context import ContextPacker, Passage
+from cxrag.compose.prompts import PromptLibrary
+from cxrag.errors import LLMError
+from cxrag.generate.client import ChatModel
+from cxrag.guard.grounding import Citation, Grounding, GroundingChecker
+from cxrag.index.catalog import Filters
+from cxrag.language import detect_language
+from cxrag.retrieve.hybrid import HybridRetriever
+
+log = structlog.get_logger(__name__)
+LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
+_TEXTS = {
+    "es": {"handoff": "No encuentro una respuesta fiable en nuestro centro de ayuda. "
+                      "Te paso con una persona del equipo, que ya tiene el contexto.",
+           "fallback": "Ahora mismo no puedo redactar una respuesta. Esto es lo más relevante "
+                       "de nuestro centro de ayuda, y te paso con una persona del equipo:"},
+    "en": {"handoff": "I can't find a reliable answer in our help centre. I'm passing you to "
+                      "a person on the team, who already has the context.",
+           "fallback": "I can't write an answer right now. Here is the most relevant part of "
+                       "our help centre, and I'm passing you to a person on the team:"},
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of the conversation."""
+
+    role: str  # "customer", "assistant", "agent"
+    text: str
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    """What the reply may use about the authenticated customer (never anyone else's)."""
+
+    id: str
+    name: str
+    tier: str | None = None
+    locale: str | None = None
+    facts: tuple[str, ...] = ()  # e.g. "Order T-1042: shipped 2026-11-20"
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Why a person takes over, which queue, and what they need to know."""
+
+    reason: str
+    queue: str
+    summary: str
+
+
+@dataclass
+class Reply:
+    """The outcome of one message."""
+
+    answer: str
+    citations: list[Citation]
+    grounded: bool
+    handoff: Handoff | None
+    language: str
+    prompt_version: str
+    model: str
+    usage: dict[str, int] = field(default_factory=dict)
+    latency_ms: float = 0.0
+    question: str = ""  # the standalone question that was searched
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """Everything one reply depends on."""
+
+    message: str
+    history: Sequence[Turn] = ()
+    customer: CustomerContext | None = None
+    locale: str | None = None
+    prompt_version: str | None = None
+    filters: Filters | None = None
+
+
+class Responder:
+    """Composes the stages; one per collection, shared by requests (thread-safe)."""
+
+    def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
+                 packer: ContextPacker, checker: GroundingChecker, model_name: str,
+                 k: int = 5, max_tokens: int = 320) -> None:
+        self.retriever, self.chat, self.prompts = retriever, chat, prompts
+        self.packer, self.checker, self.model_name = packer, checker, model_name
+        self.k, self.max_tokens = k, max_tokens
+
+    def reply(self, req: ReplyRequest) -> Reply:
+        """Answer ``req`` (see the module docstring for what happens when anything fails)."""
+        started = time.perf_counter()
+        prepared = self._prepare(req)
+        try:
+            result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens)
+        except LLMError as exc:
+            log.warning("reply.llm_failed", error=exc.code, detail=exc.detail)
+            return self._finish(self._fallback(prepared, "llm_unavailable"), started)
+        reply = self._judge(prepared, result.text, result.usage)
+        return self._finish(reply, started)
+
+    def stream(self, req: ReplyRequest) -> Iterator[str | Reply]:
+        """Token deltas as the model writes them, then the checked ``Reply`` (whose
+        ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
+        started = time.perf_counter()
+        prepared = self._prepare(req)
+        parts: list[str] = []
+        try:
+            for delta in self.chat.stream(prepared.messages, max_tokens=self.max_tokens):
+                parts.append(delta)
+                yield delta
+        except LLMError as exc:
+            log.warning("reply.llm_failed", error=exc.code, detail=exc.detail, streamed=True)
+            yield self._finish(self._fallback(prepared, "llm_unavailable"), started)
+            return
+        yield self._finish(self._judge(prepared, "".join(parts), {}), started)
+
+    # -- stages -------------------------------------------------------------------------------
+    def _prepare(self, req: ReplyRequest) -> _Prepared:
+        language = self._language(req)
+        version = req.prompt_version or self.prompts.default_version
+        question = self._standalone(req, version)
+        hits = self.retriever.search(question, k=self.k, filters=req.filters).hits
+        passages = self.packer.pack(hits)
+        customer = None
+        if req.customer is not None:
+            c = req.customer
+            customer = {"name": c.name, "tier": c.tier, "facts": list(c.facts)}
+        messages = self.prompts.get("answer", version).render(
+            question=req.message, language=LANGUAGE_NAMES.get(language, "English"),
+            passages=[{"title": p.title, "text": p.text} for p in passages],
+            customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
+        )
+        return _Prepared(req, language, version, question, passages, messages)
+
+    def _language(self, req: ReplyRequest) -> str:
+        found = detect_language(req.message, list(LANGUAGE_NAMES))
+        if found in LANGUAGE_NAMES:
+            return found
+        hint = (req.locale or (req.customer.locale if req.customer else None) or "es")[:2]
+        return hint if hint in LANGUAGE_NAMES else "es"
+
+    def _standalone(self, req: ReplyRequest, version: str) -> str:
+        """The message rewritten without its conversation (only when there is one)."""
+        if not req.history:
+            return req.message
+        messages = self.prompts.get("condense", version).render(
+            question=req.message,
+            history=[{"role": t.role, "text": t.text} for t in req.history[-6:]])
+        try:
+            rewritten = self.chat.complete(messages, max_tokens=64).text.strip()
+        except LLMError:
+            rewritten = ""
+        # A model that rambles or fails: search with the message and the last customer turn.
+        if not rewritten or len(rewritten) > 4 * len(req.message) + 200:
+            last = next((t.text for t in reversed(req.history) if t.role == "customer"), "")
+            return f"{last} {req.message}".strip()
+        return rewritten
+
+    def _judge(self, prepared: _Prepared, text: str, usage: dict[str, int]) -> Reply:
+        verdict: Grounding = self.checker.check(text, prepared.passages)
+        if verdict.grounded:
+            return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
+                         prepared.version, self.model_name, usage, question=prepared.question)
+        reason = "no_answer" if verdict.reason in ("no_answer", "no_passages") else "ungrounded"
+        reply = Reply(_TEXTS[prepared.language]["handoff"], [], False,
+                      self._handoff(prepared, reason), prepared.language, prepared.version,
+                      self.model_name, usage, question=prepared.question)
+        return reply
+
+    def _fallback(self, prepared: _Prepared, reason: str) -> Reply:
+        """The best passages, cited, and a handoff: what a customer gets when the model fails."""
+        top = prepared.passages[:2]
+        lines = [_TEXTS[prepared.language]["fallback"]]
+        lines += [f"- {p.title}: {_first_sentences(p.text)} [{p.number}]" for p in top]
+        citations = [Citation(p.number, p.document_id, p.title, p.source, _first_sentences(p.text))
+                     for p in top]
+        return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
+                     prepared.language, prepared.version, self.model_name,
+                     question=prepared.question)
+
+    def _handoff(self, prepared: _Prepared, reason: str) -> Handoff:
+        """A summary built from the data, so nobody asks the customer to repeat themselves."""
+        req = prepared.request
+        who = req.customer.name if req.customer else "anonymous visitor"
+        lines = [f"{who} ({prepared.language}) asked: {req.message}"]
+        if req.customer and req.customer.facts:
+            lines.append("Known: " + "; ".join(req.customer.facts[:3]))
+        if req.history:
+            lines.append("Earlier: " + " | ".join(f"{t.role}: {t.text}" for t in req.history[-3:]))
+        if prepared.passages:
+            lines.append("Closest articles: " + ", ".join(p.title for p in prepared.passages[:3]))
+        lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
+        queue = "vip" if req.customer and (req.customer.tier or "").lower() in {"gold", "vip"} \
+            else f"support-{prepared.language}"
+        return Handoff(reason, queue, "\n".join(lines))
+
+    @staticmethod
+    def _finish(reply: Reply, started: float) -> Reply:
+        reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return reply
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    request: ReplyRequest
+    language: str
+    version: str
+    question: str
+    passages: list[Passage]
+    messages: list[dict[str, str]]
+
+
+def _first_sentences(text: str, limit: int = 240) -> str:
+    cut = text.replace("\n", " ")[:limit]
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 60 else cut
+
+
+def as_dict(reply: Reply) -> dict[str, Any]:
+    """The Reply as the API returns it."""
+    return {
+        "answer": reply.answer,
+        "citations": [{"document_id": c.document_id, "title": c.title, "source": c.source,
+                       "quote": c.quote} for c in reply.citations],
+        "grounded": reply.grounded,
+        "handoff": None if reply.handoff is None else {
+            "reason": reply.handoff.reason, "queue": reply.handoff.queue,
+            "summary": reply.handoff.summary},
+        "language": reply.language,
+        "prompt_version": reply.prompt_version,
+        "model": reply.model,
+        "usage": reply.usage,
+        "latency_ms": reply.latency_ms,
+    }

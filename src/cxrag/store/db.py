@@ -1,0 +1,84 @@
+"""Engines, sessions and schema migrations of the customer-history store.
+
+Migrations ship inside the package (``cxrag/store/migrations``) and run from code, so an
+installed wheel can upgrade its database without an ``alembic.ini`` on disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cxrag.errors import ConfigurationError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and cross-thread use."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"invalid database URL: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite leaves foreign keys off per connection; WAL lets readers run beside a writer.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory; loaded objects stay readable after their transaction commits."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code, pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(url: str | Engine, revision: str = "head") -> None:
+    """Upgrade the database at ``url`` to ``revision``; does nothing when already there."""
+    engine = make_engine(url) if isinstance(url, str) else url
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    finally:
+        if isinstance(url, str):
+            engine.dispose()
+
+
+def current_revision(url: str | Engine) -> str | None:
+    """The revision the database at ``url`` is at (None before the first migration)."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url) if isinstance(url, str) else url
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        if isinstance(url, str):
+            engine.dispose()

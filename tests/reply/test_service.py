@@ -1,0 +1,114 @@
+"""The reply pipeline with a fake chat model over the sample knowledge base (real Chroma,
+real tantivy, fake embedder): grounding decisions, fallback, follow-ups, streaming."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxrag.compose.context import ContextPacker
+from cxrag.compose.prompts import PromptLibrary
+from cxrag.errors import LLMTimeout
+from cxrag.generate.client import ChatResult, Messages
+from cxrag.guard.grounding import GroundingChecker
+from cxrag.knowledge import Knowledge
+from cxrag.reply.service import CustomerContext, ReplyRequest, Responder, Turn
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+
+
+class FakeChat:
+    """Answers from a script: a list of replies (or exceptions), one per call."""
+
+    def __init__(self, *script: str | Exception) -> None:
+        self.script = list(script)
+        self.calls: list[Messages] = []
+
+    def _next(self, messages: Messages) -> str:
+        self.calls.append(messages)
+        item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def complete(self, messages: Messages, **opts: Any) -> ChatResult:
+        return ChatResult(self._next(messages), "fake", 1.0,
+                          {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120})
+
+    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
+        text = self._next(messages)
+        for word in text.split(" "):
+            yield word + " "
+
+
+@pytest.fixture
+def responder_for(knowledge: Knowledge, sample_kb: Path):  # type: ignore[no-untyped-def]
+    assert knowledge.get().ingestor.run([sample_kb]).ok
+
+    def make(chat: FakeChat) -> Responder:
+        return Responder(knowledge.get().retriever, chat, PromptLibrary(PROMPTS),
+                         ContextPacker(600), GroundingChecker(knowledge.embedder, 0.5),
+                         "fake-model")
+    return make
+
+
+def test_a_supported_answer_is_cited_from_what_was_retrieved(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+    reply = responder_for(chat).reply(ReplyRequest("Do gift cards expire?"))
+    assert reply.grounded and reply.handoff is None and reply.language == "en"
+    assert [c.document_id for c in reply.citations] == ["en/gift-cards"]
+    assert reply.answer.endswith("[1]") and reply.prompt_version == "v1"
+    assert reply.usage["total_tokens"] == 120 and reply.model == "fake-model"
+    prompt = chat.calls[0][1]["content"]
+    assert prompt.index("Do gift cards expire?") < prompt.index("[1] Gift cards")
+
+
+def test_an_invented_answer_becomes_a_handoff_in_the_customer_language(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Nuestras tiendas de Madrid abren los domingos por la tarde con parking.")
+    reply = responder_for(chat).reply(ReplyRequest("¿Las tarjetas regalo caducan?"))
+    assert not reply.grounded and reply.citations == []
+    assert reply.language == "es" and reply.answer.startswith("No encuentro")
+    assert reply.handoff is not None and reply.handoff.reason == "ungrounded"
+    assert "¿Las tarjetas regalo caducan?" in reply.handoff.summary
+    assert reply.handoff.queue == "support-es"
+
+
+def test_no_answer_hands_off(responder_for) -> None:  # type: ignore[no-untyped-def]
+    reply = responder_for(FakeChat("NO_ANSWER")).reply(ReplyRequest("What is the CEO's salary?"))
+    assert not reply.grounded and reply.handoff and reply.handoff.reason == "no_answer"
+
+
+def test_a_model_timeout_gives_cited_passages_and_a_handoff_not_an_error(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat(LLMTimeout("no answer in 60 s"))
+    reply = responder_for(chat).reply(ReplyRequest("infrared night vision camera white image"))
+    assert not reply.grounded and reply.handoff and reply.handoff.reason == "llm_unavailable"
+    assert reply.citations and reply.citations[0].document_id == "en/night-vision"
+    assert "[1]" in reply.answer and reply.answer.startswith("I can't write an answer")
+
+
+def test_a_follow_up_is_rewritten_before_retrieval(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("How long is the warranty of Luma devices?",
+                    "Todos los dispositivos Luma tienen dos años de garantía.")
+    history = [Turn("customer", "I bought a Luma Cam"), Turn("assistant", "Great choice!")]
+    reply = responder_for(chat).reply(ReplyRequest("and the warranty?", history=history))
+    assert reply.question == "How long is the warranty of Luma devices?"
+    assert len(chat.calls) == 2 and "I bought a Luma Cam" in chat.calls[0][1]["content"]
+    assert reply.grounded and reply.citations[0].document_id == "es/garantia"
+
+
+def test_customer_facts_go_into_the_prompt_and_vips_get_their_queue(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("NO_ANSWER")
+    ana = CustomerContext("C0001", "Ana", "gold", "es-ES", ("Order T-1042 shipped 2026-11-20",))
+    reply = responder_for(chat).reply(ReplyRequest("¿Dónde está mi pedido?", customer=ana))
+    prompt = chat.calls[0][1]["content"]
+    assert "Ana (gold tier)" in prompt and "Order T-1042 shipped" in prompt
+    assert reply.handoff and reply.handoff.queue == "vip" and "T-1042" in reply.handoff.summary
+
+
+def test_stream_yields_tokens_then_the_checked_reply(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+    events = list(responder_for(chat).stream(ReplyRequest("Do gift cards expire?")))
+    tokens, final = events[:-1], events[-1]
+    assert len(tokens) > 5 and all(isinstance(t, str) for t in tokens)
+    assert not isinstance(final, str) and final.grounded and final.citations
