@@ -23,11 +23,15 @@ ENV PATH=/opt/venv/bin:$PATH \
     ORT_DISABLE_TELEMETRY=1 DO_NOT_TRACK=1 ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1
 WORKDIR /app
 COPY --chown=cxrag:cxrag knowledge ./knowledge
+COPY --chown=cxrag:cxrag prompts ./prompts
 RUN mkdir -p /data && chown cxrag:cxrag /data
 USER 10001
-# Warm every offline cache at build time (tiktoken files, model sessions): proves no download.
+# Warm every offline cache at build time (tiktoken files, model sessions, the LLM assembled
+# from its pinned parts and sha256-verified): proves no download.
 RUN python -c "import cxrag; from cxrag.offline import prepare_tiktoken; prepare_tiktoken(); \
-from cxrag.embed.onnx import UseMultilingualEmbedder; UseMultilingualEmbedder().embed_query('ok')"
+from cxrag.embed.onnx import UseMultilingualEmbedder; UseMultilingualEmbedder().embed_query('ok'); \
+from cxrag.settings import LLMSettings; from cxrag.generate import ensure_model; \
+ensure_model(LLMSettings().cache_dir)"
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
