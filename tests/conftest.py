@@ -6,12 +6,14 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import cxrag  # noqa: F401  (applies the offline environment defaults first)
 from cxrag.embed.base import Vectors, normalise
+from cxrag.generate.client import ChatResult, Messages
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
 
@@ -39,6 +41,32 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         return self.embed_documents([text])[0]
+
+
+class FakeChat:
+    """A ChatModel answering from a script: replies (or exceptions), one per call; when the
+    script runs out it repeats its default."""
+
+    def __init__(self, *script: str | Exception, default: str = "NO_ANSWER") -> None:
+        self.script = list(script)
+        self.default = default
+        self.calls: list[Messages] = []
+
+    def _next(self, messages: Messages) -> str:
+        self.calls.append(messages)
+        item = self.script.pop(0) if self.script else self.default
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def complete(self, messages: Messages, **opts: Any) -> ChatResult:
+        return ChatResult(self._next(messages), "fake", 1.0,
+                          {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120})
+
+    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
+        text = self._next(messages)
+        for word in text.split(" "):
+            yield word + " "
 
 
 def write_docx(path: Path, title: str, sections: list[tuple[str, str]]) -> Path:

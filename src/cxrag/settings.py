@@ -78,7 +78,13 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
     admin_keys: list[SecretStr] = Field(default_factory=list)
+    agent_keys: list[SecretStr] = Field(default_factory=list)
+    widget_keys: list[SecretStr] = Field(default_factory=list)
+    customer_token_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="per tenant: HMAC-SHA256 secret the host page signs customer ids with")
     max_upload_mb: int = 50
+    max_message_chars: int = Field(4000, ge=100, le=100_000)
 
 
 class LLMSettings(BaseModel):

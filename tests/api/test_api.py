@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from cxrag.api.app import create_app
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
+from tests.conftest import FakeChat
 
 ADMIN = "admin-secret"
 
@@ -16,7 +17,7 @@ ADMIN = "admin-secret"
 def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
     settings.api.admin_keys = [SecretStr(ADMIN)]
     knowledge.get().ingestor.run([sample_kb])
-    with TestClient(create_app(settings, knowledge)) as c:
+    with TestClient(create_app(settings, knowledge, FakeChat())) as c:
         yield c
 
 
@@ -54,7 +55,7 @@ def test_ingest_needs_admin_key(client: TestClient, tmp_path: Path) -> None:
     files = {"files": ("faq.md", b"# FAQ\n\nWe reply within one business day.\n")}
     assert client.post("/v1/ingest", files=files).status_code == 401
     resp = client.post("/v1/ingest", files=files, headers={"X-API-Key": "nope"})
-    assert resp.status_code == 403 and resp.json()["code"] == "forbidden"
+    assert resp.status_code == 401 and resp.json()["code"] == "unauthorized"
     resp = client.post("/v1/ingest", files=files, headers={"X-API-Key": ADMIN})
     assert resp.status_code == 200, resp.text
     assert resp.json()["added"] == 1

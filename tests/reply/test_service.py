@@ -1,45 +1,19 @@
 """The reply pipeline with a fake chat model over the sample knowledge base (real Chroma,
 real tantivy, fake embedder): grounding decisions, fallback, follow-ups, streaming."""
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cxrag.compose.context import ContextPacker
 from cxrag.compose.prompts import PromptLibrary
 from cxrag.errors import LLMTimeout
-from cxrag.generate.client import ChatResult, Messages
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
 from cxrag.reply.service import CustomerContext, ReplyRequest, Responder, Turn
+from tests.conftest import FakeChat
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-
-
-class FakeChat:
-    """Answers from a script: a list of replies (or exceptions), one per call."""
-
-    def __init__(self, *script: str | Exception) -> None:
-        self.script = list(script)
-        self.calls: list[Messages] = []
-
-    def _next(self, messages: Messages) -> str:
-        self.calls.append(messages)
-        item = self.script.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    def complete(self, messages: Messages, **opts: Any) -> ChatResult:
-        return ChatResult(self._next(messages), "fake", 1.0,
-                          {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120})
-
-    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
-        text = self._next(messages)
-        for word in text.split(" "):
-            yield word + " "
 
 
 @pytest.fixture

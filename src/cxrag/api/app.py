@@ -11,9 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from cxrag import __version__
+from cxrag.api.routes import chat as chat_routes
 from cxrag.api.routes import health, ingest, search
 from cxrag.errors import CxragError, InvalidRequest
+from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge
+from cxrag.reply.assistant import Assistant
 from cxrag.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -26,14 +29,18 @@ def problem(exc: CxragError, request: Request) -> JSONResponse:
                         media_type=PROBLEM)
 
 
-def create_app(settings: Settings | None = None, knowledge: Knowledge | None = None) -> FastAPI:
-    """Build the app; dependencies are created once in the lifespan."""
+def create_app(settings: Settings | None = None, knowledge: Knowledge | None = None,
+               chat: ChatModel | None = None) -> FastAPI:
+    """Build the app; dependencies are created once in the lifespan (``chat`` replaces the
+    configured chat model, e.g. a fake one in tests)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
         app.state.knowledge = knowledge or Knowledge(app.state.settings)
+        app.state.assistant = Assistant(app.state.settings, app.state.knowledge, chat)
         yield
+        app.state.assistant.close()
         app.state.knowledge.close()
 
     app = FastAPI(title="cxrag", version=__version__, lifespan=lifespan,
@@ -50,6 +57,6 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         return problem(InvalidRequest("the request is not valid", errors=errors), request)
 
-    for router in (health.router, search.router, ingest.router):
+    for router in (health.router, search.router, ingest.router, chat_routes.router):
         app.include_router(router)
     return app

@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from cxrag.api.deps import AdminDep, KnowledgeDep, SettingsDep
+from cxrag.api.auth import AdminOnly
+from cxrag.api.deps import KnowledgeDep, SettingsDep
 from cxrag.api.schemas import IngestResponse
 from cxrag.errors import InvalidRequest
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["ingest"])
 
 @router.post("/ingest", response_model=IngestResponse)
 async def ingest(
-    _: AdminDep,
+    _: AdminOnly,
     knowledge: KnowledgeDep,
     settings: SettingsDep,
     files: Annotated[list[UploadFile], File(description="md, html, pdf, docx, txt, csv, jsonl")],

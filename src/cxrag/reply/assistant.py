@@ -1,0 +1,60 @@
+"""Wiring of the reply side: chat model, prompts, history store, one Responder per collection."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from cxrag.compose.context import ContextPacker
+from cxrag.compose.prompts import PromptLibrary
+from cxrag.generate.client import ChatModel, build_chat
+from cxrag.generate.runtime import EmbeddedRuntime
+from cxrag.guard.grounding import GroundingChecker
+from cxrag.knowledge import Knowledge
+from cxrag.reply.chat import ChatService
+from cxrag.reply.service import Responder
+from cxrag.settings import Settings
+from cxrag.store import HistoryStore, migrate
+
+
+class Assistant:
+    """Everything a chat turn needs, built once per process (the app's lifespan, the CLI)."""
+
+    def __init__(self, settings: Settings, knowledge: Knowledge, chat: ChatModel | None = None,
+                 store: HistoryStore | None = None) -> None:
+        self.settings, self.knowledge = settings, knowledge
+        self.runtime: EmbeddedRuntime | None = None
+        if chat is None and settings.llm.backend == "embedded":
+            self.runtime = EmbeddedRuntime(settings.llm).start()
+        self.model: ChatModel = chat or build_chat(settings.llm, self.runtime)
+        if store is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            migrate(settings.database)
+            store = HistoryStore.from_url(settings.database)
+        self.store = store
+        self.chat = ChatService(store)
+        self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
+        self._responders: dict[str, Responder] = {}
+        self._lock = threading.Lock()
+
+    def responder(self, collection: str | None = None) -> Responder:
+        """The Responder of a collection (default from settings)."""
+        base = self.knowledge.get(collection)
+        with self._lock:
+            if base.collection not in self._responders:
+                self._responders[base.collection] = Responder(
+                    base.retriever, self.model, self.prompts,
+                    ContextPacker(self.settings.prompts.context_tokens,
+                                  self.settings.chunking.encoding),
+                    GroundingChecker(self.knowledge.embedder), self.settings.llm.model)
+            return self._responders[base.collection]
+
+    def health(self) -> dict[str, Any]:
+        """Whether the embedded model answers (True for a remote backend: not probed)."""
+        return {"llm": self.runtime.health() if self.runtime else True}
+
+    def close(self) -> None:
+        """Stop the embedded model and close the store."""
+        if self.runtime is not None:
+            self.runtime.stop()
+        self.store.close()
