@@ -130,7 +130,7 @@ class PromptSettings(BaseModel):
 
     dir: Path = Path("prompts")
     version: str = "v1"
-    context_tokens: int = Field(900, ge=100, le=32_000,
+    context_tokens: int = Field(600, ge=100, le=32_000,
                                 description="token budget for retrieved passages")
 
 

@@ -55,3 +55,10 @@ def test_no_answer_and_no_passages() -> None:
 def test_a_greeting_alone_states_no_fact() -> None:
     g = checker.check("Hola, Ana.", PASSAGES)
     assert not g.grounded and g.factual == 0
+
+
+def test_repeated_sentences_and_stray_punctuation_are_dropped() -> None:
+    reply = (". Express delivery arrives the next day. [2] . Express delivery arrives the next "
+             "day. [2] Express delivery arrives the next day.")
+    g = checker.check(reply, PASSAGES)
+    assert g.answer == "Express delivery arrives the next day. [2]" and g.factual == 1

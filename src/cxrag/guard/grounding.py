@@ -25,6 +25,7 @@ from cxrag.ingest.chunking import split_sentences
 NO_ANSWER = "NO_ANSWER"
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
+_LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
 
 
@@ -67,8 +68,14 @@ class GroundingChecker:
             return Grounding(False, "", reason="no_answer")
         if not passages:
             return Grounding(False, _MARK.sub("", text), reason="no_passages")
-        sentences = split_sentences(text.replace("\n", " "))
-        plain = [_MARK.sub("", s).strip() for s in sentences]
+        # Small models repeat themselves and leave stray marks: keep each sentence once.
+        sentences, plain, seen = [], [], set()
+        for raw in split_sentences(text.replace("\n", " ")):
+            clean = _LEAD.sub("", _MARK.sub("", raw)).strip()
+            if clean and clean.lower() not in seen:
+                seen.add(clean.lower())
+                sentences.append(raw)
+                plain.append(clean)
         factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)

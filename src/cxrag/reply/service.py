@@ -101,7 +101,7 @@ class Responder:
 
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
-                 k: int = 5, max_tokens: int = 320) -> None:
+                 k: int = 5, max_tokens: int = 200) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
