@@ -17,6 +17,7 @@ install: .venv/bin/uv
 
 ingest: install
 	.venv/bin/cxrag ingest knowledge/articles knowledge/tickets || [ $$? -eq 1 ]
+	.venv/bin/cxrag import-customers knowledge/customers/customers.json
 
 run: ingest
 	.venv/bin/cxrag serve

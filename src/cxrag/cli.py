@@ -130,6 +130,67 @@ def search(
                   f"(query language: {result.query_language})")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The customer's question.")],
+    customer: Annotated[str | None, typer.Option("--customer", help="Customer id.")] = None,
+    collection: CollectionOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer a question like the chat API does (starts the embedded model unless a remote
+    backend is configured)."""
+    from cxrag.knowledge import Knowledge
+    from cxrag.reply.assistant import Assistant
+    from cxrag.reply.chat import ChatTurn
+
+    settings = _settings()
+    assistant = None
+    try:
+        with console.status("starting the model..."):
+            assistant = Assistant(settings, Knowledge(settings))
+        turn = ChatTurn(settings.tenant, question, "agent", customer,
+                        None if customer else "cli")
+        with console.status("thinking..."):
+            reply = assistant.chat.reply(assistant.responder(collection), turn)
+    except CxragError as exc:
+        _fail(exc)
+        return
+    finally:
+        if assistant is not None:
+            assistant.close()
+    if as_json:
+        out.print_json(json.dumps(reply, ensure_ascii=False, default=str))
+        return
+    out.print(reply["answer"])
+    for c in reply["citations"]:
+        out.print(f"  - {c['title']} ({c['document_id']})")
+    if reply["handoff"]:
+        out.print(f"[yellow]handoff[/yellow] -> {reply['handoff']['queue']}: "
+                  f"{reply['handoff']['reason']}")
+    console.print(f"{reply['language']}, {reply['latency_ms'] / 1000:.1f} s, "
+                  f"{reply['usage'].get('total_tokens', '?')} tokens, {reply['model']}")
+
+
+@app.command("import-customers")
+def import_customers(
+    path: Annotated[Path, typer.Argument(help="customers.json (customers with orders).")],
+) -> None:
+    """Load customer profiles and orders into the history store (idempotent)."""
+    from cxrag.store import HistoryStore, migrate
+
+    settings = _settings()
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(settings.database)
+        store = HistoryStore.from_url(settings.database)
+        counts = store.import_customers_json(settings.tenant, path)
+        store.close()
+    except CxragError as exc:
+        _fail(exc)
+        return
+    console.print(f"imported {counts}")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     kb_dir: Annotated[Path, typer.Option("--kb", help="Knowledge-base directory.")],

@@ -31,5 +31,6 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Parsers log per-file chatter (pdfminer "EOF marker not found", unstructured notices).
-    for noisy in ("pdfminer", "unstructured", "chromadb", "httpx", "httpx2", "onnxruntime"):
+    for noisy in ("pdfminer", "unstructured", "chromadb", "httpx", "httpx2", "onnxruntime",
+                  "alembic"):
         logging.getLogger(noisy).setLevel(logging.ERROR)

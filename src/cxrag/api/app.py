@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from cxrag import __version__
+from cxrag.api.routes import agents, health, ingest, search
 from cxrag.api.routes import chat as chat_routes
-from cxrag.api.routes import health, ingest, search
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         return problem(InvalidRequest("the request is not valid", errors=errors), request)
 
-    for router in (health.router, search.router, ingest.router, chat_routes.router):
+    for router in (health.router, search.router, ingest.router, chat_routes.router,
+                   agents.router):
         app.include_router(router)
     return app

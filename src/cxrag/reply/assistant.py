@@ -12,6 +12,7 @@ from cxrag.generate.runtime import EmbeddedRuntime
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
 from cxrag.reply.chat import ChatService
+from cxrag.reply.drafts import DraftService
 from cxrag.reply.service import Responder
 from cxrag.settings import Settings
 from cxrag.store import HistoryStore, migrate
@@ -33,6 +34,7 @@ class Assistant:
             store = HistoryStore.from_url(settings.database)
         self.store = store
         self.chat = ChatService(store)
+        self.drafts = DraftService(store)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
         self._responders: dict[str, Responder] = {}
         self._lock = threading.Lock()

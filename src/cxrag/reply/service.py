@@ -153,10 +153,16 @@ class Responder:
         return _Prepared(req, language, version, question, passages, messages)
 
     def _language(self, req: ReplyRequest) -> str:
-        found = detect_language(req.message, list(LANGUAGE_NAMES))
+        return self.detect(req.message,
+                           req.locale or (req.customer.locale if req.customer else None))
+
+    @staticmethod
+    def detect(text: str, locale: str | None = None) -> str:
+        """The reply language: the text's own, else the locale's, else Spanish."""
+        found = detect_language(text, list(LANGUAGE_NAMES))
         if found in LANGUAGE_NAMES:
             return found
-        hint = (req.locale or (req.customer.locale if req.customer else None) or "es")[:2]
+        hint = (locale or "es")[:2]
         return hint if hint in LANGUAGE_NAMES else "es"
 
     def _standalone(self, req: ReplyRequest, version: str) -> str:

@@ -1,0 +1,104 @@
+"""Drafted replies for support agents: grounded text, sources, the customer's situation,
+suggested next steps and a confidence, stored so the agent's feedback can refer to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxrag.errors import LLMError
+from cxrag.reply.chat import facts
+from cxrag.reply.service import LANGUAGE_NAMES, Responder
+from cxrag.store import HistoryStore
+
+
+@dataclass(frozen=True)
+class TicketMessage:
+    """One message of the ticket thread."""
+
+    author: str  # "customer" or "agent"
+    text: str
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The ticket an agent wants a reply for."""
+
+    subject: str
+    messages: list[TicketMessage]
+    customer_id: str | None = None
+    channel: str = "email"
+    prompt_version: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class DraftService:
+    """Drafts replies with a collection's Responder and records them in the store."""
+
+    def __init__(self, store: HistoryStore) -> None:
+        self.store = store
+
+    def draft(self, tenant: str, responder: Responder, ticket: Ticket) -> dict[str, Any]:
+        """The draft, as the API returns it."""
+        customer_text = " ".join(m.text for m in ticket.messages if m.author == "customer")
+        question = f"{ticket.subject}. {customer_text}".strip()[:2000]
+        language = responder.detect(question)
+        version = ticket.prompt_version or responder.prompts.default_version
+        hits = responder.retriever.search(question, k=responder.k).hits
+        passages = responder.packer.pack(hits)
+        history = (self.store.customer_history(tenant, ticket.customer_id, limit_orders=3,
+                                               limit_tickets=3)
+                   if ticket.customer_id else None)
+        lines = facts(history) if history else []
+        customer = history.customer if history else None
+        messages = responder.prompts.get("draft", version).render(
+            subject=ticket.subject, language=LANGUAGE_NAMES.get(language, "English"),
+            messages=[{"author": m.author, "text": m.text} for m in ticket.messages],
+            customer=None if customer is None else {"name": customer.name,
+                                                    "tier": customer.tier, "facts": lines},
+            passages=[{"title": p.title, "text": p.text} for p in passages])
+        try:
+            text = responder.chat.complete(messages, max_tokens=responder.max_tokens).text
+            verdict = responder.checker.check(text, passages)
+            draft_text, citations = verdict.answer or text, verdict.citations
+            confidence = round(verdict.supported / verdict.factual, 2) if verdict.factual else 0.0
+        except LLMError as exc:
+            draft_text, citations, confidence = "", [], 0.0
+            lines = [*lines, f"model unavailable: {exc.code}"]
+        summary = _summary(customer.name if customer else None, customer.tier if customer else
+                           None, lines, ticket)
+        actions = _actions(confidence, passages != [], lines, language)
+        cited = [{"document_id": c.document_id, "title": c.title, "source": c.source,
+                  "quote": c.quote} for c in citations]
+        record = self.store.save_draft(tenant, ticket={"subject": ticket.subject, "messages": [
+            {"author": m.author, "text": m.text} for m in ticket.messages],
+            "customer_id": ticket.customer_id, "channel": ticket.channel},
+            text=draft_text, citations=cited, prompt_version=version, model=responder.model_name)
+        return {"draft_id": record.id, "draft": draft_text, "citations": cited,
+                "customer_summary": summary, "suggested_actions": actions,
+                "confidence": confidence, "language": language, "prompt_version": version,
+                "model": responder.model_name}
+
+
+def _summary(name: str | None, tier: str | None, lines: list[str], ticket: Ticket) -> str:
+    who = f"{name} ({tier} tier)" if name and tier else (name or "Unknown customer")
+    parts = [f"{who}; writes about: {ticket.subject}."]
+    if lines:
+        parts.append("Recent: " + "; ".join(lines[:4]) + ".")
+    contacts = sum(1 for m in ticket.messages if m.author == "customer")
+    if contacts > 1:
+        parts.append(f"{contacts} customer messages in this thread.")
+    return " ".join(parts)
+
+
+def _actions(confidence: float, found: bool, lines: list[str], language: str) -> list[str]:
+    out = []
+    if not found or confidence < 0.6:
+        out.append("Check the policy by hand: the knowledge base does not clearly cover this.")
+    else:
+        out.append("Review the cited articles and send the draft.")
+    if any(line.startswith("Order ") for line in lines):
+        out.append("Confirm the order status in the order system before replying.")
+    if language not in LANGUAGE_NAMES:
+        out.append("The language of the ticket could not be detected; check it.")
+    return out
