@@ -62,12 +62,12 @@ def test_a_model_timeout_gives_cited_passages_and_a_handoff_not_an_error(respond
 
 
 def test_a_follow_up_is_rewritten_before_retrieval(responder_for) -> None:  # type: ignore[no-untyped-def]
-    chat = FakeChat("How long is the warranty of Luma devices?",
+    chat = FakeChat("¿Cuánto dura la garantía de los dispositivos Luma?",
                     "Todos los dispositivos Luma tienen dos años de garantía.")
-    history = [Turn("customer", "I bought a Luma Cam"), Turn("assistant", "Great choice!")]
-    reply = responder_for(chat).reply(ReplyRequest("and the warranty?", history=history))
-    assert reply.question == "How long is the warranty of Luma devices?"
-    assert len(chat.calls) == 2 and "I bought a Luma Cam" in chat.calls[0][1]["content"]
+    history = [Turn("customer", "Compré una Luma Cam"), Turn("assistant", "¡Buena elección!")]
+    reply = responder_for(chat).reply(ReplyRequest("¿y la garantía?", history=history))
+    assert reply.question == "¿Cuánto dura la garantía de los dispositivos Luma?"
+    assert len(chat.calls) == 2 and "Compré una Luma Cam" in chat.calls[0][1]["content"]
     assert reply.grounded and reply.citations[0].document_id == "es/garantia"
 
 
@@ -86,3 +86,10 @@ def test_stream_yields_tokens_then_the_checked_reply(responder_for) -> None:  # 
     tokens, final = events[:-1], events[-1]
     assert len(tokens) > 5 and all(isinstance(t, str) for t in tokens)
     assert not isinstance(final, str) and final.grounded and final.citations
+
+
+def test_a_supported_answer_in_the_wrong_language_is_handed_over(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+    reply = responder_for(chat).reply(ReplyRequest("¿Las tarjetas regalo caducan alguna vez?"))
+    assert not reply.grounded and reply.handoff and reply.handoff.reason == "wrong_language"
+    assert reply.answer.startswith("No encuentro")

@@ -184,10 +184,16 @@ class Responder:
 
     def _judge(self, prepared: _Prepared, text: str, usage: dict[str, int]) -> Reply:
         verdict: Grounding = self.checker.check(text, prepared.passages)
+        if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
+                not in (prepared.language, "und"):
+            # Supported, but not in the customer's language: a person answers instead.
+            log.info("reply.wrong_language", expected=prepared.language)
+            verdict.grounded, verdict.reason = False, "wrong_language"
         if verdict.grounded:
             return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
                          prepared.version, self.model_name, usage, question=prepared.question)
-        reason = "no_answer" if verdict.reason in ("no_answer", "no_passages") else "ungrounded"
+        reason = {"no_answer": "no_answer", "no_passages": "no_answer",
+                  "wrong_language": "wrong_language"}.get(verdict.reason or "", "ungrounded")
         reply = Reply(_TEXTS[prepared.language]["handoff"], [], False,
                       self._handoff(prepared, reason), prepared.language, prepared.version,
                       self.model_name, usage, question=prepared.question)
