@@ -70,7 +70,7 @@ class Knowledge:
         index = ChromaIndex(self.chroma, tenant, collection, self.embedder.model_id,
                             self.embedder.dimension)
         weights = Weights(s.retrieval.weight_lexical, s.retrieval.weight_dense_chunk,
-                          s.retrieval.weight_dense_doc)
+                          s.retrieval.weight_dense_doc, s.retrieval.ticket_penalty)
         retriever = HybridRetriever(catalog, index, lexical, self.embedder, weights,
                                     s.retrieval.languages, s.retrieval.candidates,
                                     s.retrieval.mode)

@@ -68,6 +68,8 @@ class RetrievalSettings(BaseModel):
     weight_lexical: float = Field(0.3, ge=0)
     weight_dense_chunk: float = Field(0.4, ge=0)
     weight_dense_doc: float = Field(0.3, ge=0)
+    ticket_penalty: float = Field(3.0, ge=0, description="subtracted from past tickets' fused "
+                                  "scores so help-centre articles rank first (z-score units)")
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     languages: list[str] = Field(default_factory=lambda: ["es", "en"])
 

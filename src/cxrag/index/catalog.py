@@ -79,6 +79,7 @@ class DocState:
     content_hash: str
     language: str
     tags_json: str  # parsed only when a search filters on a tag
+    doc_type: str = "article"
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -164,9 +165,9 @@ class Catalog:
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            rows = self._rows("SELECT doc_id, content_hash, language, tags FROM documents "
+            rows = self._rows("SELECT doc_id, content_hash, language, tags, doc_type FROM documents "
                               f"WHERE doc_id IN ({marks})", part)
-            out.update({r[0]: DocState(r[1], r[2], r[3]) for r in rows})
+            out.update({r[0]: DocState(r[1], r[2], r[3], r[4]) for r in rows})
         return out
 
     def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:

@@ -22,6 +22,10 @@ class Weights:
     lexical: float = 0.3
     dense_chunk: float = 0.4
     dense_doc: float = 0.3
+    ticket_penalty: float = 0.0
+    """Subtracted from a past ticket's fused score: help-centre articles are the authority,
+    a ticket is one customer's case (its wording is question-like, so it sits close to any
+    question in embedding space)."""
 
 
 def zscores(scores: Mapping[str, float]) -> dict[str, float]:

@@ -130,6 +130,9 @@ class HybridRetriever:
         fused = fuse({d: top2(v) for d, v in by_doc_lex.items()},
                      {d: top2(v) for d, v in by_doc_dense.items()},
                      doc_scores, languages, lang, self.weights)
+        for doc_id in fused:
+            if states[doc_id].doc_type == "ticket":
+                fused[doc_id] -= self.weights.ticket_penalty
         chunk_score = self._chunk_scores(chunk_doc, lexical, dense)
         if group:
             best: dict[str, str] = {}
