@@ -62,3 +62,23 @@ def test_repeated_sentences_and_stray_punctuation_are_dropped() -> None:
              "day. [2] Express delivery arrives the next day.")
     g = checker.check(reply, PASSAGES)
     assert g.answer == "Express delivery arrives the next day. [2]" and g.factual == 1
+
+
+def test_passage_sentences_are_embedded_once_across_replies() -> None:
+    class Counting(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.texts: list[str] = []
+
+        def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+            self.texts += list(texts)
+            return super().embed_documents(texts)
+
+    embedder = Counting()
+    cached = GroundingChecker(embedder, min_support=0.5)
+    first = cached.check("Returns are free within thirty days of delivery.", PASSAGES)
+    seen = len(embedder.texts)
+    second = cached.check("Express delivery arrives the next day.", PASSAGES)
+    assert first.grounded and second.grounded
+    assert seen == 1 + 4 and embedder.texts[seen:] == ["Express delivery arrives the next day."]
+    assert second.citations[0].document_id == "shipping"

@@ -117,3 +117,21 @@ def test_bad_input_is_refused(store: HistoryStore, tenant: str) -> None:
     with pytest.raises(ConversationNotFound):
         store.add_message(tenant, "no-such-id", customer_id="C1", role="user", channel="web",
                           text="x")
+
+
+def test_begin_turn_returns_the_earlier_turns_and_stores_the_message(
+        store: HistoryStore, tenant: str) -> None:
+    conv, earlier = store.begin_turn(tenant, customer_id="C1", channel="web", text="Hola")
+    assert earlier == []
+    store.add_message(tenant, conv.id, customer_id="C1", role="assistant", channel="web",
+                      text="¡Hola! ¿En qué te ayudo?")
+    again, earlier = store.begin_turn(tenant, customer_id="C1", channel="email",
+                                      text="Mi pedido", history=8)
+    assert again.id == conv.id and again.channel == "email"
+    assert [(m.role, m.text) for m in earlier] == [("user", "Hola"),
+                                                   ("assistant", "¡Hola! ¿En qué te ayudo?")]
+    stored = store.recent_messages(tenant, conv.id, customer_id="C1")
+    assert [(m.channel, m.text) for m in stored][-1] == ("email", "Mi pedido")
+    with pytest.raises(ConversationForbidden):
+        store.begin_turn(tenant, conv.id, customer_id="C2", channel="web", text="spy")
+    assert len(store.recent_messages(tenant, conv.id, customer_id="C1")) == 3

@@ -13,6 +13,8 @@ hands over to a human.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +29,7 @@ _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
+UNIT_CACHE_SIZE = 20_000  # passage sentences whose vectors are kept (~40 MB at 512-d)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class GroundingChecker:
                  min_supported_share: float = 0.6) -> None:
         self.embedder = embedder
         self.min_support, self.min_supported_share = min_support, min_supported_share
+        # Passage sentences recur across replies (popular articles): embed each once.
+        self._units: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def check(self, reply: str, passages: Sequence[Passage]) -> Grounding:
         """The grounding verdict for ``reply`` given the passages sent with the prompt."""
@@ -80,9 +86,8 @@ class GroundingChecker:
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
-        vectors = self.embedder.embed_documents([plain[i] for i in factual]
-                                                + [u for _, u in units])
-        sims = vectors[: len(factual)] @ vectors[len(factual):].T
+        claims = self.embedder.embed_documents([plain[i] for i in factual])
+        sims = claims @ self._unit_vectors([u for _, u in units]).T
         owner = np.array([k for k, _ in units])
         cited: dict[int, Citation] = {}
         out: list[str] = []
@@ -109,6 +114,22 @@ class GroundingChecker:
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          None if grounded else "unsupported")
+
+    def _unit_vectors(self, units: list[str]) -> np.ndarray:
+        """Vectors of passage sentences, from the cache where it has them."""
+        with self._lock:
+            known = {u: v for u in units if (v := self._units.get(u)) is not None}
+            for u in known:
+                self._units.move_to_end(u)
+        missing = list(dict.fromkeys(u for u in units if u not in known))
+        if missing:
+            fresh = dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._units.update(fresh)
+                while len(self._units) > UNIT_CACHE_SIZE:
+                    self._units.popitem(last=False)
+        return np.vstack([known[u] for u in units])
 
     def _best(self, row: np.ndarray, marked: list[int]) -> int | None:
         """The supporting passage: a marked one if it is close enough, else the closest."""

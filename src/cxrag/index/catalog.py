@@ -165,8 +165,8 @@ class Catalog:
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            rows = self._rows("SELECT doc_id, content_hash, language, tags, doc_type FROM documents "
-                              f"WHERE doc_id IN ({marks})", part)
+            rows = self._rows("SELECT doc_id, content_hash, language, tags, doc_type "
+                              f"FROM documents WHERE doc_id IN ({marks})", part)
             out.update({r[0]: DocState(r[1], r[2], r[3], r[4]) for r in rows})
         return out
 

@@ -41,15 +41,11 @@ class ChatService:
         self.store = store
 
     def _begin(self, turn: ChatTurn) -> tuple[str, ReplyRequest]:
-        who, visitor = turn.customer_id, turn.visitor_id
-        conv = self.store.start_or_continue_conversation(
-            turn.tenant, turn.conversation_id, channel=turn.channel, customer_id=who,
-            visitor_id=visitor)
-        earlier = self.store.recent_messages(turn.tenant, conv.id, limit=HISTORY_TURNS,
-                                             customer_id=who, visitor_id=visitor)
+        conv, earlier = self.store.begin_turn(
+            turn.tenant, turn.conversation_id, channel=turn.channel,
+            customer_id=turn.customer_id, visitor_id=turn.visitor_id, text=turn.message,
+            history=HISTORY_TURNS)
         history = [Turn("customer" if m.role == "user" else m.role, m.text) for m in earlier]
-        self.store.add_message(turn.tenant, conv.id, role="user", channel=turn.channel,
-                               text=turn.message, customer_id=who, visitor_id=visitor)
         customer = self._customer(turn) if turn.customer_id else None
         return conv.id, ReplyRequest(turn.message, history, customer, turn.locale,
                                      turn.prompt_version, turn.filters)

@@ -168,20 +168,45 @@ class HistoryStore:
         check_choice(channel, Channel, "channel")
         _require_owner(customer_id, visitor_id)
         with self._sessions.begin() as session:
-            if conversation_id:
-                conv: Conversation | None = _owned(
-                    session, tenant, conversation_id, customer_id, visitor_id)
-            else:
-                conv = self._open_conversation(session, tenant, customer_id, visitor_id)
-            if conv is None:
-                conv = Conversation(id=str(uuid4()), tenant=tenant, channel=channel,
-                                    customer_id=customer_id, visitor_id=visitor_id)
-                session.add(conv)
-            else:
-                conv.channel, conv.updated_at = channel, now()
-                conv.customer_id = conv.customer_id or customer_id
-            session.flush()
+            conv = self._conversation(session, tenant, conversation_id, customer_id, visitor_id,
+                                      channel)
             return ConversationRecord.of(conv)
+
+    def begin_turn(
+        self, tenant: str, conversation_id: str | None = None, *,
+        customer_id: str | None = None, visitor_id: str | None = None, channel: Channel,
+        text: str, history: int = 8,
+    ) -> tuple[ConversationRecord, list[MessageRecord]]:
+        """One transaction for an incoming message: its conversation (as
+        ``start_or_continue_conversation``), the last ``history`` turns before it, and the
+        message stored."""
+        tenant = _tenant(tenant)
+        check_choice(channel, Channel, "channel")
+        _require_owner(customer_id, visitor_id)
+        with self._sessions.begin() as session:
+            conv = self._conversation(session, tenant, conversation_id, customer_id, visitor_id,
+                                      channel)
+            earlier = _recent(session, tenant, conv.id, history)
+            _append(session, conv, "user", channel, text, None)
+            return ConversationRecord.of(conv), earlier
+
+    def _conversation(self, session: Session, tenant: str, conversation_id: str | None,
+                      customer_id: str | None, visitor_id: str | None,
+                      channel: Channel) -> Conversation:
+        if conversation_id:
+            conv: Conversation | None = _owned(
+                session, tenant, conversation_id, customer_id, visitor_id)
+        else:
+            conv = self._open_conversation(session, tenant, customer_id, visitor_id)
+        if conv is None:
+            conv = Conversation(id=str(uuid4()), tenant=tenant, channel=channel,
+                                customer_id=customer_id, visitor_id=visitor_id)
+            session.add(conv)
+        else:
+            conv.channel, conv.updated_at = channel, now()
+            conv.customer_id = conv.customer_id or customer_id
+        session.flush()
+        return conv
 
     def add_message(
         self, tenant: str, conversation_id: str, *, customer_id: str | None = None,
@@ -193,12 +218,7 @@ class HistoryStore:
         check_choice(channel, Channel, "channel")
         with self._sessions.begin() as session:
             conv = _owned(session, _tenant(tenant), conversation_id, customer_id, visitor_id)
-            message = Message(tenant=tenant, conversation_id=conv.id, role=role,
-                              channel=channel, text=text, meta=dict(meta or {}))
-            conv.channel, conv.updated_at = channel, now()
-            session.add(message)
-            session.flush()
-            return MessageRecord.of(message)
+            return _append(session, conv, role, channel, text, meta)
 
     def recent_messages(
         self, tenant: str, conversation_id: str, *, customer_id: str | None = None,
@@ -207,11 +227,7 @@ class HistoryStore:
         """The owner's last ``limit`` turns of a conversation, oldest first."""
         with self._sessions.begin() as session:
             conv = _owned(session, _tenant(tenant), conversation_id, customer_id, visitor_id)
-            rows = session.scalars(
-                select(Message)
-                .where(Message.tenant == tenant, Message.conversation_id == conv.id)
-                .order_by(Message.id.desc()).limit(_limit(limit)))
-            return [MessageRecord.of(m) for m in reversed(rows.all())]
+            return _recent(session, tenant, conv.id, limit)
 
     def _open_conversation(
         self, session: Session, tenant: str, customer_id: str | None, visitor_id: str | None,
@@ -327,6 +343,25 @@ def _require_owner(customer_id: str | None, visitor_id: str | None) -> None:
     if not customer_id and not visitor_id:
         raise InvalidRequest("a conversation needs a customer_id or a visitor_id",
                              field="customer_id")
+
+
+def _append(session: Session, conv: Conversation, role: Role, channel: Channel, text: str,
+            meta: Mapping[str, Any] | None) -> MessageRecord:
+    message = Message(tenant=conv.tenant, conversation_id=conv.id, role=role, channel=channel,
+                      text=text, meta=dict(meta or {}))
+    conv.channel, conv.updated_at = channel, now()
+    session.add(message)
+    session.flush()
+    return MessageRecord.of(message)
+
+
+def _recent(session: Session, tenant: str, conversation_id: str,
+            limit: int) -> list[MessageRecord]:
+    rows = session.scalars(
+        select(Message)
+        .where(Message.tenant == tenant, Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc()).limit(_limit(limit)))
+    return [MessageRecord.of(m) for m in reversed(rows.all())]
 
 
 def _require_customer(session: Session, tenant: str, customer_id: str) -> None:
