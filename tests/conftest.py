@@ -63,10 +63,13 @@ class FakeChat:
         return ChatResult(self._next(messages), "fake", 1.0,
                           {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120})
 
-    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
+    def stream(self, messages: Messages, *, usage: dict[str, int] | None = None,
+               **opts: Any) -> Iterator[str]:
         text = self._next(messages)
         for word in text.split(" "):
             yield word + " "
+        if usage is not None:
+            usage.update({"input_tokens": 100, "output_tokens": len(text.split(" "))})
 
 
 def write_docx(path: Path, title: str, sections: list[tuple[str, str]]) -> Path:

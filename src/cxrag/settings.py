@@ -132,8 +132,13 @@ class PromptSettings(BaseModel):
 
     dir: Path = Path("prompts")
     version: str = "v1"
-    context_tokens: int = Field(600, ge=100, le=32_000,
-                                description="token budget for retrieved passages")
+    context_tokens: int = Field(200, ge=40, le=32_000,
+                                description="token budget for retrieved passages (the "
+                                "sentences closest to the question)")
+    max_passages: int = Field(3, ge=1, le=20, description="passages in a prompt at most")
+    focus: bool = Field(True, description="send only the passage sentences closest to the "
+                        "question (fewer prompt tokens); off: whole chunks in relevance order")
+    answer_tokens: int = Field(160, ge=16, le=4096, description="cap on a reply's tokens")
 
 
 class Settings(BaseSettings):

@@ -36,3 +36,26 @@ def test_budget_is_respected_and_long_passages_trimmed_at_sentences() -> None:
 
 def test_nothing_fits_gives_nothing() -> None:
     assert ContextPacker(budget=10).pack([hit("a", " ".join([SENTENCE] * 20), 0.9)]) == []
+
+
+def test_focus_keeps_the_sentences_closest_to_the_question_in_their_order() -> None:
+    from cxrag.embed.cache import SentenceVectors
+    from tests.conftest import FakeEmbedder
+
+    text = ("Our shop opens every day of the year. Returns are free within thirty days of "
+            "delivery. Refunds reach your card within five business days. Related articles\n"
+            "Gift cards and vouchers for every season are sold online.")
+    hits = [hit("returns", text, 0.9), hit("returns-copy", text, 0.8),
+            hit("other", "Stores are open on Sundays in the summer.", 0.5)]
+    question = "are returns free within thirty days"
+    tight = ContextPacker(budget=50, sentences=SentenceVectors(FakeEmbedder()), max_passages=2)
+    passages = tight.pack(hits, question)
+    assert [p.document_id for p in passages] == ["returns"]
+    assert passages[0].text == ("Returns are free within thirty days of delivery. Refunds reach "
+                                "your card within five business days. Gift cards and vouchers "
+                                "for every season are sold online.")  # closest, in order
+    assert sum(p.tokens + tight.count(p.title) + 4 for p in passages) <= 50
+    roomy = ContextPacker(budget=80, sentences=SentenceVectors(FakeEmbedder()), max_passages=2)
+    passages = roomy.pack(hits, question)
+    assert [p.document_id for p in passages] == ["returns", "other"]  # the copy is sent once
+    assert "Related articles" not in passages[0].text  # too short to state a fact

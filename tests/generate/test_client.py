@@ -122,6 +122,7 @@ def test_stream_yields_the_deltas(stub: Stub) -> None:
     stub.reply = lambda h: h.send_events([delta("Ho"), delta(""), delta("la")])
     assert list(chat(stub.url).stream(MESSAGES)) == ["Ho", "la"]
     assert stub.requests[0]["stream"] is True
+    assert stub.requests[0]["stream_options"] == {"include_usage": True}
 
 
 def test_slow_server_raises_llm_timeout(stub: Stub) -> None:

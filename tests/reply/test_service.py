@@ -86,6 +86,7 @@ def test_stream_yields_tokens_then_the_checked_reply(responder_for) -> None:  # 
     tokens, final = events[:-1], events[-1]
     assert len(tokens) > 5 and all(isinstance(t, str) for t in tokens)
     assert not isinstance(final, str) and final.grounded and final.citations
+    assert final.usage["input_tokens"] == 100
 
 
 def test_a_supported_answer_in_the_wrong_language_is_handed_over(responder_for) -> None:  # type: ignore[no-untyped-def]

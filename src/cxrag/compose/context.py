@@ -5,17 +5,30 @@ processing), so the context is a budget: passages are taken in relevance order u
 budget is spent, a passage that does not fit is trimmed at a sentence boundary rather than
 dropped when enough room is left, and the numbering the model cites (``[1]``, ``[2]``...) maps
 back to the passages actually sent.
+
+With the question's vector and a ``SentenceVectors`` cache, ``pack`` focuses instead: it keeps
+only the sentences of the top passages that are closest to the question (each passage's own
+sentences in their original order, at most ``max_passages`` passages), which says the same in
+a fraction of the tokens; identical passages (a ticket copied twice) are sent once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from cxrag.embed.base import Vectors
+from cxrag.embed.cache import SentenceVectors
 from cxrag.ingest.chunking import encoding, split_sentences
 from cxrag.retrieve.hybrid import SearchHit
 
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
+MIN_SENTENCE_WORDS = 4  # shorter lines are headings or "related articles" links
+RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -36,16 +49,21 @@ class Passage:
 class ContextPacker:
     """Packs search hits into at most ``budget`` tokens (tiktoken ``encoding_name``)."""
 
-    def __init__(self, budget: int = 900, encoding_name: str = "cl100k_base") -> None:
-        self.budget = budget
+    def __init__(self, budget: int = 900, encoding_name: str = "cl100k_base",
+                 sentences: SentenceVectors | None = None, max_passages: int = 3) -> None:
+        self.budget, self.sentences, self.max_passages = budget, sentences, max_passages
         self._enc = encoding(encoding_name)
 
     def count(self, text: str) -> int:
         """Tokens in ``text``."""
         return len(self._enc.encode_ordinary(text))
 
-    def pack(self, hits: Sequence[SearchHit]) -> list[Passage]:
-        """Passages in relevance order within the budget (titles count too)."""
+    def pack(self, hits: Sequence[SearchHit], question: str | None = None) -> list[Passage]:
+        """Passages in relevance order within the budget (titles count too); focused on the
+        sentences closest to ``question`` when it and a sentence cache are given."""
+        if question and self.sentences is not None:
+            vector = self.sentences.embedder.embed_query(question)
+            return self._focus(_distinct(hits), vector, self.sentences)
         out: list[Passage] = []
         left = self.budget
         for hit in sorted(hits, key=lambda h: -h.score):
@@ -64,6 +82,36 @@ class ContextPacker:
                 break
         return out
 
+    def _focus(self, hits: list[SearchHit], question: Vectors,
+               vectors: SentenceVectors) -> list[Passage]:
+        """The top passages by retrieval rank, each cut down to its sentences closest to the
+        question (and the sentence after each, which often carries the answer)."""
+        hits = hits[: self.max_passages]
+        units = [(rank, i, sentence) for rank, hit in enumerate(hits)
+                 for i, sentence in enumerate(_sentences(hit.text))]
+        if not units:
+            return []
+        sims = vectors([u[2] for u in units]) @ question
+        index = {(rank, i): j for j, (rank, i, _) in enumerate(units)}
+        chosen: dict[int, dict[int, str]] = {}
+        left = self.budget - sum(self.count(h.title) + 4 for h in hits)
+        for j in np.argsort(-(sims - RANK_STEP * np.array([u[0] for u in units]))):
+            rank, position, _ = units[j]
+            for k in (j, index.get((rank, position + 1))):
+                if k is None or units[k][1] in chosen.get(rank, {}):
+                    continue
+                cost = self.count(units[k][2]) + 1
+                if cost <= left:
+                    chosen.setdefault(rank, {})[units[k][1]] = units[k][2]
+                    left -= cost
+        out: list[Passage] = []
+        for rank in sorted(chosen):
+            hit, kept = hits[rank], chosen[rank]
+            text = " ".join(kept[i] for i in sorted(kept))
+            out.append(Passage(len(out) + 1, hit.document_id, hit.chunk_id, hit.title,
+                               hit.source, text, hit.language, hit.score, self.count(text)))
+        return out
+
     def _trim(self, text: str, room: int) -> str:
         """Leading whole sentences of ``text`` within ``room`` tokens ('' if too little)."""
         if room < MIN_TRIMMED_TOKENS:
@@ -77,3 +125,21 @@ class ContextPacker:
             kept.append(sentence)
             used += n
         return " ".join(kept) if used >= MIN_TRIMMED_TOKENS else ""
+
+
+def _distinct(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """Hits by relevance, each text once."""
+    seen: set[str] = set()
+    out = []
+    for hit in sorted(hits, key=lambda h: -h.score):
+        key = " ".join(hit.text.split()).lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a passage that can state a fact."""
+    return [s for line in text.splitlines() for s in split_sentences(line)
+            if len(_WORD.findall(s)) >= MIN_SENTENCE_WORDS]

@@ -41,8 +41,10 @@ class ChatModel(Protocol):
         """The whole reply; ``opts`` override request fields (``max_tokens``, ``stop``...)."""
         ...
 
-    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
-        """The reply as text deltas, as they are generated."""
+    def stream(self, messages: Messages, *, usage: dict[str, int] | None = None,
+               **opts: Any) -> Iterator[str]:
+        """The reply as text deltas, as they are generated; token counts go into ``usage``
+        when the server reports them."""
         ...
 
 
@@ -81,10 +83,15 @@ class OpenAIChat:
         model = str(reply.response_metadata.get("model_name") or self.model)
         return ChatResult(reply.text, model, latency_ms, usage)
 
-    def stream(self, messages: Messages, **opts: Any) -> Iterator[str]:
-        """Text deltas as the server sends them (empty deltas skipped)."""
+    def stream(self, messages: Messages, *, usage: dict[str, int] | None = None,
+               **opts: Any) -> Iterator[str]:
+        """Text deltas as the server sends them (empty deltas skipped); the final usage
+        (``stream_options.include_usage``) goes into ``usage``."""
         try:
-            for chunk in self._llm.stream(messages, **opts):
+            for chunk in self._llm.stream(messages, stream_usage=True, **opts):
+                if chunk.usage_metadata and usage is not None:
+                    usage.update({k: v for k, v in chunk.usage_metadata.items()
+                                  if isinstance(v, int)})
                 if text := chunk.text:
                     yield text
         # openai 3 does not wrap transport errors raised after the response began (httpx2's).

@@ -13,8 +13,6 @@ hands over to a human.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +20,7 @@ import numpy as np
 
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder
+from cxrag.embed.cache import SentenceVectors
 from cxrag.ingest.chunking import split_sentences
 
 NO_ANSWER = "NO_ANSWER"
@@ -29,7 +28,6 @@ _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
-UNIT_CACHE_SIZE = 20_000  # passage sentences whose vectors are kept (~40 MB at 512-d)
 
 
 @dataclass(frozen=True)
@@ -60,12 +58,11 @@ class GroundingChecker:
     """Checks replies against passages with ``embedder``."""
 
     def __init__(self, embedder: Embedder, min_support: float = 0.4,
-                 min_supported_share: float = 0.6) -> None:
+                 min_supported_share: float = 0.6,
+                 sentences: SentenceVectors | None = None) -> None:
         self.embedder = embedder
         self.min_support, self.min_supported_share = min_support, min_supported_share
-        # Passage sentences recur across replies (popular articles): embed each once.
-        self._units: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self.sentences = sentences or SentenceVectors(embedder)
 
     def check(self, reply: str, passages: Sequence[Passage]) -> Grounding:
         """The grounding verdict for ``reply`` given the passages sent with the prompt."""
@@ -87,7 +84,7 @@ class GroundingChecker:
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
         claims = self.embedder.embed_documents([plain[i] for i in factual])
-        sims = claims @ self._unit_vectors([u for _, u in units]).T
+        sims = claims @ self.sentences([u for _, u in units]).T
         owner = np.array([k for k, _ in units])
         cited: dict[int, Citation] = {}
         out: list[str] = []
@@ -114,22 +111,6 @@ class GroundingChecker:
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          None if grounded else "unsupported")
-
-    def _unit_vectors(self, units: list[str]) -> np.ndarray:
-        """Vectors of passage sentences, from the cache where it has them."""
-        with self._lock:
-            known = {u: v for u in units if (v := self._units.get(u)) is not None}
-            for u in known:
-                self._units.move_to_end(u)
-        missing = list(dict.fromkeys(u for u in units if u not in known))
-        if missing:
-            fresh = dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
-            known.update(fresh)
-            with self._lock:
-                self._units.update(fresh)
-                while len(self._units) > UNIT_CACHE_SIZE:
-                    self._units.popitem(last=False)
-        return np.vstack([known[u] for u in units])
 
     def _best(self, row: np.ndarray, marked: list[int]) -> int | None:
         """The supporting passage: a marked one if it is close enough, else the closest."""

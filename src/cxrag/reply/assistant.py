@@ -7,6 +7,7 @@ from typing import Any
 
 from cxrag.compose.context import ContextPacker
 from cxrag.compose.prompts import PromptLibrary
+from cxrag.embed.cache import SentenceVectors
 from cxrag.generate.client import ChatModel, build_chat
 from cxrag.generate.runtime import EmbeddedRuntime
 from cxrag.guard.grounding import GroundingChecker
@@ -36,6 +37,7 @@ class Assistant:
         self.chat = ChatService(store)
         self.drafts = DraftService(store)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
+        self.sentences = SentenceVectors(knowledge.embedder)
         self._responders: dict[str, Responder] = {}
         self._lock = threading.Lock()
 
@@ -47,8 +49,11 @@ class Assistant:
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,
-                                  self.settings.chunking.encoding),
-                    GroundingChecker(self.knowledge.embedder), self.settings.llm.model)
+                                  self.settings.chunking.encoding,
+                                  self.sentences if self.settings.prompts.focus else None,
+                                  self.settings.prompts.max_passages),
+                    GroundingChecker(self.knowledge.embedder, sentences=self.sentences),
+                    self.settings.llm.model, max_tokens=self.settings.prompts.answer_tokens)
             return self._responders[base.collection]
 
     def health(self) -> dict[str, Any]:

@@ -109,7 +109,7 @@ class Responder:
     def reply(self, req: ReplyRequest) -> Reply:
         """Answer ``req`` (see the module docstring for what happens when anything fails)."""
         started = time.perf_counter()
-        prepared = self._prepare(req)
+        prepared = self.prepare(req)
         try:
             result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens)
         except LLMError as exc:
@@ -122,25 +122,28 @@ class Responder:
         """Token deltas as the model writes them, then the checked ``Reply`` (whose
         ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
         started = time.perf_counter()
-        prepared = self._prepare(req)
+        prepared = self.prepare(req)
         parts: list[str] = []
+        usage: dict[str, int] = {}
         try:
-            for delta in self.chat.stream(prepared.messages, max_tokens=self.max_tokens):
+            for delta in self.chat.stream(prepared.messages, max_tokens=self.max_tokens,
+                                          usage=usage):
                 parts.append(delta)
                 yield delta
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail, streamed=True)
             yield self._finish(self._fallback(prepared, "llm_unavailable"), started)
             return
-        yield self._finish(self._judge(prepared, "".join(parts), {}), started)
+        yield self._finish(self._judge(prepared, "".join(parts), usage), started)
 
     # -- stages -------------------------------------------------------------------------------
-    def _prepare(self, req: ReplyRequest) -> _Prepared:
+    def prepare(self, req: ReplyRequest) -> Prepared:
+        """Everything before generation: language, standalone question, passages, prompt."""
         language = self._language(req)
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version)
         hits = self.retriever.search(question, k=self.k, filters=req.filters).hits
-        passages = self.packer.pack(hits)
+        passages = self.packer.pack(hits, question)
         customer = None
         if req.customer is not None:
             c = req.customer
@@ -150,7 +153,7 @@ class Responder:
             passages=[{"title": p.title, "text": p.text} for p in passages],
             customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
         )
-        return _Prepared(req, language, version, question, passages, messages)
+        return Prepared(req, language, version, question, passages, messages)
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -182,7 +185,7 @@ class Responder:
             return f"{last} {req.message}".strip()
         return rewritten
 
-    def _judge(self, prepared: _Prepared, text: str, usage: dict[str, int]) -> Reply:
+    def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
         verdict: Grounding = self.checker.check(text, prepared.passages)
         if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
                 not in (prepared.language, "und"):
@@ -199,7 +202,7 @@ class Responder:
                       self.model_name, usage, question=prepared.question)
         return reply
 
-    def _fallback(self, prepared: _Prepared, reason: str) -> Reply:
+    def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
         top = prepared.passages[:2]
         lines = [_TEXTS[prepared.language]["fallback"]]
@@ -210,7 +213,7 @@ class Responder:
                      prepared.language, prepared.version, self.model_name,
                      question=prepared.question)
 
-    def _handoff(self, prepared: _Prepared, reason: str) -> Handoff:
+    def _handoff(self, prepared: Prepared, reason: str) -> Handoff:
         """A summary built from the data, so nobody asks the customer to repeat themselves."""
         req = prepared.request
         who = req.customer.name if req.customer else "anonymous visitor"
@@ -233,7 +236,9 @@ class Responder:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
+    """A request ready for the model (what ``prepare`` returns)."""
+
     request: ReplyRequest
     language: str
     version: str
