@@ -114,6 +114,10 @@ class LLMSettings(BaseModel):
     threads: int = Field(
         2, ge=1, description="embedded: CPU threads (1 beats 2 when another process is busy)"
     )
+    repack_weights: bool = Field(
+        False, description="embedded: let llama.cpp keep a second, repacked copy of the weights "
+        "(~600 MB more memory, ~20% faster generation, ~10% slower prompt processing here)"
+    )
     model_cache_dir: Path | None = Field(
         None, description="embedded: where the assembled GGUF lives; default "
         "$XDG_CACHE_HOME/cxrag/models (~/.cache/cxrag/models)"

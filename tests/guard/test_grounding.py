@@ -82,3 +82,13 @@ def test_passage_sentences_are_embedded_once_across_replies() -> None:
     assert first.grounded and second.grounded
     assert seen == 1 + 4 and embedder.texts[seen:] == ["Express delivery arrives the next day."]
     assert second.citations[0].document_id == "shipping"
+
+
+def test_sentences_in_another_language_and_echoes_of_the_question_are_dropped() -> None:
+    reply = ("Returns are free within thirty days of delivery. "
+             "Las devoluciones son gratuitas durante treinta días desde la entrega.")
+    g = checker.check(reply, PASSAGES, language="en", languages=["es", "en"])
+    assert g.grounded and g.answer == "Returns are free within thirty days of delivery. [1]"
+    echo = checker.check("When does express delivery arrive the next day?", PASSAGES,
+                         question="When does express delivery arrive the next day?")
+    assert not echo.grounded and echo.answer == ""

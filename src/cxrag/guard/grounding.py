@@ -22,12 +22,14 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder
 from cxrag.embed.cache import SentenceVectors
 from cxrag.ingest.chunking import split_sentences
+from cxrag.language import detect_language
 
 NO_ANSWER = "NO_ANSWER"
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
+ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Grounding:
     supported: int = 0
     factual: int = 0
     unsupported: list[str] = field(default_factory=list)
-    reason: str | None = None  # "no_answer", "no_passages", "unsupported"
+    reason: str | None = None  # "no_answer", "no_passages", "wrong_language", "unsupported"
 
 
 class GroundingChecker:
@@ -64,8 +66,14 @@ class GroundingChecker:
         self.min_support, self.min_supported_share = min_support, min_supported_share
         self.sentences = sentences or SentenceVectors(embedder)
 
-    def check(self, reply: str, passages: Sequence[Passage]) -> Grounding:
-        """The grounding verdict for ``reply`` given the passages sent with the prompt."""
+    def check(self, reply: str, passages: Sequence[Passage], *, question: str | None = None,
+              language: str | None = None, languages: Sequence[str] = ()) -> Grounding:
+        """The grounding verdict for ``reply`` given the passages sent with the prompt.
+
+        With ``language`` (and the ``languages`` to tell apart), sentences in another language
+        (a passage copied untranslated) are dropped; with ``question``, sentences that only
+        restate it are dropped. Neither counts as support.
+        """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Grounding(False, "", reason="no_answer")
@@ -79,7 +87,21 @@ class GroundingChecker:
                 seen.add(clean.lower())
                 sentences.append(raw)
                 plain.append(clean)
+        if language:
+            keep = [i for i, s in enumerate(plain)
+                    if detect_language(s, list(languages)) in (language, "und")]
+            if plain and not keep:
+                return Grounding(False, "", reason="wrong_language")
+            sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
         factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
+        if question and factual:
+            echo = self.embedder.embed_documents([plain[i] for i in factual]) \
+                @ self.embedder.embed_query(question)
+            drop = {i for i, sim in zip(factual, echo, strict=True) if sim >= ECHO}
+            sentences = [x for i, x in enumerate(sentences) if i not in drop]
+            plain = [x for i, x in enumerate(plain) if i not in drop]
+            factual = [i for i, s in enumerate(plain)
+                       if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]

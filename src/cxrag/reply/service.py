@@ -186,7 +186,9 @@ class Responder:
         return rewritten
 
     def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
-        verdict: Grounding = self.checker.check(text, prepared.passages)
+        verdict: Grounding = self.checker.check(
+            text, prepared.passages, question=prepared.request.message,
+            language=prepared.language, languages=list(LANGUAGE_NAMES))
         if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
                 not in (prepared.language, "und"):
             # Supported, but not in the customer's language: a person answers instead.
