@@ -62,7 +62,7 @@ class ContextPacker:
         """Passages in relevance order within the budget (titles count too); focused on the
         sentences closest to ``question`` when it and a sentence cache are given."""
         if question and self.sentences is not None:
-            vector = self.sentences.embedder.embed_query(question)
+            vector = self.sentences([question])[0]  # cached: the guard compares with it too
             return self._focus(_distinct(hits), vector, self.sentences)
         out: list[Passage] = []
         left = self.budget

@@ -94,18 +94,18 @@ class GroundingChecker:
                 return Grounding(False, "", reason="wrong_language")
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
         factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
+        claims = self.embedder.embed_documents([plain[i] for i in factual])
         if question and factual:
-            echo = self.embedder.embed_documents([plain[i] for i in factual]) \
-                @ self.embedder.embed_query(question)
-            drop = {i for i, sim in zip(factual, echo, strict=True) if sim >= ECHO}
+            echo = claims @ self.sentences([question])[0] >= ECHO
+            drop = {i for i, is_echo in zip(factual, echo, strict=True) if is_echo}
             sentences = [x for i, x in enumerate(sentences) if i not in drop]
             plain = [x for i, x in enumerate(plain) if i not in drop]
+            claims = claims[~echo]
             factual = [i for i, s in enumerate(plain)
                        if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
-        claims = self.embedder.embed_documents([plain[i] for i in factual])
         sims = claims @ self.sentences([u for _, u in units]).T
         owner = np.array([k for k, _ in units])
         cited: dict[int, Citation] = {}
