@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -347,12 +347,14 @@ def _require_owner(customer_id: str | None, visitor_id: str | None) -> None:
 
 def _append(session: Session, conv: Conversation, role: Role, channel: Channel, text: str,
             meta: Mapping[str, Any] | None) -> MessageRecord:
-    message = Message(tenant=conv.tenant, conversation_id=conv.id, role=role, channel=channel,
-                      text=text, meta=dict(meta or {}))
-    conv.channel, conv.updated_at = channel, now()
-    session.add(message)
-    session.flush()
-    return MessageRecord.of(message)
+    # Core statements, not the unit of work: this runs twice per chat turn on the hot path.
+    at, meta = now(), dict(meta or {})
+    new_id = session.execute(
+        insert(Message).values(tenant=conv.tenant, conversation_id=conv.id, role=role,
+                               channel=channel, text=text, at=at, meta=meta)
+        .returning(Message.id)).scalar_one()
+    conv.channel, conv.updated_at = channel, at
+    return MessageRecord(new_id, conv.id, role, channel, text, at, meta)
 
 
 def _recent(session: Session, tenant: str, conversation_id: str,
