@@ -34,6 +34,7 @@ from common import ROOT, save  # noqa: E402
 from serving import (  # noqa: E402
     TOKEN_SECRET,
     WIDGET_KEY,
+    cpu_seconds,
     free_port,
     memory_kb,
     prepare_data,
@@ -109,6 +110,18 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str,
     return result
 
 
+def measure(base: str, script: Path, seconds: int, connections: int, service_pid: int,
+            model_pid: int) -> dict[str, float]:
+    """A wrk run, plus the CPU milliseconds per request that the service and the fake model
+    used (less noisy on a shared machine than wall-clock figures)."""
+    before = cpu_seconds(service_pid), cpu_seconds(model_pid)
+    result = run_wrk(base, script, seconds, connections)
+    n = max(result["requests"], 1.0)
+    result["service_cpu_ms_per_request"] = (cpu_seconds(service_pid) - before[0]) * 1000 / n
+    result["model_cpu_ms_per_request"] = (cpu_seconds(model_pid) - before[1]) * 1000 / n
+    return result
+
+
 def check_replies(base: str) -> dict[str, int]:
     """Ask each question once as a new visitor; count grounded replies (the full pipeline
     ran) and handoffs."""
@@ -151,10 +164,12 @@ def main() -> None:
                 script.write_text(lua_script(scenario))
                 run_wrk(base, script, 5, args.connections)  # warm-up
                 time.sleep(1)
-                runs[scenario] = run_wrk(base, script, args.seconds, args.connections)
+                runs[scenario] = measure(base, script, args.seconds, args.connections,
+                                         proc.pid, fake.pid)
             single = Path(tmp) / "single.lua"
             single.write_text(lua_script("first"))
-            runs["first_concurrency_1"] = run_wrk(base, single, args.seconds // 2, 1)
+            runs["first_concurrency_1"] = measure(base, single, args.seconds // 2, 1, proc.pid,
+                                                  fake.pid)
             memory = memory_kb(proc.pid)
     finally:
         fake.terminate()
@@ -169,7 +184,9 @@ def main() -> None:
     for name, m in runs.items():
         print(f"{name:>20}: p50 {m['p50_ms']:.1f} ms, p90 {m['p90_ms']:.1f} ms, "
               f"p99 {m['p99_ms']:.1f} ms, {m['requests_per_s']:.1f} req/s, "
-              f"{int(m['requests'])} requests, non-2xx {int(m['non_2xx'])}")
+              f"{int(m['requests'])} requests, non-2xx {int(m['non_2xx'])}, service CPU "
+              f"{m['service_cpu_ms_per_request']:.1f} ms/request, fake model "
+              f"{m['model_cpu_ms_per_request']:.1f}")
     print(f"replies grounded {replies['grounded']}/{replies['ok']}; serve RSS "
           f"{result['serve_rss_mb']} MB -> {path}")
 

@@ -46,7 +46,8 @@ def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def prepare_data(data_dir: Path) -> None:
-    """Ingest knowledge/ and import the sample customers (incremental: fast when done)."""
+    """Ingest knowledge/ (incremental: fast when done) and start a new history store with the
+    sample customers, so every run begins from the same state."""
     env = service_env(data_dir)
     knowledge = ROOT / "knowledge"
     done = subprocess.run([str(CXRAG), "ingest", str(knowledge / "articles"),
@@ -54,6 +55,8 @@ def prepare_data(data_dir: Path) -> None:
                           capture_output=True, text=True)
     if done.returncode not in (0, 1):
         raise SystemExit(f"ingest failed:\n{done.stderr[-2000:]}")
+    for old in data_dir.glob("cxrag.sqlite*"):
+        old.unlink()
     subprocess.run([str(CXRAG), "import-customers",
                     str(knowledge / "customers" / "customers.json")],
                    env=env, check=True, capture_output=True)
@@ -102,3 +105,11 @@ def memory_kb(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = int(value.split()[0])
     return fields
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

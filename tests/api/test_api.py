@@ -70,6 +70,11 @@ def test_health_and_ready(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.json()["checks"]["llm"] == "ok"
+    assistant = client.app.state.assistant  # type: ignore[attr-defined]
+    assistant.health = lambda: {"llm": False}  # the embedded model stopped answering
+    down = client.get("/readyz")
+    assert down.status_code == 503 and down.json()["checks"]["llm"] == "not answering"
 
 
 def test_openapi_has_examples(client: TestClient) -> None:

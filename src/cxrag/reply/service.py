@@ -10,6 +10,8 @@ never an invented answer and never a 500.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -101,10 +103,14 @@ class Responder:
 
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
-                 k: int = 5, max_tokens: int = 200) -> None:
+                 k: int = 5, max_tokens: int = 200, cpu_slots: int = 0) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
+        # CPU-bound stages (retrieval, packing, the grounding check) run at most one per core:
+        # more threads only fight over the GIL and the cores (measured: 27 ms of CPU a request
+        # alone, 39 ms with 8 at once). Waiting on the model holds no slot.
+        self._cpu = threading.BoundedSemaphore(cpu_slots or os.cpu_count() or 1)
 
     def reply(self, req: ReplyRequest) -> Reply:
         """Answer ``req`` (see the module docstring for what happens when anything fails)."""
@@ -142,8 +148,9 @@ class Responder:
         language = self._language(req)
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version)
-        hits = self.retriever.search(question, k=self.k, filters=req.filters).hits
-        passages = self.packer.pack(hits, question)
+        with self._cpu:
+            hits = self.retriever.search(question, k=self.k, filters=req.filters).hits
+            passages = self.packer.pack(hits, question)
         customer = None
         if req.customer is not None:
             c = req.customer
@@ -186,9 +193,10 @@ class Responder:
         return rewritten
 
     def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
-        verdict: Grounding = self.checker.check(
-            text, prepared.passages, question=prepared.request.message,
-            language=prepared.language, languages=list(LANGUAGE_NAMES))
+        with self._cpu:
+            verdict: Grounding = self.checker.check(
+                text, prepared.passages, question=prepared.request.message,
+                language=prepared.language, languages=list(LANGUAGE_NAMES))
         if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
                 not in (prepared.language, "und"):
             # Supported, but not in the customer's language: a person answers instead.

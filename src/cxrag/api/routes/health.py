@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from cxrag.api.deps import KnowledgeDep
@@ -19,10 +19,12 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-def readyz(knowledge: KnowledgeDep) -> Health | JSONResponse:
-    """The embedding model and the default collection's stores answer."""
+def readyz(request: Request, knowledge: KnowledgeDep) -> Health | JSONResponse:
+    """The embedding model, the default collection's stores and the chat model answer."""
     checks: dict[str, str] = {}
     try:
+        llm_ok = request.app.state.assistant.health()["llm"]
+        checks["llm"] = "ok" if llm_ok else "not answering"
         knowledge.embedder.embed_query("ready")
         checks["embedding"] = "ok"
         base = knowledge.get()
@@ -30,6 +32,8 @@ def readyz(knowledge: KnowledgeDep) -> Health | JSONResponse:
         checks["catalog"] = "ok ({documents} documents)".format(**base.catalog.stats())
     except CxragError as exc:
         checks["error"] = f"{exc.code}: {exc.detail}"
+        llm_ok = True  # the error above is the reason
+    if "error" in checks or not llm_ok:
         body = Health(status="not_ready", checks=checks)
         return JSONResponse(body.model_dump(), status_code=503)
     return Health(status="ready", checks=checks)
