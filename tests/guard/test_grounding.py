@@ -92,3 +92,11 @@ def test_sentences_in_another_language_and_echoes_of_the_question_are_dropped() 
     echo = checker.check("When does express delivery arrive the next day?", PASSAGES,
                          question="When does express delivery arrive the next day?")
     assert not echo.grounded and echo.answer == ""
+
+
+def test_list_markers_and_empty_items_are_removed() -> None:
+    reply = ("1. Returns are free within thirty days of delivery. [1] "
+             "2. Express delivery arrives the next day. [2] 3.")
+    g = checker.check(reply, PASSAGES)
+    assert g.grounded and g.answer == ("Returns are free within thirty days of delivery. [1] "
+                                       "Express delivery arrives the next day. [2]")

@@ -28,6 +28,7 @@ NO_ANSWER = "NO_ANSWER"
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
+_LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
 
@@ -82,8 +83,9 @@ class GroundingChecker:
         # Small models repeat themselves and leave stray marks: keep each sentence once.
         sentences, plain, seen = [], [], set()
         for raw in split_sentences(text.replace("\n", " ")):
-            clean = _LEAD.sub("", _MARK.sub("", raw)).strip()
-            if clean and clean.lower() not in seen:
+            # Replies read as prose: list markers go, and an item left empty ("3.") entirely.
+            clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", raw)).strip()).strip()
+            if _WORD.search(clean) and clean.lower() not in seen:
                 seen.add(clean.lower())
                 sentences.append(raw)
                 plain.append(clean)
