@@ -58,11 +58,14 @@ class ContextPacker:
         """Tokens in ``text``."""
         return len(self._enc.encode_ordinary(text))
 
-    def pack(self, hits: Sequence[SearchHit], question: str | None = None) -> list[Passage]:
+    def pack(self, hits: Sequence[SearchHit], question: str | None = None,
+             vector: Vectors | None = None) -> list[Passage]:
         """Passages in relevance order within the budget (titles count too); focused on the
-        sentences closest to ``question`` when it and a sentence cache are given."""
+        sentences closest to ``question`` (or its ``vector``) when there is a sentence
+        cache."""
         if question and self.sentences is not None:
-            vector = self.sentences([question])[0]  # cached: the guard compares with it too
+            if vector is None:
+                vector = self.sentences([question])[0]
             return self._focus(_distinct(hits), vector, self.sentences)
         out: list[Passage] = []
         left = self.budget

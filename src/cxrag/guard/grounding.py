@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxrag.compose.context import Passage
-from cxrag.embed.base import Embedder
+from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.ingest.chunking import split_sentences
 from cxrag.language import detect_language
@@ -68,7 +68,8 @@ class GroundingChecker:
         self.sentences = sentences or SentenceVectors(embedder)
 
     def check(self, reply: str, passages: Sequence[Passage], *, question: str | None = None,
-              language: str | None = None, languages: Sequence[str] = ()) -> Grounding:
+              question_vector: Vectors | None = None, language: str | None = None,
+              languages: Sequence[str] = ()) -> Grounding:
         """The grounding verdict for ``reply`` given the passages sent with the prompt.
 
         With ``language`` (and the ``languages`` to tell apart), sentences in another language
@@ -98,7 +99,9 @@ class GroundingChecker:
         factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
         claims = self.embedder.embed_documents([plain[i] for i in factual])
         if question and factual:
-            echo = claims @ self.sentences([question])[0] >= ECHO
+            if question_vector is None:
+                question_vector = self.sentences([question])[0]
+            echo = claims @ question_vector >= ECHO
             drop = {i for i, is_echo in zip(factual, echo, strict=True) if is_echo}
             sentences = [x for i, x in enumerate(sentences) if i not in drop]
             plain = [x for i, x in enumerate(plain) if i not in drop]

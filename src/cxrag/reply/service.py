@@ -21,6 +21,7 @@ import structlog
 
 from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
+from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
 from cxrag.guard.grounding import Citation, Grounding, GroundingChecker
@@ -149,8 +150,10 @@ class Responder:
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version)
         with self._cpu:
-            hits = self.retriever.search(question, k=self.k, filters=req.filters).hits
-            passages = self.packer.pack(hits, question)
+            vector = self.retriever.embedder.embed_query(question)  # once, for every stage
+            hits = self.retriever.search(question, k=self.k, filters=req.filters,
+                                         vector=vector).hits
+            passages = self.packer.pack(hits, question, vector)
         customer = None
         if req.customer is not None:
             c = req.customer
@@ -160,7 +163,7 @@ class Responder:
             passages=[{"title": p.title, "text": p.text} for p in passages],
             customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
         )
-        return Prepared(req, language, version, question, passages, messages)
+        return Prepared(req, language, version, question, passages, messages, vector)
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -195,7 +198,8 @@ class Responder:
     def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
         with self._cpu:
             verdict: Grounding = self.checker.check(
-                text, prepared.passages, question=prepared.request.message,
+                text, prepared.passages, question=prepared.question,
+                question_vector=prepared.question_vector,
                 language=prepared.language, languages=list(LANGUAGE_NAMES))
         if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
                 not in (prepared.language, "und"):
@@ -255,6 +259,7 @@ class Prepared:
     question: str
     passages: list[Passage]
     messages: list[dict[str, str]]
+    question_vector: Vectors | None = None
 
 
 def _first_sentences(text: str, limit: int = 240) -> str:

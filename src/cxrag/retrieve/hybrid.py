@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from cxrag.embed.base import Embedder
+from cxrag.embed.base import Embedder, Vectors
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
 from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorHit, VectorIndex
@@ -76,8 +76,10 @@ class HybridRetriever:
         self.candidates, self.mode = candidates, mode
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None,
-               group_by_document: bool = True, mode: Mode | None = None) -> SearchResult:
-        """Top ``k`` documents (or chunks) for ``query``."""
+               group_by_document: bool = True, mode: Mode | None = None,
+               vector: Vectors | None = None) -> SearchResult:
+        """Top ``k`` documents (or chunks) for ``query`` (``vector``: its embedding, when the
+        caller already has it)."""
         started = time.perf_counter()
         filters, mode = filters or Filters(), mode or self.mode
         lang = detect_language(query, self.languages)
@@ -87,7 +89,8 @@ class HybridRetriever:
         if mode != "dense":
             lexical = self.lexical.search(query, lang, self.candidates, filters)
         if mode != "lexical":
-            vector = self.embedder.embed_query(query)
+            if vector is None:
+                vector = self.embedder.embed_query(query)
             where = _where(filters)
             dense = self.index.query_chunks(vector, self.candidates, where)
             doc_hits = self.index.query_docs(vector, 2 * self.candidates, where)
