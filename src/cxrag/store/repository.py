@@ -164,30 +164,27 @@ class HistoryStore:
 
         A visitor's conversation passes to the customer they sign in as.
         """
-        tenant = _tenant(tenant)
-        check_choice(channel, Channel, "channel")
-        _require_owner(customer_id, visitor_id)
-        with self._sessions.begin() as session:
-            conv = self._conversation(session, tenant, conversation_id, customer_id, visitor_id,
-                                      channel)
-            return ConversationRecord.of(conv)
+        conv, _ = self.begin_turn(tenant, conversation_id, customer_id=customer_id,
+                                  visitor_id=visitor_id, channel=channel, history=0)
+        return conv
 
     def begin_turn(
         self, tenant: str, conversation_id: str | None = None, *,
         customer_id: str | None = None, visitor_id: str | None = None, channel: Channel,
-        text: str, history: int = 8,
+        text: str | None = None, history: int = 8,
     ) -> tuple[ConversationRecord, list[MessageRecord]]:
         """One transaction for an incoming message: its conversation (as
         ``start_or_continue_conversation``), the last ``history`` turns before it, and the
-        message stored."""
+        message (``text``, when given) stored."""
         tenant = _tenant(tenant)
         check_choice(channel, Channel, "channel")
         _require_owner(customer_id, visitor_id)
         with self._sessions.begin() as session:
             conv = self._conversation(session, tenant, conversation_id, customer_id, visitor_id,
                                       channel)
-            earlier = _recent(session, tenant, conv.id, history)
-            _append(session, conv, "user", channel, text, None)
+            earlier = _recent(session, tenant, conv.id, history) if history else []
+            if text is not None:
+                _append(session, conv, "user", channel, text, None)
             return ConversationRecord.of(conv), earlier
 
     def _conversation(self, session: Session, tenant: str, conversation_id: str | None,
