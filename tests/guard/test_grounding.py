@@ -100,3 +100,13 @@ def test_list_markers_and_empty_items_are_removed() -> None:
     g = checker.check(reply, PASSAGES)
     assert g.grounded and g.answer == ("Returns are free within thirty days of delivery. [1] "
                                        "Express delivery arrives the next day. [2]")
+
+
+def test_a_figure_the_passages_never_state_is_not_supported() -> None:
+    invented = checker.check("Returns are free within 45 days of delivery.", PASSAGES)
+    assert not invented.grounded and invented.unsupported
+    passages = [passage(1, "plus", "Tiendalia Plus costs 49.99 USD a year and includes "
+                                   "free shipping on 1,000 products.")]
+    stated = checker.check("Tiendalia Plus costs 49,99 USD a year and ships 1000 products "
+                           "free.", passages)
+    assert stated.grounded

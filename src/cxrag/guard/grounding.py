@@ -31,6 +31,7 @@ _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class GroundingChecker:
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
         sims = claims @ self.sentences([u for _, u in units]).T
         owner = np.array([k for k, _ in units])
+        # Similar is not the same: a figure the passages never state is not supported.
+        stated = {n for p in passages for n in _numbers(p.title + " " + p.text)}
         cited: dict[int, Citation] = {}
         out: list[str] = []
         unsupported: list[str] = []
@@ -123,7 +126,7 @@ class GroundingChecker:
             row = sims[factual.index(i)]
             per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
             best = self._best(per_passage, _marks(sentences[i], len(passages)))
-            if best is None:
+            if best is None or not _numbers(sentence) <= stated:
                 unsupported.append(sentence)
                 out.append(sentence)
                 continue
@@ -146,6 +149,11 @@ class GroundingChecker:
                 return m
         best = int(np.argmax(row))
         return best if row[best] >= self.min_support else None
+
+
+def _numbers(text: str) -> set[str]:
+    """The figures in ``text``, separators dropped ("1,000", "1.000" and "1000" are equal)."""
+    return {re.sub(r"[.,:]", "", n) for n in _NUMBER.findall(text)}
 
 
 def _marks(sentence: str, n_passages: int) -> list[int]:
