@@ -110,3 +110,8 @@ def test_a_figure_the_passages_never_state_is_not_supported() -> None:
     stated = checker.check("Tiendalia Plus costs 49,99 USD a year and ships 1000 products "
                            "free.", passages)
     assert stated.grounded
+
+
+def test_a_figure_spelled_out_in_the_passage_supports_digits_in_the_reply() -> None:
+    g = checker.check("Returns are free within 30 days of delivery.", PASSAGES)
+    assert g.grounded and g.citations[0].document_id == "returns"

@@ -32,6 +32,16 @@ _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "-
 MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# A passage may spell out a figure that a (translated) reply writes in digits.
+_SPELLED = {w: str(n) for n, words in enumerate([
+    "zero cero", "one a an uno una un", "two dos", "three tres", "four cuatro", "five cinco",
+    "six seis", "seven siete", "eight ocho", "nine nueve", "ten diez", "eleven once",
+    "twelve doce", "thirteen trece", "fourteen catorce", "fifteen quince",
+    "sixteen dieciséis", "seventeen diecisiete", "eighteen dieciocho", "nineteen diecinueve",
+    "twenty veinte"]) for w in words.split()}
+_SPELLED |= {"thirty": "30", "treinta": "30", "forty": "40", "cuarenta": "40", "fifty": "50",
+             "cincuenta": "50", "sixty": "60", "sesenta": "60", "ninety": "90", "noventa": "90",
+             "hundred": "100", "cien": "100", "ciento": "100"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class GroundingChecker:
         sims = claims @ self.sentences([u for _, u in units]).T
         owner = np.array([k for k, _ in units])
         # Similar is not the same: a figure the passages never state is not supported.
-        stated = {n for p in passages for n in _numbers(p.title + " " + p.text)}
+        stated = {n for p in passages for n in _numbers(p.title + " " + p.text, spelled=True)}
         cited: dict[int, Citation] = {}
         out: list[str] = []
         unsupported: list[str] = []
@@ -151,9 +161,13 @@ class GroundingChecker:
         return best if row[best] >= self.min_support else None
 
 
-def _numbers(text: str) -> set[str]:
-    """The figures in ``text``, separators dropped ("1,000", "1.000" and "1000" are equal)."""
-    return {re.sub(r"[.,:]", "", n) for n in _NUMBER.findall(text)}
+def _numbers(text: str, spelled: bool = False) -> set[str]:
+    """The figures in ``text``, separators dropped ("1,000", "1.000" and "1000" are equal);
+    with ``spelled``, numbers written as words too ("thirty", "treinta")."""
+    found = {re.sub(r"[.,:]", "", n) for n in _NUMBER.findall(text)}
+    if spelled:
+        found |= {_SPELLED[w] for w in _WORD.findall(text.lower()) if w in _SPELLED}
+    return found
 
 
 def _marks(sentence: str, n_passages: int) -> list[int]:
