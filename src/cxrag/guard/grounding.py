@@ -92,33 +92,23 @@ class GroundingChecker:
             return Grounding(False, "", reason="no_answer")
         if not passages:
             return Grounding(False, _MARK.sub("", text), reason="no_passages")
-        # Small models repeat themselves and leave stray marks: keep each sentence once.
-        sentences, plain, seen = [], [], set()
-        for raw in split_sentences(text.replace("\n", " ")):
-            # Replies read as prose: list markers go, and an item left empty ("3.") entirely.
-            clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", raw)).strip()).strip()
-            if _WORD.search(clean) and clean.lower() not in seen:
-                seen.add(clean.lower())
-                sentences.append(raw)
-                plain.append(clean)
+        sentences, plain = _distinct_sentences(text)
         if language:
             keep = [i for i, s in enumerate(plain)
                     if detect_language(s, list(languages)) in (language, "und")]
             if plain and not keep:
                 return Grounding(False, "", reason="wrong_language")
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
-        factual = [i for i, s in enumerate(plain) if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
-        claims = self.embedder.embed_documents([plain[i] for i in factual])
-        if question and factual:
+        claims = self.embedder.embed_documents([s for s in plain if _is_factual(s)])
+        if question and len(claims):
             if question_vector is None:
                 question_vector = self.sentences([question])[0]
             echo = claims @ question_vector >= ECHO
-            drop = {i for i, is_echo in zip(factual, echo, strict=True) if is_echo}
-            sentences = [x for i, x in enumerate(sentences) if i not in drop]
-            plain = [x for i, x in enumerate(plain) if i not in drop]
+            flags = iter(echo)
+            kept = [i for i, s in enumerate(plain) if not (_is_factual(s) and next(flags))]
+            sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims = claims[~echo]
-            factual = [i for i, s in enumerate(plain)
-                       if len(_WORD.findall(s)) >= MIN_FACT_WORDS]
+        factual = [i for i, s in enumerate(plain) if _is_factual(s)]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
@@ -159,6 +149,24 @@ class GroundingChecker:
                 return m
         best = int(np.argmax(row))
         return best if row[best] >= self.min_support else None
+
+
+def _distinct_sentences(text: str) -> tuple[list[str], list[str]]:
+    """Each sentence once (small models repeat themselves), as written and cleaned: citation
+    marks, stray punctuation and list markers off; an item left empty ("3.") goes entirely."""
+    sentences, plain, seen = [], [], set()
+    for raw in split_sentences(text.replace("\n", " ")):
+        clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", raw)).strip()).strip()
+        if _WORD.search(clean) and clean.lower() not in seen:
+            seen.add(clean.lower())
+            sentences.append(raw)
+            plain.append(clean)
+    return sentences, plain
+
+
+def _is_factual(sentence: str) -> bool:
+    """Long enough to state a fact ("Hola, Ana." is not)."""
+    return len(_WORD.findall(sentence)) >= MIN_FACT_WORDS
 
 
 def _numbers(text: str, spelled: bool = False) -> set[str]:

@@ -201,11 +201,6 @@ class Responder:
                 text, prepared.passages, question=prepared.question,
                 question_vector=prepared.question_vector,
                 language=prepared.language, languages=list(LANGUAGE_NAMES))
-        if verdict.grounded and detect_language(verdict.answer, list(LANGUAGE_NAMES)) \
-                not in (prepared.language, "und"):
-            # Supported, but not in the customer's language: a person answers instead.
-            log.info("reply.wrong_language", expected=prepared.language)
-            verdict.grounded, verdict.reason = False, "wrong_language"
         if verdict.grounded:
             return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
                          prepared.version, self.model_name, usage, question=prepared.question)
