@@ -14,7 +14,6 @@ a fraction of the tokens; identical passages (a ticket copied twice) are sent on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,13 +21,11 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
-from cxrag.ingest.chunking import encoding, split_sentences
+from cxrag.ingest.chunking import encoding, split_sentences, states_fact
 from cxrag.retrieve.hybrid import SearchHit
 
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
-MIN_SENTENCE_WORDS = 4  # shorter lines are headings or "related articles" links
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -143,6 +140,6 @@ def _distinct(hits: Sequence[SearchHit]) -> list[SearchHit]:
 
 
 def _sentences(text: str) -> list[str]:
-    """The sentences of a passage that can state a fact."""
-    return [s for line in text.splitlines() for s in split_sentences(line)
-            if len(_WORD.findall(s)) >= MIN_SENTENCE_WORDS]
+    """The sentences of a passage that can state a fact (not headings or "related articles"
+    links)."""
+    return [s for line in text.splitlines() for s in split_sentences(line) if states_fact(s)]

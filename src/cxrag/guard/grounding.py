@@ -21,7 +21,7 @@ import numpy as np
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
-from cxrag.ingest.chunking import split_sentences
+from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.language import detect_language
 
 NO_ANSWER = "NO_ANSWER"
@@ -29,7 +29,6 @@ _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
-MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.") state no fact
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 # A passage may spell out a figure that a (translated) reply writes in digits.
@@ -99,16 +98,16 @@ class GroundingChecker:
             if plain and not keep:
                 return Grounding(False, "", reason="wrong_language")
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
-        claims = self.embedder.embed_documents([s for s in plain if _is_factual(s)])
+        claims = self.embedder.embed_documents([s for s in plain if states_fact(s)])
         if question and len(claims):
             if question_vector is None:
                 question_vector = self.sentences([question])[0]
             echo = claims @ question_vector >= ECHO
             flags = iter(echo)
-            kept = [i for i, s in enumerate(plain) if not (_is_factual(s) and next(flags))]
+            kept = [i for i, s in enumerate(plain) if not (states_fact(s) and next(flags))]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims = claims[~echo]
-        factual = [i for i, s in enumerate(plain) if _is_factual(s)]
+        factual = [i for i, s in enumerate(plain) if states_fact(s)]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages)
                  for u in (split_sentences(p.text.replace("\n", " ")) or [p.text])]
@@ -162,11 +161,6 @@ def _distinct_sentences(text: str) -> tuple[list[str], list[str]]:
             sentences.append(raw)
             plain.append(clean)
     return sentences, plain
-
-
-def _is_factual(sentence: str) -> bool:
-    """Long enough to state a fact ("Hola, Ana." is not)."""
-    return len(_WORD.findall(sentence)) >= MIN_FACT_WORDS
 
 
 def _numbers(text: str, spelled: bool = False) -> set[str]:

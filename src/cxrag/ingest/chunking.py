@@ -31,6 +31,15 @@ def encoding(name: str) -> Any:
     return tiktoken.get_encoding(name)
 
 
+MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.", a heading, a link) state no fact
+_FACT_WORD = re.compile(r"\w+")
+
+
+def states_fact(sentence: str) -> bool:
+    """Whether a sentence is long enough to state a fact."""
+    return len(_FACT_WORD.findall(sentence)) >= MIN_FACT_WORDS
+
+
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences (Spanish and English punctuation)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]

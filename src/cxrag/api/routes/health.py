@@ -23,8 +23,7 @@ def readyz(request: Request, knowledge: KnowledgeDep) -> Health | JSONResponse:
     """The embedding model, the default collection's stores and the chat model answer."""
     checks: dict[str, str] = {}
     try:
-        llm_ok = request.app.state.assistant.health()["llm"]
-        checks["llm"] = "ok" if llm_ok else "not answering"
+        checks["llm"] = "ok" if request.app.state.assistant.health()["llm"] else "not answering"
         knowledge.embedder.embed_query("ready")
         checks["embedding"] = "ok"
         base = knowledge.get()
@@ -32,8 +31,7 @@ def readyz(request: Request, knowledge: KnowledgeDep) -> Health | JSONResponse:
         checks["catalog"] = "ok ({documents} documents)".format(**base.catalog.stats())
     except CxragError as exc:
         checks["error"] = f"{exc.code}: {exc.detail}"
-        llm_ok = True  # the error above is the reason
-    if "error" in checks or not llm_ok:
+    if "error" in checks or checks.get("llm") != "ok":
         body = Health(status="not_ready", checks=checks)
         return JSONResponse(body.model_dump(), status_code=503)
     return Health(status="ready", checks=checks)
