@@ -115,3 +115,18 @@ def test_a_figure_the_passages_never_state_is_not_supported() -> None:
 def test_a_figure_spelled_out_in_the_passage_supports_digits_in_the_reply() -> None:
     g = checker.check("Returns are free within 30 days of delivery.", PASSAGES)
     assert g.grounded and g.citations[0].document_id == "returns"
+
+
+def test_the_customers_own_orders_support_a_sentence_but_are_never_cited() -> None:
+    from cxrag.guard.grounding import account_passage
+
+    account = account_passage("C7", ["Order TL-US-2026-001806 (Air fryer): shipped, placed "
+                                     "2026-09-02, carrier UPS"], "en")
+    reply = ("Your order TL-US-2026-001806 with the air fryer has shipped with UPS. "
+             "Refunds take five business days after the parcel arrives.")
+    g = checker.check(reply, [*PASSAGES, account])
+    assert g.grounded and (g.supported, g.factual) == (2, 2)
+    assert [c.document_id for c in g.citations] == ["returns"]
+    assert g.answer.startswith("Your order TL-US-2026-001806 with the air fryer has shipped "
+                               "with UPS. Refunds")
+    assert not checker.check(reply.split(". ")[0] + ".", PASSAGES).grounded  # not without it

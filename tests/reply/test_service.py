@@ -94,3 +94,15 @@ def test_a_supported_answer_in_the_wrong_language_is_handed_over(responder_for) 
     reply = responder_for(chat).reply(ReplyRequest("¿Las tarjetas regalo caducan alguna vez?"))
     assert not reply.grounded and reply.handoff and reply.handoff.reason == "wrong_language"
     assert reply.answer.startswith("No encuentro")
+
+
+def test_a_request_for_a_person_is_handed_over_without_asking_the_model(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+    reply = responder_for(chat).reply(ReplyRequest("Do gift cards expire? Let me speak to a "
+                                                   "human agent"))
+    assert chat.calls == [] and not reply.grounded and reply.citations == []
+    assert reply.handoff is not None and reply.handoff.reason == "requested_human"
+    assert reply.handoff.queue == "support-en" and "person on the team" in reply.answer
+    assert "Gift cards" in reply.handoff.summary  # the closest article is in the summary
+    events = list(responder_for(chat).stream(ReplyRequest("Me han hackeado la cuenta")))
+    assert len(events) == 1 and events[0].handoff.queue == "priority-es"

@@ -30,6 +30,7 @@ _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
+ACCOUNT = 0  # number of the passage holding the customer's own data (see account_passage)
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 # A passage may spell out a figure that a (translated) reply writes in digits.
 _SPELLED = {w: str(n) for n, words in enumerate([
@@ -130,6 +131,9 @@ class GroundingChecker:
                 out.append(sentence)
                 continue
             passage = passages[best]
+            if passage.number == ACCOUNT:  # the customer's own data: support, never a source
+                out.append(sentence)
+                continue
             if best not in cited:
                 quote = units[int(np.argmax(np.where(owner == best, row, -np.inf)))][1]
                 cited[best] = Citation(passage.number, passage.document_id, passage.title,
@@ -175,3 +179,11 @@ def _numbers(text: str, spelled: bool = False) -> set[str]:
 def _marks(sentence: str, n_passages: int) -> list[int]:
     """0-based passage indexes of valid ``[n]`` marks in ``sentence``."""
     return [int(m) - 1 for m in _MARK.findall(sentence) if 1 <= int(m) <= n_passages]
+
+
+def account_passage(customer_id: str, facts: Sequence[str], language: str) -> Passage:
+    """The authenticated customer's orders and tickets as a passage that can support a
+    sentence ("your order TL-1 was delivered") but is never cited as a document."""
+    text = ". ".join(f.rstrip(".") for f in facts) + "."
+    return Passage(ACCOUNT, f"customer:{customer_id}", "", "Your account", "", text, language,
+                   0.0, 0)

@@ -24,7 +24,8 @@ from cxrag.compose.prompts import PromptLibrary
 from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
-from cxrag.guard.grounding import Citation, Grounding, GroundingChecker
+from cxrag.guard.escalation import must_escalate
+from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account_passage
 from cxrag.index.catalog import Filters
 from cxrag.language import detect_language
 from cxrag.retrieve.hybrid import HybridRetriever
@@ -35,11 +36,15 @@ _TEXTS = {
     "es": {"handoff": "No encuentro una respuesta fiable en nuestro centro de ayuda. "
                       "Te paso con una persona del equipo, que ya tiene el contexto.",
            "fallback": "Ahora mismo no puedo redactar una respuesta. Esto es lo más relevante "
-                       "de nuestro centro de ayuda, y te paso con una persona del equipo:"},
+                       "de nuestro centro de ayuda, y te paso con una persona del equipo:",
+           "escalate": "Te paso con una persona del equipo, que ya tiene el contexto de tu "
+                       "consulta y te responderá lo antes posible."},
     "en": {"handoff": "I can't find a reliable answer in our help centre. I'm passing you to "
                       "a person on the team, who already has the context.",
            "fallback": "I can't write an answer right now. Here is the most relevant part of "
-                       "our help centre, and I'm passing you to a person on the team:"},
+                       "our help centre, and I'm passing you to a person on the team:",
+           "escalate": "I'm passing you to a person on the team, who already has the context "
+                       "of your request and will reply as soon as possible."},
 }
 
 
@@ -85,6 +90,7 @@ class Reply:
     usage: dict[str, int] = field(default_factory=dict)
     latency_ms: float = 0.0
     question: str = ""  # the standalone question that was searched
+    passages: list[Passage] = field(default_factory=list)  # what the prompt was given
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,8 @@ class Responder:
         """Answer ``req`` (see the module docstring for what happens when anything fails)."""
         started = time.perf_counter()
         prepared = self.prepare(req)
+        if (escalated := self._escalation(prepared)) is not None:
+            return self._finish(escalated, started)
         try:
             result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens)
         except LLMError as exc:
@@ -130,6 +138,9 @@ class Responder:
         ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
         started = time.perf_counter()
         prepared = self.prepare(req)
+        if (escalated := self._escalation(prepared)) is not None:
+            yield self._finish(escalated, started)
+            return
         parts: list[str] = []
         usage: dict[str, int] = {}
         try:
@@ -196,20 +207,37 @@ class Responder:
         return rewritten
 
     def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
+        passages = list(prepared.passages)
+        customer = prepared.request.customer
+        if customer is not None and customer.facts:
+            passages.append(account_passage(customer.id, customer.facts, prepared.language))
         with self._cpu:
             verdict: Grounding = self.checker.check(
-                text, prepared.passages, question=prepared.question,
+                text, passages, question=prepared.question,
                 question_vector=prepared.question_vector,
                 language=prepared.language, languages=list(LANGUAGE_NAMES))
         if verdict.grounded:
             return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
-                         prepared.version, self.model_name, usage, question=prepared.question)
+                         prepared.version, self.model_name, usage, question=prepared.question,
+                         passages=prepared.passages)
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
                   "wrong_language": "wrong_language"}.get(verdict.reason or "", "ungrounded")
         reply = Reply(_TEXTS[prepared.language]["handoff"], [], False,
                       self._handoff(prepared, reason), prepared.language, prepared.version,
-                      self.model_name, usage, question=prepared.question)
+                      self.model_name, usage, question=prepared.question,
+                      passages=prepared.passages)
         return reply
+
+    def _escalation(self, prepared: Prepared) -> Reply | None:
+        """A handoff without asking the model, when the message must go to a person."""
+        found = must_escalate(prepared.request.message)
+        if found is None:
+            return None
+        log.info("reply.escalated", reason=found.reason, match=found.match)
+        return Reply(_TEXTS[prepared.language]["escalate"], [], False,
+                     self._handoff(prepared, found.reason), prepared.language,
+                     prepared.version, self.model_name, question=prepared.question,
+                     passages=prepared.passages)
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
@@ -220,7 +248,7 @@ class Responder:
                      for p in top]
         return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
-                     question=prepared.question)
+                     question=prepared.question, passages=prepared.passages)
 
     def _handoff(self, prepared: Prepared, reason: str) -> Handoff:
         """A summary built from the data, so nobody asks the customer to repeat themselves."""
@@ -234,9 +262,8 @@ class Responder:
         if prepared.passages:
             lines.append("Closest articles: " + ", ".join(p.title for p in prepared.passages[:3]))
         lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
-        queue = "vip" if req.customer and (req.customer.tier or "").lower() in {"gold", "vip"} \
-            else f"support-{prepared.language}"
-        return Handoff(reason, queue, "\n".join(lines))
+        return Handoff(reason, handoff_queue(req.customer, prepared.language, reason),
+                       "\n".join(lines))
 
     @staticmethod
     def _finish(reply: Reply, started: float) -> Reply:
@@ -255,6 +282,15 @@ class Prepared:
     passages: list[Passage]
     messages: list[dict[str, str]]
     question_vector: Vectors | None = None
+
+
+def handoff_queue(customer: CustomerContext | None, language: str, reason: str = "") -> str:
+    """Legal and fraud cases to ``priority-<language>``, gold and VIP customers to ``vip``,
+    everyone else to their language's queue."""
+    if reason in {"legal", "fraud"}:
+        return f"priority-{language}"
+    vip = customer is not None and (customer.tier or "").lower() in {"gold", "vip"}
+    return "vip" if vip else f"support-{language}"
 
 
 def _first_sentences(text: str, limit: int = 240) -> str:
