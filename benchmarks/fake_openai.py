@@ -1,16 +1,19 @@
 """A zero-latency OpenAI-compatible chat server, for measuring cxrag's own overhead.
 
-    python benchmarks/fake_openai.py PORT
+    python benchmarks/fake_openai.py PORT [TOKEN_DELAY_S]
 
 It answers every ``POST /v1/chat/completions`` at once with the first sentence of the first
 numbered passage in the prompt, cited ``[1]``, so the reply pipeline does all of its real work
-(grounding check included) and only the model's thinking time is missing. It is a benchmark
+(grounding check included) and only the model's thinking time is missing. With
+``"stream": true`` it sends that answer word by word as OpenAI's chunks, ``TOKEN_DELAY_S``
+apart (default 0), so a browser test can watch a reply stream in. It is a test and benchmark
 harness: nothing in ``src/`` knows about it. A bare ASGI callable on uvicorn keeps its own CPU
 cost per request small, since it shares the machine with the service under test.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sys
@@ -20,7 +23,8 @@ from typing import Any
 import uvicorn
 
 _PASSAGE = re.compile(r"^\[1\] [^:\n]*: (.+?[.!?])(?:\s|$)", re.MULTILINE)
-_QUESTION = re.compile(r"^Question: (.+)$", re.MULTILINE)
+_QUESTION = re.compile(r"^(?:Last question|Question): (.+)$", re.MULTILINE)
+TOKEN_DELAY_S = float(sys.argv[2]) if __name__ == "__main__" and len(sys.argv) > 2 else 0.0
 
 
 def answer_for(messages: list[dict[str, Any]]) -> str:
@@ -57,12 +61,37 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             break
     payload: dict[str, Any] = {"status": "ok"}
     if scope["path"].endswith("/chat/completions"):
-        payload = completion(json.loads(body or b"{}"))
+        request = json.loads(body or b"{}")
+        if request.get("stream"):
+            await _stream(request, send)
+            return
+        payload = completion(request)
     data = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(data)).encode())]})
     await send({"type": "http.response.body", "body": data})
+
+
+async def _stream(body: dict[str, Any], send: Any) -> None:
+    """The answer as server-sent ``chat.completion.chunk`` events, word by word, then usage."""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")]})
+    words = answer_for(body.get("messages", [])).split(" ")
+    base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": body.get("model", "fake")}
+    chunks = [{**base, "choices": [{"index": 0, "finish_reason": None,
+                                    "delta": {"content": w if i == 0 else " " + w}}]}
+              for i, w in enumerate(words)]
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    chunks.append({**base, "choices": [], "usage": {"prompt_tokens": 100,
+                   "completion_tokens": len(words), "total_tokens": 100 + len(words)}})
+    for chunk in chunks:
+        data = f"data: {json.dumps(chunk)}\n\n".encode()
+        await send({"type": "http.response.body", "body": data, "more_body": True})
+        if TOKEN_DELAY_S:
+            await asyncio.sleep(TOKEN_DELAY_S)
+    await send({"type": "http.response.body", "body": b"data: [DONE]\n\n"})
 
 
 if __name__ == "__main__":

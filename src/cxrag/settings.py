@@ -87,6 +87,12 @@ class ApiSettings(BaseModel):
         description="per tenant: HMAC-SHA256 secret the host page signs customer ids with")
     max_upload_mb: int = 50
     max_message_chars: int = Field(4000, ge=100, le=100_000)
+    widget_origins: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="per widget key: the origins (https://shop.example) whose pages may call "
+        "the API with it from a browser; '*' = any. The service's own origin always may")
+    demo: bool = Field(True, description="serve the demo help page at / with the widget; "
+                       "over loopback it uses a key made at start that works only there")
 
 
 class LLMSettings(BaseModel):

@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from cxrag import __version__
-from cxrag.api.routes import agents, health, ingest, search
+from cxrag.api.auth import PROBLEM, WidgetOrigins, new_demo_key
+from cxrag.api.routes import agents, health, ingest, search, widget
 from cxrag.api.routes import chat as chat_routes
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
@@ -20,7 +21,6 @@ from cxrag.reply.assistant import Assistant
 from cxrag.settings import Settings
 
 log = structlog.get_logger(__name__)
-PROBLEM = "application/problem+json"
 
 
 def problem(exc: CxragError, request: Request) -> JSONResponse:
@@ -39,6 +39,10 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         app.state.settings = settings or Settings()
         app.state.knowledge = knowledge or Knowledge(app.state.settings)
         app.state.assistant = Assistant(app.state.settings, app.state.knowledge, chat)
+        app.state.demo_key = new_demo_key(app.state.settings)
+        if app.state.demo_key:
+            log.info("widget.demo", page="/", key=app.state.demo_key,
+                     note="the demo page's key works only over loopback (api.demo)")
         yield
         app.state.assistant.close()
         app.state.knowledge.close()
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         return problem(InvalidRequest("the request is not valid", errors=errors), request)
 
     for router in (health.router, search.router, ingest.router, chat_routes.router,
-                   agents.router):
+                   agents.router, widget.router):
         app.include_router(router)
+    app.add_middleware(WidgetOrigins, paths=widget.CORS_PATHS)
     return app

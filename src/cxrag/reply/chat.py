@@ -3,6 +3,8 @@
 The customer's own profile, recent orders and tickets personalise the reply; nothing of any
 other customer is ever read (the store filters every query by tenant and owner). Both turns are
 stored with the channel they came on, so a conversation continues from web to WhatsApp to email.
+The owner of a conversation (and only they) can also read it back, rate the assistant's replies
+and ask for a person at any time.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxrag.index.catalog import Filters
-from cxrag.reply.service import CustomerContext, Reply, ReplyRequest, Responder, Turn, as_dict
+from cxrag.reply.service import (
+    CustomerContext,
+    Handoff,
+    Reply,
+    ReplyRequest,
+    Responder,
+    Turn,
+    as_dict,
+    handoff_queue,
+)
 from cxrag.store import HistoryStore
-from cxrag.store.records import Channel, CustomerHistory
+from cxrag.store.records import Channel, CustomerHistory, MessageRecord
 
 HISTORY_TURNS = 8
+THUMBS = {"up": 5, "down": 1}  # stored on the 1-5 scale, so CSAT (share of 4-5) counts them
+PUBLIC_META = ("citations", "grounded", "handoff", "language")  # what an owner reads back
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,8 @@ class ChatService:
             turn.tenant, turn.conversation_id, channel=turn.channel,
             customer_id=turn.customer_id, visitor_id=turn.visitor_id, text=turn.message,
             history=HISTORY_TURNS)
-        history = [Turn("customer" if m.role == "user" else m.role, m.text) for m in earlier]
+        history = [Turn("customer" if m.role == "user" else m.role, m.text) for m in earlier
+                   if m.role != "system"]
         customer = self._customer(turn) if turn.customer_id else None
         return conv.id, ReplyRequest(turn.message, history, customer, turn.locale,
                                      turn.prompt_version, turn.filters)
@@ -54,8 +68,7 @@ class ChatService:
         """The reply to ``turn`` as the API returns it."""
         conversation_id, request = self._begin(turn)
         reply = responder.reply(request)
-        self._record(turn, conversation_id, reply)
-        return {"conversation_id": conversation_id, **as_dict(reply)}
+        return self._record(turn, conversation_id, reply)
 
     def stream(self, responder: Responder, turn: ChatTurn) -> Iterator[str | dict[str, Any]]:
         """Token deltas, then the final reply payload."""
@@ -64,23 +77,77 @@ class ChatService:
             if isinstance(event, str):
                 yield event
                 continue
-            self._record(turn, conversation_id, event)
-            yield {"conversation_id": conversation_id, **as_dict(event)}
+            yield self._record(turn, conversation_id, event)
 
-    def _record(self, turn: ChatTurn, conversation_id: str, reply: Reply) -> None:
-        meta = {k: v for k, v in as_dict(reply).items() if k != "answer"}
-        self.store.add_message(turn.tenant, conversation_id, role="assistant",
-                               channel=turn.channel, text=reply.answer, meta=meta,
-                               customer_id=turn.customer_id, visitor_id=turn.visitor_id)
+    def _record(self, turn: ChatTurn, conversation_id: str, reply: Reply) -> dict[str, Any]:
+        """Store the reply; the API payload, with the stored turn's id (to rate it)."""
+        payload = as_dict(reply)
+        # Citation numbers match the [n] marks in the answer.
+        for citation, cited in zip(payload["citations"], reply.citations, strict=True):
+            citation["number"] = cited.number
+        meta = {k: v for k, v in payload.items() if k != "answer"}
+        message = self.store.add_message(turn.tenant, conversation_id, role="assistant",
+                                         channel=turn.channel, text=reply.answer, meta=meta,
+                                         customer_id=turn.customer_id,
+                                         visitor_id=turn.visitor_id)
+        return {"conversation_id": conversation_id, "message_id": message.id, **payload}
+
+    def conversation(self, tenant: str, conversation_id: str, *, customer_id: str | None,
+                     visitor_id: str | None, limit: int = 50) -> dict[str, Any]:
+        """The owner's conversation so far (to show it again after a page reload)."""
+        conv, messages = self.store.conversation(tenant, conversation_id,
+                                                 customer_id=customer_id,
+                                                 visitor_id=visitor_id, limit=limit)
+        return {"conversation_id": conv.id, "status": conv.status, "channel": conv.channel,
+                "started_at": conv.started_at.isoformat(),
+                "updated_at": conv.updated_at.isoformat(),
+                "messages": [_public(m) for m in messages]}
+
+    def rate(self, tenant: str, conversation_id: str, message_id: int, *,
+             customer_id: str | None, visitor_id: str | None, thumb: str,
+             comment: str | None = None) -> dict[str, Any]:
+        """The owner's thumbs up or down (and comment) on one assistant reply."""
+        record = self.store.rate_message(tenant, conversation_id, message_id,
+                                         customer_id=customer_id, visitor_id=visitor_id,
+                                         rating=THUMBS[thumb], comment=comment)
+        return {"feedback_id": record.id, "conversation_id": conversation_id,
+                "message_id": message_id, "rating": thumb, "comment": record.comment}
+
+    def hand_off(self, tenant: str, conversation_id: str | None, *, customer_id: str | None,
+                 visitor_id: str | None, channel: Channel = "web",
+                 locale: str | None = None) -> dict[str, Any]:
+        """Pass the owner's conversation (their open one, or a new one) to a person, with a
+        summary built from the conversation and the customer's data."""
+        conv = self.store.start_or_continue_conversation(
+            tenant, conversation_id, customer_id=customer_id, visitor_id=visitor_id,
+            channel=channel)
+        earlier = self.store.recent_messages(tenant, conv.id, customer_id=customer_id,
+                                             visitor_id=visitor_id, limit=HISTORY_TURNS)
+        customer = None
+        if customer_id:  # signed in, maybe without a profile yet
+            customer = customer_context(self.store, tenant, customer_id) or \
+                CustomerContext(customer_id, f"customer {customer_id}")
+        handoff = requested_handoff(earlier, customer, locale)
+        meta = {"handoff": {"reason": handoff.reason, "queue": handoff.queue,
+                            "summary": handoff.summary}}
+        message = self.store.hand_off(tenant, conv.id, customer_id=customer_id,
+                                      visitor_id=visitor_id, channel=channel,
+                                      text=handoff.summary, meta=meta)
+        return {"conversation_id": conv.id, "message_id": message.id, "status": "handoff",
+                **meta["handoff"]}
 
     def _customer(self, turn: ChatTurn) -> CustomerContext | None:
         assert turn.customer_id is not None
-        history = self.store.customer_history(turn.tenant, turn.customer_id, limit_orders=3,
-                                              limit_tickets=2)
-        if history.customer is None:
-            return None
-        c = history.customer
-        return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)))
+        return customer_context(self.store, turn.tenant, turn.customer_id)
+
+
+def customer_context(store: HistoryStore, tenant: str, customer_id: str) -> CustomerContext | None:
+    """What a reply may know about one customer: profile, recent orders and tickets."""
+    history = store.customer_history(tenant, customer_id, limit_orders=3, limit_tickets=2)
+    if history.customer is None:
+        return None
+    c = history.customer
+    return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)))
 
 
 def facts(history: CustomerHistory) -> list[str]:
@@ -89,7 +156,41 @@ def facts(history: CustomerHistory) -> list[str]:
     for o in history.orders:
         when = o.placed_at.date().isoformat() if o.placed_at else "date unknown"
         total = f", {o.total} {o.currency or ''}".rstrip() if o.total is not None else ""
-        out.append(f"Order {o.id}: {o.status}, placed {when}{total}")
+        names = [str(i.get("name")) for i in o.items if isinstance(i, dict) and i.get("name")]
+        what = f" ({', '.join(names[:3])})" if names else ""
+        carrier = f", carrier {o.attributes['carrier']}" if o.attributes.get("carrier") else ""
+        out.append(f"Order {o.id}{what}: {o.status}, placed {when}{total}{carrier}")
     for t in history.tickets:
         out.append(f"Ticket {t.id}: {t.subject} ({t.status})")
     return out
+
+
+def requested_handoff(messages: list[MessageRecord], customer: CustomerContext | None,
+                      locale: str | None) -> Handoff:
+    """The handoff a customer asked for, summarised so nobody asks them to repeat themselves."""
+    turns = [m for m in messages if m.role in {"user", "assistant", "agent"}]
+    asked = [m.text for m in turns if m.role == "user"]
+    language = Responder.detect(asked[-1] if asked else "", locale or
+                                (customer.locale if customer else None))
+    who = customer.name if customer else "anonymous visitor"
+    lines = [f"{who} ({language}) asked to talk to a person."]
+    if customer and customer.facts:
+        lines.append("Known: " + "; ".join(customer.facts[:3]))
+    if turns:
+        said = (f"{'customer' if m.role == 'user' else m.role}: {_clip(m.text)}"
+                for m in turns[-6:])
+        lines.append("Conversation: " + " | ".join(said))
+    lines.append("Handed over because: requested.")
+    return Handoff("requested", handoff_queue(customer, language), "\n".join(lines))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _public(message: MessageRecord) -> dict[str, Any]:
+    """A stored turn as its owner sees it (no model, usage or timing details)."""
+    return {"id": message.id, "role": message.role, "text": message.text,
+            "at": message.at.isoformat(),
+            **{k: message.meta[k] for k in PUBLIC_META if k in message.meta}}

@@ -61,6 +61,8 @@ from cxrag.store.records import (
 from cxrag.store.types import as_utc, now
 
 MAX_LIMIT = 500
+# A conversation waiting for a person continues like an open one (on any channel).
+CONTINUES = ("open", "handoff")
 
 
 class HistoryStore:
@@ -226,13 +228,35 @@ class HistoryStore:
             conv = _owned(session, _tenant(tenant), conversation_id, customer_id, visitor_id)
             return _recent(session, tenant, conv.id, limit)
 
+    def conversation(
+        self, tenant: str, conversation_id: str, *, customer_id: str | None = None,
+        visitor_id: str | None = None, limit: int = 50,
+    ) -> tuple[ConversationRecord, list[MessageRecord]]:
+        """The owner's conversation and its last ``limit`` turns, oldest first."""
+        with self._sessions.begin() as session:
+            conv = _owned(session, _tenant(tenant), conversation_id, customer_id, visitor_id)
+            return ConversationRecord.of(conv), _recent(session, tenant, conv.id, limit)
+
+    def hand_off(
+        self, tenant: str, conversation_id: str, *, customer_id: str | None = None,
+        visitor_id: str | None = None, channel: Channel, text: str,
+        meta: Mapping[str, Any] | None = None,
+    ) -> MessageRecord:
+        """Mark the owner's conversation as waiting for a person and record why, as a
+        ``system`` turn (``meta`` holds the handoff: reason, queue, summary)."""
+        check_choice(channel, Channel, "channel")
+        with self._sessions.begin() as session:
+            conv = _owned(session, _tenant(tenant), conversation_id, customer_id, visitor_id)
+            conv.status = "handoff"
+            return _append(session, conv, "system", channel, text, meta)
+
     def _open_conversation(
         self, session: Session, tenant: str, customer_id: str | None, visitor_id: str | None,
     ) -> Conversation | None:
         """The owner's latest open conversation still within ``continue_within``."""
         recent = (
             select(Conversation)
-            .where(Conversation.tenant == tenant, Conversation.status == "open",
+            .where(Conversation.tenant == tenant, Conversation.status.in_(CONTINUES),
                    Conversation.updated_at >= now() - self.continue_within)
             .order_by(Conversation.updated_at.desc()).limit(1))
         if customer_id:
@@ -311,6 +335,33 @@ class HistoryStore:
                            accepted=accepted, edited_text=edited_text, rating=rating,
                            comment=comment)
             session.add(row)
+            session.flush()
+            return FeedbackRecord.of(row)
+
+    def rate_message(
+        self, tenant: str, conversation_id: str, message_id: int, *,
+        customer_id: str | None = None, visitor_id: str | None = None, rating: int,
+        comment: str | None = None,
+    ) -> FeedbackRecord:
+        """The owner's verdict on an assistant turn of their conversation; a second verdict
+        on the same turn replaces the first (one per reply, so CSAT counts each reply once)."""
+        tenant = _tenant(tenant)
+        with self._sessions.begin() as session:
+            conv = _owned(session, tenant, conversation_id, customer_id, visitor_id)
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != conv.id \
+                    or message.role != "assistant":
+                raise FeedbackTargetNotFound(
+                    f"no assistant reply {message_id} in conversation {conversation_id!r}",
+                    target_kind="message")
+            row = session.scalars(
+                select(Feedback).where(Feedback.tenant == tenant,
+                                       Feedback.target_kind == "message",
+                                       Feedback.target_id == str(message.id))).first()
+            if row is None:
+                row = Feedback(tenant=tenant, target_kind="message", target_id=str(message.id))
+                session.add(row)
+            row.rating, row.comment, row.at = rating, comment, now()
             session.flush()
             return FeedbackRecord.of(row)
 
