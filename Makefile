@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine (see README):
-#   make run    install, ingest knowledge/, serve the API on http://127.0.0.1:8080
-#   make test   install, run the test suite
+#   make run    install, ingest knowledge/, serve the API and a demo help page with the
+#               assistant on http://127.0.0.1:8080
+#   make test   install, run the test suite and the fast eval gate
 SHELL := /bin/bash
 PY ?= python3
 UV := .venv/bin/uv
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run ingest serve test lint bench
+.PHONY: install run ingest serve test eval-gate eval lint bench
 
 .venv/bin/uv:
 	$(PY) -m venv .venv
@@ -24,6 +25,16 @@ run: ingest
 
 test: install
 	.venv/bin/python -m pytest
+	$(MAKE) eval-gate
+
+# The fast eval suite on the embedded model, against evals/thresholds.yaml (~3-4 min).
+eval-gate: install
+	.venv/bin/cxrag eval run fast --gate evals/thresholds.yaml --out test-artifacts/eval-fast
+
+# The whole golden set and the bias suite (~10 + ~15 min on 2 cores); reports under data/eval-runs.
+eval: install
+	.venv/bin/cxrag eval run golden
+	.venv/bin/cxrag eval run bias
 
 lint: install
 	.venv/bin/ruff check src tests benchmarks

@@ -151,6 +151,26 @@ class PromptSettings(BaseModel):
     answer_tokens: int = Field(160, ge=16, le=4096, description="cap on a reply's tokens")
 
 
+class EvalSettings(BaseModel):
+    """``cxrag eval``: where the sample knowledge lives, the judge, caching, concurrency."""
+
+    dir: Path = Field(Path("evals"), description="golden.yaml, bias.yaml, thresholds.yaml")
+    knowledge_dir: Path = Field(Path("knowledge"), description="articles/, tickets/ and "
+                                "customers/customers.json that eval cases refer to")
+    collection: str = Field("eval-knowledge", description="collection the eval indexes into")
+    judge: Literal["off", "embedded", "remote"] | None = Field(
+        None, description="LLM judge for faithfulness and answer relevancy; default: remote "
+        "when judge_base_url is set, else off")
+    judge_base_url: str | None = None
+    judge_model: str | None = Field(None, description="default: llm.model")
+    judge_api_key: SecretStr | None = None
+    concurrency: int = Field(1, ge=1, le=64, description="cases (and judge calls) in flight; "
+                             "1 suits the embedded model, raise it for remote endpoints")
+    cache: bool = Field(True, description="reuse generations with the same input and settings")
+    temperature: float | None = Field(0.0, ge=0, le=2, description="generation temperature "
+                                      "for eval runs (0: repeatable); None: llm.temperature")
+
+
 class Settings(BaseSettings):
     """cxrag's settings; see README 'Configuration' for every variable."""
 
@@ -170,6 +190,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     llm: LLMSettings = LLMSettings()
     prompts: PromptSettings = PromptSettings()
+    eval: EvalSettings = EvalSettings()
     database_url: str | None = Field(
         None, description="customer history store; default sqlite under data_dir")
 

@@ -1,0 +1,139 @@
+"""The eval runner on a small suite with a fake chat model (real Chroma, tantivy, history
+store and ragas metrics; fake embedder): deterministic scores, the cache, the run record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxrag.evals.cases import load_suite
+from cxrag.evals.runner import EvalRunner, RunOptions, load_run, write_run
+from cxrag.generate.client import ChatResult, Messages
+from cxrag.knowledge import Knowledge
+from cxrag.settings import Settings
+from tests.conftest import FakeChat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SUITE = """
+suite: mini
+cases:
+  - id: en-gift-cards
+    category: plain
+    language: en
+    message: "Do your gift cards expire?"
+    reference: "Gift cards never expire."
+    facts: ["never expire"]
+    relevant: [en/gift-cards]
+  - id: es-returns
+    category: plain
+    language: es
+    message: "¿Cuántos días tengo para devolver un pedido?"
+    reference: "Tienes 30 días naturales para devolver un pedido."
+    facts: ["30 días|treinta días", "gratis"]
+    relevant: [es/devoluciones]
+  - id: en-crypto
+    category: unanswerable
+    language: en
+    message: "Can I pay with bitcoin?"
+    relevant: []
+    handoff: true
+  - id: es-person
+    category: frustrated
+    language: es
+    customer_id: C1
+    message: "Llevo tres semanas esperando la garantía, estoy harto"
+    relevant: [es/garantia]
+    handoff: true
+"""
+
+
+class KeywordChat(FakeChat):
+    """Answers with a passage's sentence when the prompt holds the question, else NO_ANSWER."""
+
+    ANSWERS = {"Do your gift cards": "Gift cards never expire and can be used on any product sold "
+                             "by us. <script>alert(1)</script>",
+               "Cuántos días tengo": "Tienes 30 días naturales para devolver un pedido."}
+
+    def complete(self, messages: Messages, **opts: Any) -> ChatResult:
+        self.calls.append(messages)
+        prompt = messages[-1]["content"]
+        text = next((a for k, a in self.ANSWERS.items() if k in prompt), "NO_ANSWER")
+        return ChatResult(text, "fake", 1.0, {"input_tokens": 100, "output_tokens": 20,
+                                              "total_tokens": 120})
+
+
+@pytest.fixture
+def eval_settings(tmp_path: Path, sample_kb: Path) -> Settings:
+    home = tmp_path / "sample"
+    shutil.copytree(sample_kb, home / "articles")
+    (home / "customers").mkdir()
+    (home / "customers" / "customers.json").write_text(json.dumps([
+        {"id": "C1", "name": "Ana Ruiz", "locale": "es-ES", "tier": "plus", "orders": []}]))
+    (tmp_path / "mini.yaml").write_text(SUITE, encoding="utf-8")
+    return Settings(data_dir=tmp_path / "data", _env_file=None,  # type: ignore[call-arg]
+                    prompts={"dir": ROOT / "prompts"},
+                    eval={"knowledge_dir": home, "dir": tmp_path})
+
+
+def _run(settings: Settings, chat: FakeChat, knowledge: Knowledge) -> dict[str, Any]:
+    runner = EvalRunner(settings, chat=chat, knowledge=knowledge)
+    suite = load_suite(settings.eval.dir / "mini.yaml")
+    try:
+        return runner.run(RunOptions("mini", suite.cases, settings.eval.dir / "mini.yaml"))
+    finally:
+        runner.close()
+
+
+def test_a_small_suite_gets_the_scores_its_answers_deserve(
+        eval_settings: Settings, fake_embedder: Any, tmp_path: Path) -> None:
+    chat = KeywordChat()
+    run = _run(eval_settings, chat, Knowledge(eval_settings, embedder=fake_embedder))
+    cases = {c["id"]: c for c in run["cases"]}
+
+    gift = cases["en-gift-cards"]
+    assert gift["handoff"] is None and gift["cited_ids"] == ["en/gift-cards"]
+    assert gift["scores"]["facts"] == 1.0 and gift["scores"]["citation_precision"] == 1.0
+    assert gift["scores"]["context_recall"] == 1.0 and gift["scores"]["language_match"] == 1.0
+    returns = cases["es-returns"]
+    assert returns["scores"]["facts"] == 0.5  # "gratis" is not in the answer
+    assert returns["scores"]["handoff_correct"] == 1.0
+    assert 0.5 < returns["scores"]["semantic_similarity"] <= 1.0
+    crypto = cases["en-crypto"]
+    assert crypto["handoff"] is not None and crypto["scores"]["handoff_correct"] == 1.0
+    assert crypto["scores"]["context_recall"] is None  # nothing is relevant: not applicable
+    person = cases["es-person"]
+    assert person["scores"]["escalated"] == 1.0 and person["scores"]["handoff_correct"] == 1.0
+
+    overall = run["metrics"]["overall"]
+    assert overall["cases"] == 4 and overall["handoff_correct"] == 1.0
+    assert overall["facts"] == pytest.approx(0.75)
+    assert run["metrics"]["by_category"]["unanswerable"]["cases"] == 1
+    meta = run["meta"]
+    assert meta["prompt_version"] == "v1" and meta["embedding_model"] == "fake-hash-64"
+    assert meta["git"]["commit"] and meta["settings"]["prompts"]["context_tokens"] == 200
+    assert meta["suite_digest"] and meta["cache"] == {"hits": 0, "misses": len(chat.calls)}
+
+    path = write_run(run, tmp_path / "run-a")
+    html = (tmp_path / "run-a" / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<svg" in html and "Worst cases" in html
+    assert load_run(path.parent)["metrics"] == json.loads(json.dumps(run["metrics"]))
+
+
+def test_a_rerun_with_the_same_inputs_comes_from_the_cache(
+        eval_settings: Settings, fake_embedder: Any) -> None:
+    first = _run(eval_settings, KeywordChat(), Knowledge(eval_settings, embedder=fake_embedder))
+    chat = KeywordChat()
+    second = _run(eval_settings, chat, Knowledge(eval_settings, embedder=fake_embedder))
+    assert chat.calls == [] and second["meta"]["cache"]["misses"] == 0
+    assert second["metrics"] == first["metrics"]
+    other = eval_settings.model_copy(update={"prompts": eval_settings.prompts.model_copy(
+        update={"max_passages": 1})})
+    chat = KeywordChat()
+    _run(other, chat, Knowledge(other, embedder=fake_embedder))
+    assert chat.calls  # fewer passages change the prompts: no stale answers
