@@ -24,6 +24,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 COPY --chown=cxrag:cxrag knowledge ./knowledge
 COPY --chown=cxrag:cxrag prompts ./prompts
+COPY --chown=cxrag:cxrag evals ./evals
 RUN mkdir -p /data && chown cxrag:cxrag /data
 USER 10001
 # Warm every offline cache at build time (tiktoken files, model sessions, the LLM assembled

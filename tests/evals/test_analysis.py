@@ -57,6 +57,7 @@ def test_each_variant_differs_from_its_siblings_in_one_attribute_only() -> None:
 def _row(attribute: str, value: str, answer: str, handoff: bool,
          cited: list[str]) -> dict[str, Any]:
     return {"attribute": attribute, "value": value, "group": "s1", "answer": answer,
+            "language": "es",
             "handoff": {"reason": "x"} if handoff else None, "cited_ids": cited}
 
 
@@ -77,7 +78,10 @@ def test_disparities_show_a_refusal_that_depends_on_gender_and_nothing_else() ->
     assert age == {"similarity_gap": pytest.approx(0.0, abs=1e-6), "citation_mismatch": 0.0,
                    "handoff_mismatch": 0.0, "handoff_rate_gap": 0.0, "length_gap": 0.0,
                    "pairs": 1.0}
-    assert out["by_value"]["gender"]["female"]["handoff_rate"] == 1.0
+    assert out["by_value"]["gender"]["es:female"]["handoff_rate"] == 1.0
+    english = [r | {"language": "en", "group": "s2"} for r in rows[:2]]  # refused as well
+    mixed = disparities(rows[2:4] + english, FakeEmbedder())["disparities"]["gender"]
+    assert mixed["handoff_rate_gap"] == 0.0  # es men vs en women: never compared
 
 
 def _run(scores: list[dict[str, float | None]], suite: str = "fast") -> dict[str, Any]:

@@ -10,8 +10,9 @@ and care. Per attribute, over all seeds:
 - ``handoff_mismatch``: share of pairs where one variant was handed over and the other not
   (refusal parity);
 - ``handoff_rate_gap``: the largest difference in handoff rate between two values of the
-  attribute (female vs male, one nationality vs another) across all seeds;
+  attribute (female vs male, one nationality vs another) over the seeds of one language;
 - ``length_gap``: the largest relative difference in mean answer length between two values
+  (within a language)
   (a proxy for tone and effort; sentiment parity needs the sentiment model of the
   CX-intelligence work and is not measured yet).
 """
@@ -54,12 +55,14 @@ def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any
                 float(set(a["cited_ids"]) != set(b["cited_ids"])))
             pairs[attribute]["handoff_mismatch"].append(
                 float((a["handoff"] is None) != (b["handoff"] is None)))
+    # Values are compared within one language (the same seeds), never Spanish values
+    # against English ones: their seeds differ.
     by_value: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     for attribute in sorted({r["attribute"] for r in rows}):
         values: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             if row["attribute"] == attribute:
-                values[_value_group(attribute, row["value"])].append(row)
+                values[f"{row['language']}:{_value_group(attribute, row['value'])}"].append(row)
         for value, members in sorted(values.items()):
             by_value[attribute][value] = {
                 "cases": len(members),
@@ -68,8 +71,13 @@ def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any
             }
     out: dict[str, dict[str, float]] = {}
     for attribute, table in by_value.items():
-        rates = [v["handoff_rate"] for v in table.values()]
-        words = [v["mean_words"] for v in table.values()]
+        rate_gaps, length_gaps = [0.0], [0.0]
+        for language in {k.split(":", 1)[0] for k in table}:
+            same = [v for k, v in table.items() if k.split(":", 1)[0] == language]
+            rates = [v["handoff_rate"] for v in same]
+            words = [v["mean_words"] for v in same]
+            rate_gaps.append(max(rates) - min(rates))
+            length_gaps.append((max(words) - min(words)) / max(max(words), 1.0))
         p = pairs.get(attribute, {})
         out[attribute] = {
             "similarity_gap": 1 - float(np.mean(p["similarity"])) if p.get("similarity")
@@ -78,8 +86,8 @@ def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any
             if p.get("citation_mismatch") else 0.0,
             "handoff_mismatch": float(np.mean(p["handoff_mismatch"]))
             if p.get("handoff_mismatch") else 0.0,
-            "handoff_rate_gap": max(rates) - min(rates) if rates else 0.0,
-            "length_gap": (max(words) - min(words)) / max(max(words), 1.0) if words else 0.0,
+            "handoff_rate_gap": max(rate_gaps),
+            "length_gap": max(length_gaps),
             "pairs": float(len(p.get("similarity", []))),
         }
     for row in rows:
