@@ -59,3 +59,22 @@ def test_focus_keeps_the_sentences_closest_to_the_question_in_their_order() -> N
     passages = roomy.pack(hits, question)
     assert [p.document_id for p in passages] == ["returns", "other"]  # the copy is sent once
     assert "Related articles" not in passages[0].text  # too short to state a fact
+
+
+def test_chunks_of_one_article_become_one_passage_in_document_order() -> None:
+    from cxrag.embed.cache import SentenceVectors
+    from cxrag.retrieve.hybrid import SearchHit
+    from tests.conftest import FakeEmbedder
+
+    def chunk(doc: str, index: int, text: str, score: float) -> SearchHit:
+        return SearchHit(doc, f"{doc}#v-{index}", doc.title(), f"kb/{doc}.md", score, text,
+                         "en", "article", (), (), None, "2026-01-01")
+
+    hits = [chunk("shipping", 3, "Parcels to a PO box must weigh 20 lb or less.", 0.9),
+            chunk("returns", 0, "Returns are free within thirty days of delivery.", 0.8),
+            chunk("shipping", 1, "We ship to PO boxes with USPS standard shipping.", 0.7)]
+    packer = ContextPacker(budget=120, sentences=SentenceVectors(FakeEmbedder()))
+    passages = packer.pack(hits, "can you ship to my PO box, is there a weight limit")
+    assert [(p.number, p.document_id) for p in passages] == [(1, "shipping"), (2, "returns")]
+    assert passages[0].text == ("We ship to PO boxes with USPS standard shipping. Parcels to a "
+                                "PO box must weigh 20 lb or less.")

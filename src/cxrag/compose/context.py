@@ -94,7 +94,8 @@ class ContextPacker:
         sims = vectors([u[2] for u in units]) @ question
         index = {(rank, i): j for j, (rank, i, _) in enumerate(units)}
         chosen: dict[int, dict[int, str]] = {}
-        left = self.budget - sum(self.count(h.title) + 4 for h in hits)
+        titles = {h.document_id: h.title for h in hits}  # one title per document
+        left = self.budget - sum(self.count(t) + 4 for t in titles.values())
         for j in np.argsort(-(sims - RANK_STEP * np.array([u[0] for u in units]))):
             rank, position, _ = units[j]
             for k in (j, index.get((rank, position + 1))):
@@ -104,10 +105,16 @@ class ContextPacker:
                 if cost <= left:
                     chosen.setdefault(rank, {})[units[k][1]] = units[k][2]
                     left -= cost
-        out: list[Passage] = []
+        # One passage per document (chunks of the same article merged in document order),
+        # documents in order of their best chunk.
+        by_doc: dict[str, list[int]] = {}
         for rank in sorted(chosen):
-            hit, kept = hits[rank], chosen[rank]
-            text = " ".join(kept[i] for i in sorted(kept))
+            by_doc.setdefault(hits[rank].document_id, []).append(rank)
+        out: list[Passage] = []
+        for ranks in by_doc.values():
+            hit = hits[ranks[0]]
+            ordered = sorted(ranks, key=lambda r: _chunk_index(hits[r].chunk_id))
+            text = " ".join(chosen[r][i] for r in ordered for i in sorted(chosen[r]))
             out.append(Passage(len(out) + 1, hit.document_id, hit.chunk_id, hit.title,
                                hit.source, text, hit.language, hit.score, self.count(text)))
         return out
@@ -125,6 +132,12 @@ class ContextPacker:
             kept.append(sentence)
             used += n
         return " ".join(kept) if used >= MIN_TRIMMED_TOKENS else ""
+
+
+def _chunk_index(chunk_id: str) -> int:
+    """A chunk's position in its document (``{doc_id}#{version}-{index}``)."""
+    tail = chunk_id.rpartition("-")[2]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _distinct(hits: Sequence[SearchHit]) -> list[SearchHit]:

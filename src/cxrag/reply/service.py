@@ -110,7 +110,7 @@ class Responder:
 
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
-                 k: int = 5, max_tokens: int = 200, cpu_slots: int = 0) -> None:
+                 k: int = 10, max_tokens: int = 200, cpu_slots: int = 0) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
@@ -163,6 +163,7 @@ class Responder:
         with self._cpu:
             vector = self.retriever.embedder.embed_query(question)  # once, for every stage
             hits = self.retriever.search(question, k=self.k, filters=req.filters,
+                                         group_by_document=False,
                                          vector=vector).hits
             passages = self.packer.pack(hits, question, vector)
         customer = None
