@@ -11,18 +11,21 @@ from cxrag.settings import Settings
 from tests.conftest import FakeChat
 
 ADMIN = "admin-secret"
+AGENT = {"X-API-Key": "agent-secret"}
 
 
 @pytest.fixture
 def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
     settings.api.admin_keys = [SecretStr(ADMIN)]
+    settings.api.agent_keys = [SecretStr(AGENT["X-API-Key"])]
+    settings.api.widget_keys = [SecretStr("widget-key")]
     knowledge.get().ingestor.run([sample_kb])
     with TestClient(create_app(settings, knowledge, FakeChat())) as c:
         yield c
 
 
 def test_search_returns_documents(client: TestClient) -> None:
-    resp = client.post("/v1/search", json={"query": "gift cards expire", "k": 2})
+    resp = client.post("/v1/search", json={"query": "gift cards expire", "k": 2}, headers=AGENT)
     assert resp.status_code == 200
     body = resp.json()
     assert body["results"][0]["document_id"] == "en/gift-cards"
@@ -33,13 +36,20 @@ def test_search_returns_documents(client: TestClient) -> None:
 
 def test_search_filters(client: TestClient) -> None:
     resp = client.post("/v1/search", json={"query": "garantía devolución pedido", "k": 5,
-                                           "filters": {"language": "es", "tag": "returns"}})
+                                           "filters": {"language": "es", "tag": "returns"}},
+                       headers=AGENT)
     results = resp.json()["results"]
     assert [r["document_id"] for r in results] == ["es/devoluciones"]
 
 
+def test_search_needs_an_agent_key(client: TestClient) -> None:
+    assert client.post("/v1/search", json={"query": "gift"}).status_code == 401
+    resp = client.post("/v1/search", json={"query": "gift"}, headers={"X-API-Key": "widget-key"})
+    assert resp.status_code == 403 and resp.json()["code"] == "forbidden"
+
+
 def test_invalid_request_is_problem_json(client: TestClient) -> None:
-    resp = client.post("/v1/search", json={"query": "", "k": 500})
+    resp = client.post("/v1/search", json={"query": "", "k": 500}, headers=AGENT)
     assert resp.status_code == 422
     assert resp.headers["content-type"] == "application/problem+json"
     body = resp.json()
@@ -47,7 +57,8 @@ def test_invalid_request_is_problem_json(client: TestClient) -> None:
 
 
 def test_bad_collection_name_is_problem_json(client: TestClient) -> None:
-    resp = client.post("/v1/search", json={"query": "x", "collection": "../etc"})
+    resp = client.post("/v1/search", json={"query": "x", "collection": "../etc"},
+                       headers=AGENT)
     assert resp.status_code == 422 and resp.json()["code"] == "invalid_name"
 
 
@@ -62,7 +73,8 @@ def test_ingest_needs_admin_key(client: TestClient, tmp_path: Path) -> None:
     bad = {"files": ("broken.pdf", b"%PDF-1.4 garbage")}
     resp = client.post("/v1/ingest", files=bad, headers={"X-API-Key": ADMIN})
     assert resp.status_code == 200 and resp.json()["failed"] == 1
-    hit = client.post("/v1/search", json={"query": "reply within one business day"}).json()
+    hit = client.post("/v1/search", json={"query": "reply within one business day"},
+                      headers=AGENT).json()
     assert hit["results"][0]["title"] == "FAQ"
 
 

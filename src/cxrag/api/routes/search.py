@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from cxrag.api.auth import AgentOrAbove
 from cxrag.api.deps import KnowledgeDep
 from cxrag.api.schemas import SearchRequest, SearchResponse, SearchResultItem
 from cxrag.index.catalog import Filters
@@ -13,8 +14,10 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResponse)
-async def search(body: SearchRequest, knowledge: KnowledgeDep) -> SearchResponse:
-    """Hybrid search (lexical + multilingual dense) over a collection.
+async def search(body: SearchRequest, knowledge: KnowledgeDep,
+                 role: AgentOrAbove) -> SearchResponse:
+    """Hybrid search (lexical + multilingual dense) over a collection (agent key or above:
+    past tickets are part of the knowledge, and their text is for agents, not for the public).
 
     Returns the top `k` distinct documents, each with its best passage. A Spanish question
     finds English-only articles and vice versa. Filter by language, document type (article
