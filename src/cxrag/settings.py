@@ -169,6 +169,8 @@ class EvalSettings(BaseModel):
     cache: bool = Field(True, description="reuse generations with the same input and settings")
     temperature: float | None = Field(0.0, ge=0, le=2, description="generation temperature "
                                       "for eval runs (0: repeatable); None: llm.temperature")
+    timeout_s: float = Field(300.0, gt=0, description="model timeout in eval runs: a slow "
+                             "answer is still scored as an answer, not as the fallback")
 
 
 class Settings(BaseSettings):

@@ -102,9 +102,13 @@ class EvalRunner:
 
     def __init__(self, settings: Settings, *, chat: ChatModel | None = None,
                  knowledge: Knowledge | None = None) -> None:
-        if settings.eval.temperature is not None:  # repeatable generations by default
-            llm = settings.llm.model_copy(update={"temperature": settings.eval.temperature})
-            settings = settings.model_copy(update={"llm": llm})
+        # Repeatable generations by default, and time enough on a loaded machine: evals
+        # measure answers, not latency.
+        update: dict[str, Any] = {"timeout_s": max(settings.llm.timeout_s,
+                                                   settings.eval.timeout_s)}
+        if settings.eval.temperature is not None:
+            update["temperature"] = settings.eval.temperature
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=update)})
         self.settings = settings
         self.knowledge = knowledge or Knowledge(settings)
         self._chat = chat
