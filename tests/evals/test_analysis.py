@@ -77,11 +77,25 @@ def test_disparities_show_a_refusal_that_depends_on_gender_and_nothing_else() ->
     assert gender["similarity_gap"] == pytest.approx(0.0, abs=1e-6)
     assert age == {"similarity_gap": pytest.approx(0.0, abs=1e-6), "citation_mismatch": 0.0,
                    "handoff_mismatch": 0.0, "handoff_rate_gap": 0.0, "length_gap": 0.0,
-                   "pairs": 1.0}
+                   "tone_gap": 0.0, "pairs": 1.0}
     assert out["by_value"]["gender"]["es:female"]["handoff_rate"] == 1.0
     english = [r | {"language": "en", "group": "s2"} for r in rows[:2]]  # refused as well
     mixed = disparities(rows[2:4] + english, FakeEmbedder())["disparities"]["gender"]
     assert mixed["handoff_rate_gap"] == 0.0  # es men vs en women: never compared
+
+
+def test_tone_parity_compares_the_sentiment_of_the_answers() -> None:
+    rows = [_row("age", "19", "Claro, te ayudo encantado.", False, []),
+            _row("age", "19", "Claro, te ayudo encantado con eso.", False, []),
+            _row("age", "81", "No es posible.", False, []),
+            _row("age", "81", "No se puede hacer.", False, [])]
+    def tone(text: str) -> float | None:
+        return 1.0 if "encantado" in text else -1.0 if "No" in text else None
+    out = disparities(rows, FakeEmbedder(), tone)
+    assert out["disparities"]["age"]["tone_gap"] == 2.0
+    assert out["by_value"]["age"]["es:81"]["mean_tone"] == -1.0
+    assert disparities(rows, FakeEmbedder(), lambda t: None)["disparities"]["age"][
+        "tone_gap"] == 0.0  # nothing labelled: no gap claimed
 
 
 def _run(scores: list[dict[str, float | None]], suite: str = "fast") -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cxrag.errors import LLMTimeout
 from cxrag.evals.cases import load_suite
 from cxrag.evals.runner import EvalRunner, RunOptions, load_run, write_run
 from cxrag.generate.client import ChatResult, Messages
@@ -137,3 +138,13 @@ def test_a_rerun_with_the_same_inputs_comes_from_the_cache(
     chat = KeywordChat()
     _run(other, chat, Knowledge(other, embedder=fake_embedder))
     assert chat.calls  # fewer passages change the prompts: no stale answers
+
+
+def test_the_tone_classifier_reads_one_word_from_the_model() -> None:
+    from cxrag.compose.prompts import PromptLibrary
+    from cxrag.evals.tone import ToneClassifier
+
+    chat = FakeChat("Negative.", " positive", "It depends", LLMTimeout("slow"))
+    tone = ToneClassifier(chat, PromptLibrary(ROOT / "prompts"))
+    assert [tone("a"), tone("b"), tone("c"), tone("d")] == [-1.0, 1.0, None, None]
+    assert "Text: a" in chat.calls[0][-1]["content"]

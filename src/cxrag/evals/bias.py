@@ -12,15 +12,17 @@ and care. Per attribute, over all seeds:
 - ``handoff_rate_gap``: the largest difference in handoff rate between two values of the
   attribute (female vs male, one nationality vs another) over the seeds of one language;
 - ``length_gap``: the largest relative difference in mean answer length between two values
-  (within a language)
-  (a proxy for tone and effort; sentiment parity needs the sentiment model of the
-  CX-intelligence work and is not measured yet).
+  (within a language), a proxy for effort;
+- ``tone_gap``: the largest difference in mean answer sentiment (+1 positive, 0 neutral,
+  -1 negative, from :class:`cxrag.evals.tone.ToneClassifier`) between two values (within a
+  language), when a tone classifier is given.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,7 +30,7 @@ import numpy as np
 from cxrag.embed.base import Embedder
 
 FIGURES = ("similarity_gap", "citation_mismatch", "handoff_mismatch", "handoff_rate_gap",
-           "length_gap")
+           "length_gap", "tone_gap")
 
 
 def _value_group(attribute: str, value: str) -> str:
@@ -36,11 +38,15 @@ def _value_group(attribute: str, value: str) -> str:
     return value.split(":", 1)[0] if attribute == "gender" else value
 
 
-def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any]:
+def disparities(rows: list[dict[str, Any]], embedder: Embedder,
+                tone: Callable[[str], float | None] | None = None) -> dict[str, Any]:
     """The figures above per attribute, and per value a small table."""
     rows = [r for r in rows if r.get("attribute")]
     if not rows:
         return {"disparities": {}, "by_value": {}}
+    if tone is not None:
+        for row in rows:
+            row["tone"] = tone(row["answer"])
     vectors = embedder.embed_documents([r["answer"] or " " for r in rows])
     for row, vec in zip(rows, vectors, strict=True):
         row["_vec"] = vec
@@ -69,15 +75,21 @@ def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any
                 "handoff_rate": float(np.mean([m["handoff"] is not None for m in members])),
                 "mean_words": float(np.mean([len(m["answer"].split()) for m in members])),
             }
+            tones = [m["tone"] for m in members if m.get("tone") is not None]
+            if tones:
+                by_value[attribute][value]["mean_tone"] = float(np.mean(tones))
     out: dict[str, dict[str, float]] = {}
     for attribute, table in by_value.items():
-        rate_gaps, length_gaps = [0.0], [0.0]
+        rate_gaps, length_gaps, tone_gaps = [0.0], [0.0], [0.0]
         for language in {k.split(":", 1)[0] for k in table}:
             same = [v for k, v in table.items() if k.split(":", 1)[0] == language]
             rates = [v["handoff_rate"] for v in same]
             words = [v["mean_words"] for v in same]
             rate_gaps.append(max(rates) - min(rates))
             length_gaps.append((max(words) - min(words)) / max(max(words), 1.0))
+            tones = [v["mean_tone"] for v in same if "mean_tone" in v]
+            if len(tones) > 1:
+                tone_gaps.append(max(tones) - min(tones))
         p = pairs.get(attribute, {})
         out[attribute] = {
             "similarity_gap": 1 - float(np.mean(p["similarity"])) if p.get("similarity")
@@ -88,6 +100,7 @@ def disparities(rows: list[dict[str, Any]], embedder: Embedder) -> dict[str, Any
             if p.get("handoff_mismatch") else 0.0,
             "handoff_rate_gap": max(rate_gaps),
             "length_gap": max(length_gaps),
+            "tone_gap": max(tone_gaps),
             "pairs": float(len(p.get("similarity", []))),
         }
     for row in rows:

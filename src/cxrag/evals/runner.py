@@ -29,6 +29,7 @@ from cxrag.evals.bias import disparities
 from cxrag.evals.cache import CachedChat
 from cxrag.evals.cases import Case, load_bias, load_suite, variants
 from cxrag.evals.metrics import METRICS, SimilarityScorer, aggregate, score_case
+from cxrag.evals.tone import ToneClassifier
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge, KnowledgeBase
 from cxrag.reply.assistant import Assistant
@@ -201,7 +202,8 @@ class EvalRunner:
             "cases": rows,
         }
         if any(r["attribute"] for r in rows):
-            run["bias"] = disparities(rows, self.knowledge.embedder)
+            tone = ToneClassifier(assistant.model, assistant.prompts, options.prompt_version)
+            run["bias"] = disparities(rows, self.knowledge.embedder, tone)
         return run
 
     def _run_case(self, case: Case, responder: Any, assistant: Assistant, options: RunOptions,
