@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +42,23 @@ def _settings() -> Settings:
     return settings
 
 
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on stderr, driven by ``("total", n)`` then ``("advance", k)`` calls."""
+    columns = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(kind: str, n: int) -> None:
+            if kind == "total":
+                bar.update(task, total=n)
+            else:
+                bar.advance(task, n)
+
+        yield progress
+
+
 def _fail(exc: CxragError) -> None:
     console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
     raise typer.Exit(2)
@@ -61,17 +80,7 @@ def ingest(
 
     try:
         kb = Knowledge(_settings()).get(collection, tenant)
-        columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TimeRemainingColumn()]
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("ingest", total=None)
-
-            def progress(kind: str, n: int) -> None:
-                if kind == "total":
-                    bar.update(task, total=n)
-                else:
-                    bar.advance(task, n)
-
+        with _progress("ingest") as progress:
             report = kb.ingestor.run(paths, full=full, progress=progress)
     except CxragError as exc:
         _fail(exc)
@@ -234,9 +243,6 @@ def _print_metrics(metrics: dict[str, float]) -> None:
     out.print(table)
 
 
-def _progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
 
 
 @eval_app.command("run")
@@ -283,15 +289,7 @@ def eval_run(
             runner.prepare()
         with console.status("starting the model..."):
             runner.assistant()
-        with _progress_bar(f"eval {options.suite}") as bar:
-            task = bar.add_task("cases", total=None)
-
-            def progress(kind: str, n: int) -> None:
-                if kind == "total":
-                    bar.update(task, total=n)
-                else:
-                    bar.advance(task, n)
-
+        with _progress(f"eval {options.suite}") as progress:
             run = runner.run(options, progress)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         folder = out_dir or settings.data_dir / "eval-runs" / f"{stamp}-{options.suite}"
