@@ -106,3 +106,7 @@ def test_a_request_for_a_person_is_handed_over_without_asking_the_model(responde
     assert "Gift cards" in reply.handoff.summary  # the closest article is in the summary
     events = list(responder_for(chat).stream(ReplyRequest("Me han hackeado la cuenta")))
     assert len(events) == 1 and events[0].handoff.queue == "priority-es"
+    follow_up = ReplyRequest("then transfer me to your supervisor",
+                             [Turn("customer", "Do gift cards expire?")])
+    reply = responder_for(chat).reply(follow_up)  # not even the follow-up rewrite is asked for
+    assert chat.calls == [] and reply.handoff is not None and "Earlier:" in reply.handoff.summary

@@ -82,9 +82,6 @@ class ChatService:
     def _record(self, turn: ChatTurn, conversation_id: str, reply: Reply) -> dict[str, Any]:
         """Store the reply; the API payload, with the stored turn's id (to rate it)."""
         payload = as_dict(reply)
-        # Citation numbers match the [n] marks in the answer.
-        for citation, cited in zip(payload["citations"], reply.citations, strict=True):
-            citation["number"] = cited.number
         meta = {k: v for k, v in payload.items() if k != "answer"}
         message = self.store.add_message(turn.tenant, conversation_id, role="assistant",
                                          channel=turn.channel, text=reply.answer, meta=meta,

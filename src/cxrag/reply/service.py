@@ -24,7 +24,7 @@ from cxrag.compose.prompts import PromptLibrary
 from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
-from cxrag.guard.escalation import must_escalate
+from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account_passage
 from cxrag.index.catalog import Filters
 from cxrag.language import detect_language
@@ -122,9 +122,10 @@ class Responder:
     def reply(self, req: ReplyRequest) -> Reply:
         """Answer ``req`` (see the module docstring for what happens when anything fails)."""
         started = time.perf_counter()
-        prepared = self.prepare(req)
-        if (escalated := self._escalation(prepared)) is not None:
-            return self._finish(escalated, started)
+        escalation = must_escalate(req.message)
+        prepared = self.prepare(req, condense=escalation is None)
+        if escalation is not None:
+            return self._finish(self._escalated(prepared, escalation), started)
         try:
             result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens)
         except LLMError as exc:
@@ -137,9 +138,10 @@ class Responder:
         """Token deltas as the model writes them, then the checked ``Reply`` (whose
         ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
         started = time.perf_counter()
-        prepared = self.prepare(req)
-        if (escalated := self._escalation(prepared)) is not None:
-            yield self._finish(escalated, started)
+        escalation = must_escalate(req.message)
+        prepared = self.prepare(req, condense=escalation is None)
+        if escalation is not None:
+            yield self._finish(self._escalated(prepared, escalation), started)
             return
         parts: list[str] = []
         usage: dict[str, int] = {}
@@ -155,11 +157,13 @@ class Responder:
         yield self._finish(self._judge(prepared, "".join(parts), usage), started)
 
     # -- stages -------------------------------------------------------------------------------
-    def prepare(self, req: ReplyRequest) -> Prepared:
-        """Everything before generation: language, standalone question, passages, prompt."""
+    def prepare(self, req: ReplyRequest, *, condense: bool = True) -> Prepared:
+        """Everything before generation: language, standalone question, passages, prompt.
+        ``condense=False`` searches with the message as written (no model call to rewrite a
+        follow-up: for a message that goes to a person anyway)."""
         language = self._language(req)
         version = req.prompt_version or self.prompts.default_version
-        question = self._standalone(req, version)
+        question = self._standalone(req, version) if condense else req.message
         with self._cpu:
             vector = self.retriever.embedder.embed_query(question)  # once, for every stage
             hits = self.retriever.search(question, k=self.k, filters=req.filters,
@@ -229,11 +233,8 @@ class Responder:
                       passages=prepared.passages)
         return reply
 
-    def _escalation(self, prepared: Prepared) -> Reply | None:
-        """A handoff without asking the model, when the message must go to a person."""
-        found = must_escalate(prepared.request.message)
-        if found is None:
-            return None
+    def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
+        """A handoff without asking the model: the message must go to a person."""
         log.info("reply.escalated", reason=found.reason, match=found.match)
         return Reply(_TEXTS[prepared.language]["escalate"], [], False,
                      self._handoff(prepared, found.reason), prepared.language,
@@ -304,8 +305,8 @@ def as_dict(reply: Reply) -> dict[str, Any]:
     """The Reply as the API returns it."""
     return {
         "answer": reply.answer,
-        "citations": [{"document_id": c.document_id, "title": c.title, "source": c.source,
-                       "quote": c.quote} for c in reply.citations],
+        "citations": [{"number": c.number, "document_id": c.document_id, "title": c.title,
+                       "source": c.source, "quote": c.quote} for c in reply.citations],
         "grounded": reply.grounded,
         "handoff": None if reply.handoff is None else {
             "reason": reply.handoff.reason, "queue": reply.handoff.queue,
