@@ -9,7 +9,6 @@ run records how far the two verdicts differ: the report shows that figure beside
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -88,8 +87,7 @@ class Judge:
                                 error=repr(exc)[:200])
         return out
 
-    def score(self, rows: list[dict[str, Any]],
-              progress: Callable[[str, int], None] | None = None) -> None:
+    def score(self, rows: list[dict[str, Any]]) -> None:
         """Add ``faithfulness`` and ``answer_relevancy`` to the scores of answered cases."""
         answered = [r for r in rows if r["handoff"] is None and r["answer"].strip()]
 
@@ -106,8 +104,6 @@ class Judge:
                                                   strict=False)
                  for m in a if m in b]
         self.agreement = float(1 - np.mean(diffs)) if diffs else None
-        if progress:
-            progress("advance", 0)
 
     def describe(self) -> dict[str, Any]:
         """What the run records about its judge."""

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from cxrag.evals.bias import FIGURES
 from cxrag.evals.metrics import METRICS
 
 WORST = 12
@@ -62,8 +63,6 @@ def _charts(run: dict[str, Any]) -> list[tuple[str, str]]:
         charts.append((f"Mean of each metric {section.replace('_', ' ')}", _svg(fig)))
     bias = run.get("bias", {}).get("disparities", {})
     if bias:
-        from cxrag.evals.bias import FIGURES
-
         fig, ax = plt.subplots(figsize=(9, 3))
         width = 0.8 / len(bias)
         for k, (attribute, row) in enumerate(bias.items()):
@@ -99,13 +98,7 @@ def render(run: dict[str, Any], gate: list[str] | None = None) -> str:
     return env.from_string(_TEMPLATE.read_text(encoding="utf-8")).render(
         meta=run["meta"], overall=overall, descriptions=METRICS, charts=_charts(run),
         breakdowns=breakdowns, worst=sorted(run["cases"], key=badness)[:WORST],
-        bias=run.get("bias"), bias_figures=_bias_figures(), gate=gate)
-
-
-def _bias_figures() -> tuple[str, ...]:
-    from cxrag.evals.bias import FIGURES
-
-    return FIGURES
+        bias=run.get("bias"), bias_figures=FIGURES, gate=gate)
 
 
 def write_report(run: dict[str, Any], path: Path, gate: list[str] | None = None) -> Path:

@@ -115,10 +115,13 @@ class EvalRunner:
         self._chat = chat
         self._assistant: Assistant | None = None
         self._cache: CachedChat | None = None
+        self._kb: KnowledgeBase | None = None
 
     # -- set-up -----------------------------------------------------------------------------
     def prepare(self, progress: Progress | None = None) -> KnowledgeBase:
-        """Index the sample knowledge (incremental) and load its customers."""
+        """Index the sample knowledge (incremental; once per runner)."""
+        if self._kb is not None:
+            return self._kb
         root = self.settings.eval.knowledge_dir
         paths = [p for p in (root / "articles", root / "tickets") if p.exists()]
         if not paths:
@@ -128,6 +131,7 @@ class EvalRunner:
         report = kb.ingestor.run(paths, progress=progress)
         if report.failures:
             log.warning("eval.ingest.partial", failed=[f.source for f in report.failures])
+        self._kb = kb
         return kb
 
     def assistant(self) -> Assistant:
@@ -163,6 +167,7 @@ class EvalRunner:
         if self._cache is not None:
             self._cache.close()
         self.knowledge.close()
+        self._kb = None
 
     # -- running ----------------------------------------------------------------------------
     def run(self, options: RunOptions, progress: Progress | None = None) -> dict[str, Any]:
@@ -190,7 +195,7 @@ class EvalRunner:
 
             judge = Judge.from_settings(self.settings, options.judge, assistant,
                                         self.knowledge.embedder)
-            judge.score(rows, progress)
+            judge.score(rows)
             judge_info = judge.describe()
         else:
             judge_info = {"kind": "off"}
