@@ -19,6 +19,7 @@ install: .venv/bin/uv
 ingest: install
 	.venv/bin/cxrag ingest knowledge/articles knowledge/tickets || [ $$? -eq 1 ]
 	.venv/bin/cxrag import-customers knowledge/customers/customers.json
+	.venv/bin/cxrag import-tickets knowledge/tickets
 
 run: ingest
 	.venv/bin/cxrag serve

@@ -21,12 +21,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from cxrag.cx.commands import triage_app
 from cxrag.errors import CxragError
+from cxrag.insights.commands import insights_command
 from cxrag.settings import Settings
 
 app = typer.Typer(help="cxrag: offline customer-experience assistant.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation suites.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(triage_app, name="triage")
 console = Console(stderr=True)
 out = Console()
 
@@ -198,6 +201,28 @@ def import_customers(
         _fail(exc)
         return
     console.print(f"imported {counts}")
+
+
+@app.command("import-tickets")
+def import_tickets(
+    paths: Annotated[list[Path], typer.Argument(help="Ticket exports (csv, jsonl) or folders.")],
+) -> None:
+    """Load past tickets into the history store (idempotent): the customers' history, the
+    insights report and the repeated-contacts signal of triage read them from there."""
+    from cxrag.store import HistoryStore, migrate
+    from cxrag.store.tickets import import_ticket_exports
+
+    settings = _settings()
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(settings.database)
+        store = HistoryStore.from_url(settings.database)
+        count = import_ticket_exports(store, settings.tenant, paths)
+        store.close()
+    except CxragError as exc:
+        _fail(exc)
+        return
+    console.print(f"imported {count} tickets")
 
 
 @eval_app.command("retrieval")
@@ -411,6 +436,9 @@ def serve(
     settings = _settings()
     uvicorn.run(create_app(settings), host=host or settings.api.host,
                 port=port or settings.api.port, log_config=None)
+
+
+app.command("insights")(insights_command)
 
 
 def main() -> None:

@@ -173,6 +173,18 @@ class EvalSettings(BaseModel):
                              "answer is still scored as an answer, not as the fallback")
 
 
+class CxSettings(BaseModel):
+    """Triage, sentiment, escalation and routing (``cxrag triage``, ``/v1/triage``)."""
+
+    policy_file: Path | None = Field(None, description="triage/escalation/routing policy "
+                                     "YAML; default: the sample retailer's (cx/policy.yaml)")
+    model_dir: Path | None = Field(None, description="trained triage models; default "
+                                   "<data_dir>/triage")
+    model_version: str | None = Field(None, description="a version under model_dir; default "
+                                      "the latest trained (zero-shot when none)")
+    recent_days: int = Field(30, ge=1, le=365, description="window for 'repeated contacts'")
+
+
 class Settings(BaseSettings):
     """cxrag's settings; see README 'Configuration' for every variable."""
 
@@ -193,6 +205,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     prompts: PromptSettings = PromptSettings()
     eval: EvalSettings = EvalSettings()
+    cx: CxSettings = CxSettings()
     database_url: str | None = Field(
         None, description="customer history store; default sqlite under data_dir")
 
@@ -210,6 +223,11 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The SQLAlchemy URL of the customer history store."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'cxrag.sqlite').resolve()}"
+
+    @property
+    def triage_dir(self) -> Path:
+        """Where trained triage models live."""
+        return self.cx.model_dir or self.data_dir / "triage"
 
     def collection_dir(self, tenant: str, collection: str) -> Path:
         """Where the lexical index and manifest of one collection live."""

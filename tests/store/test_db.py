@@ -24,12 +24,12 @@ def test_migrate_creates_the_schema_and_twice_is_a_no_op(
     assert current_revision(fresh_url) is None
 
     migrate(fresh_url)
-    assert current_revision(fresh_url) == "0001"
+    assert current_revision(fresh_url) == "0002"
     store = HistoryStore.from_url(fresh_url)
     store.upsert_customer("acme", "C1", name="Ana")
 
     migrate(fresh_url)
-    assert current_revision(fresh_url) == "0001"
+    assert current_revision(fresh_url) == "0002"
     assert store.get_customer("acme", "C1") is not None
     engine = make_engine(fresh_url)
     with engine.connect() as conn:

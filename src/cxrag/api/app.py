@@ -14,6 +14,8 @@ from cxrag import __version__
 from cxrag.api.auth import PROBLEM, WidgetOrigins, new_demo_key
 from cxrag.api.routes import agents, health, ingest, search, widget
 from cxrag.api.routes import chat as chat_routes
+from cxrag.api.routes import insights as insights_routes
+from cxrag.api.routes import triage as triage_routes
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge
@@ -62,7 +64,8 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         return problem(InvalidRequest("the request is not valid", errors=errors), request)
 
     for router in (health.router, search.router, ingest.router, chat_routes.router,
-                   agents.router, widget.router):
+                   agents.router, widget.router, triage_routes.router):
         app.include_router(router)
+    app.include_router(insights_routes.router)
     app.add_middleware(WidgetOrigins, paths=widget.CORS_PATHS)
     return app

@@ -7,6 +7,8 @@ from typing import Any
 
 from cxrag.compose.context import ContextPacker
 from cxrag.compose.prompts import PromptLibrary
+from cxrag.cx import build_triage
+from cxrag.cx.service import TriageService
 from cxrag.embed.cache import SentenceVectors
 from cxrag.generate.client import ChatModel, build_chat
 from cxrag.generate.runtime import EmbeddedRuntime
@@ -34,8 +36,10 @@ class Assistant:
             migrate(settings.database)
             store = HistoryStore.from_url(settings.database)
         self.store = store
-        self.chat = ChatService(store)
-        self.drafts = DraftService(store)
+        self.triage = build_triage(settings, knowledge.embedder)
+        self.triage_service = TriageService(self.triage, store, settings.cx.recent_days)
+        self.chat = ChatService(store, settings.cx.recent_days, self.triage)
+        self.drafts = DraftService(store, settings.cx.recent_days)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
         self.sentences = SentenceVectors(knowledge.embedder)
         self._responders: dict[str, Responder] = {}
@@ -53,7 +57,8 @@ class Assistant:
                                   self.sentences if self.settings.prompts.focus else None,
                                   self.settings.prompts.max_passages),
                     GroundingChecker(self.knowledge.embedder, sentences=self.sentences),
-                    self.settings.llm.model, max_tokens=self.settings.prompts.answer_tokens)
+                    self.settings.llm.model, max_tokens=self.settings.prompts.answer_tokens,
+                    triage=self.triage)
             return self._responders[base.collection]
 
     def health(self) -> dict[str, Any]:

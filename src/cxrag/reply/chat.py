@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cxrag.cx.triage import Signals, Triage
 from cxrag.index.catalog import Filters
 from cxrag.reply.service import (
     CustomerContext,
@@ -23,6 +25,7 @@ from cxrag.reply.service import (
     Turn,
     as_dict,
     handoff_queue,
+    triage_line,
 )
 from cxrag.store import HistoryStore
 from cxrag.store.records import Channel, CustomerHistory, MessageRecord
@@ -50,8 +53,9 @@ class ChatTurn:
 class ChatService:
     """Runs chat turns against one Responder and the history store."""
 
-    def __init__(self, store: HistoryStore) -> None:
-        self.store = store
+    def __init__(self, store: HistoryStore, recent_days: int = 30,
+                 triage: Triage | None = None) -> None:
+        self.store, self.recent_days, self.triage = store, recent_days, triage
 
     def _begin(self, turn: ChatTurn) -> tuple[str, ReplyRequest]:
         conv, earlier = self.store.begin_turn(
@@ -60,7 +64,9 @@ class ChatService:
             history=HISTORY_TURNS)
         history = [Turn("customer" if m.role == "user" else m.role, m.text) for m in earlier
                    if m.role != "system"]
-        customer = self._customer(turn) if turn.customer_id else None
+        customer = (customer_context(self.store, turn.tenant, turn.customer_id,
+                                     recent_days=self.recent_days, conversation_id=conv.id)
+                    if turn.customer_id else None)
         return conv.id, ReplyRequest(turn.message, history, customer, turn.locale,
                                      turn.prompt_version, turn.filters)
 
@@ -122,29 +128,35 @@ class ChatService:
                                              visitor_id=visitor_id, limit=HISTORY_TURNS)
         customer = None
         if customer_id:  # signed in, maybe without a profile yet
-            customer = customer_context(self.store, tenant, customer_id) or \
+            customer = customer_context(self.store, tenant, customer_id,
+                                        recent_days=self.recent_days,
+                                        conversation_id=conv.id) or \
                 CustomerContext(customer_id, f"customer {customer_id}")
-        handoff = requested_handoff(earlier, customer, locale)
+        handoff = requested_handoff(earlier, customer, locale, self.triage)
         meta = {"handoff": {"reason": handoff.reason, "queue": handoff.queue,
-                            "summary": handoff.summary}}
+                            "summary": handoff.summary, "priority": handoff.priority,
+                            "triage": handoff.triage}}
         message = self.store.hand_off(tenant, conv.id, customer_id=customer_id,
                                       visitor_id=visitor_id, channel=channel,
                                       text=handoff.summary, meta=meta)
         return {"conversation_id": conv.id, "message_id": message.id, "status": "handoff",
                 **meta["handoff"]}
 
-    def _customer(self, turn: ChatTurn) -> CustomerContext | None:
-        assert turn.customer_id is not None
-        return customer_context(self.store, turn.tenant, turn.customer_id)
 
 
-def customer_context(store: HistoryStore, tenant: str, customer_id: str) -> CustomerContext | None:
-    """What a reply may know about one customer: profile, recent orders and tickets."""
+def customer_context(store: HistoryStore, tenant: str, customer_id: str, *,
+                     recent_days: int = 30, conversation_id: str | None = None
+                     ) -> CustomerContext | None:
+    """What a reply may know about one customer: profile, recent orders and tickets, and how
+    often they got in touch lately (besides ``conversation_id``)."""
     history = store.customer_history(tenant, customer_id, limit_orders=3, limit_tickets=2)
     if history.customer is None:
         return None
     c = history.customer
-    return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)))
+    since = datetime.now(UTC) - timedelta(days=recent_days)
+    contacts = store.contact_count(tenant, customer_id, since,
+                                   exclude_conversation=conversation_id)
+    return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)), contacts)
 
 
 def facts(history: CustomerHistory) -> list[str]:
@@ -163,8 +175,9 @@ def facts(history: CustomerHistory) -> list[str]:
 
 
 def requested_handoff(messages: list[MessageRecord], customer: CustomerContext | None,
-                      locale: str | None) -> Handoff:
-    """The handoff a customer asked for, summarised so nobody asks them to repeat themselves."""
+                      locale: str | None, triage: Triage | None = None) -> Handoff:
+    """The handoff a customer asked for, summarised so nobody asks them to repeat themselves;
+    with a triage policy, routed by what they last wrote (category, tier, language)."""
     turns = [m for m in messages if m.role in {"user", "assistant", "agent"}]
     asked = [m.text for m in turns if m.role == "user"]
     language = Responder.detect(asked[-1] if asked else "", locale or
@@ -178,7 +191,14 @@ def requested_handoff(messages: list[MessageRecord], customer: CustomerContext |
                 for m in turns[-6:])
         lines.append("Conversation: " + " | ".join(said))
     lines.append("Handed over because: requested.")
-    return Handoff("requested", handoff_queue(customer, language), "\n".join(lines))
+    if triage is None or not asked:
+        return Handoff("requested", handoff_queue(customer, language), "\n".join(lines))
+    analysis = triage.analyse(asked[-1], Signals(
+        tier=customer.tier if customer else None, language=language,
+        recent_contacts=customer.recent_contacts if customer else 0))
+    lines.append(triage_line(analysis))
+    return Handoff("requested", analysis.queue, "\n".join(lines), analysis.priority,
+                   analysis.as_dict())
 
 
 def _clip(text: str, limit: int = 200) -> str:

@@ -4,8 +4,10 @@ suggested next steps and a confidence, stored so the agent's feedback can refer 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cxrag.cx.triage import Analysis, Signals
 from cxrag.errors import LLMError
 from cxrag.reply.chat import facts
 from cxrag.reply.service import LANGUAGE_NAMES, Responder
@@ -35,8 +37,8 @@ class Ticket:
 class DraftService:
     """Drafts replies with a collection's Responder and records them in the store."""
 
-    def __init__(self, store: HistoryStore) -> None:
-        self.store = store
+    def __init__(self, store: HistoryStore, recent_days: int = 30) -> None:
+        self.store, self.recent_days = store, recent_days
 
     def draft(self, tenant: str, responder: Responder, ticket: Ticket) -> dict[str, Any]:
         """The draft, as the API returns it."""
@@ -67,7 +69,12 @@ class DraftService:
             lines = [*lines, f"model unavailable: {exc.code}"]
         summary = _summary(customer.name if customer else None, customer.tier if customer else
                            None, lines, ticket)
+        analysis = self._triage(tenant, responder, question, ticket,
+                                customer.tier if customer else None, language)
         actions = _actions(confidence, passages != [], lines, language)
+        if analysis is not None and analysis.escalate:
+            actions.insert(0, f"Escalate to {analysis.queue} ({analysis.priority} priority): "
+                              f"{(analysis.reason or '').replace('_', ' ')}.")
         cited = [{"document_id": c.document_id, "title": c.title, "source": c.source,
                   "quote": c.quote} for c in citations]
         record = self.store.save_draft(tenant, ticket={"subject": ticket.subject, "messages": [
@@ -77,7 +84,20 @@ class DraftService:
         return {"draft_id": record.id, "draft": draft_text, "citations": cited,
                 "customer_summary": summary, "suggested_actions": actions,
                 "confidence": confidence, "language": language, "prompt_version": version,
-                "model": responder.model_name}
+                "model": responder.model_name,
+                "triage": analysis.as_dict() if analysis is not None else None}
+
+    def _triage(self, tenant: str, responder: Responder, text: str, ticket: Ticket,
+                tier: str | None, language: str) -> Analysis | None:
+        """Category, priority, sentiment, frustration, the escalation decision and queue."""
+        if responder.triage is None:
+            return None
+        contacts = 0
+        if ticket.customer_id:
+            since = datetime.now(UTC) - timedelta(days=self.recent_days)
+            contacts = self.store.contact_count(tenant, ticket.customer_id, since)
+        return responder.triage.analyse(text, Signals(tier=tier, recent_contacts=contacts,
+                                                      language=language))
 
 
 def _summary(name: str | None, tier: str | None, lines: list[str], ticket: Ticket) -> str:

@@ -21,6 +21,7 @@ import structlog
 
 from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
+from cxrag.cx.triage import Analysis, Signals, Triage
 from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
@@ -65,6 +66,7 @@ class CustomerContext:
     tier: str | None = None
     locale: str | None = None
     facts: tuple[str, ...] = ()  # e.g. "Order T-1042: shipped 2026-11-20"
+    recent_contacts: int = 0  # other tickets/conversations lately (a frustration signal)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Handoff:
     reason: str
     queue: str
     summary: str
+    priority: str | None = None
+    triage: dict[str, Any] | None = None  # the analysis the decision came from
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Reply:
     latency_ms: float = 0.0
     question: str = ""  # the standalone question that was searched
     passages: list[Passage] = field(default_factory=list)  # what the prompt was given
+    analysis: Analysis | None = None  # triage of the message (category, mood, decision)
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,10 @@ class Responder:
 
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
-                 k: int = 10, max_tokens: int = 200, cpu_slots: int = 0) -> None:
+                 k: int = 10, max_tokens: int = 200, cpu_slots: int = 0,
+                 triage: Triage | None = None) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
+        self.triage = triage
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
         # CPU-bound stages (retrieval, packing, the grounding check) run at most one per core:
@@ -122,8 +129,8 @@ class Responder:
     def reply(self, req: ReplyRequest) -> Reply:
         """Answer ``req`` (see the module docstring for what happens when anything fails)."""
         started = time.perf_counter()
-        escalation = must_escalate(req.message)
-        prepared = self.prepare(req, condense=escalation is None)
+        analysis, escalation = self.decide(req)
+        prepared = self.prepare(req, condense=escalation is None, analysis=analysis)
         if escalation is not None:
             return self._finish(self._escalated(prepared, escalation), started)
         try:
@@ -138,8 +145,8 @@ class Responder:
         """Token deltas as the model writes them, then the checked ``Reply`` (whose
         ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
         started = time.perf_counter()
-        escalation = must_escalate(req.message)
-        prepared = self.prepare(req, condense=escalation is None)
+        analysis, escalation = self.decide(req)
+        prepared = self.prepare(req, condense=escalation is None, analysis=analysis)
         if escalation is not None:
             yield self._finish(self._escalated(prepared, escalation), started)
             return
@@ -157,7 +164,24 @@ class Responder:
         yield self._finish(self._judge(prepared, "".join(parts), usage), started)
 
     # -- stages -------------------------------------------------------------------------------
-    def prepare(self, req: ReplyRequest, *, condense: bool = True) -> Prepared:
+    def decide(self, req: ReplyRequest) -> tuple[Analysis | None, Escalation | None]:
+        """Triage the message and decide whether it goes straight to a person (sensitive
+        topics, a request for a person, frustration above the policy's threshold); without
+        a triage policy, the built-in rules alone decide."""
+        if self.triage is None:
+            return None, must_escalate(req.message)
+        c = req.customer
+        with self._cpu:
+            analysis = self.triage.analyse(req.message, Signals(
+                tier=c.tier if c else None, recent_contacts=c.recent_contacts if c else 0,
+                language=self._language(req)))
+        if analysis.urgent_handoff and analysis.reason is not None:
+            return analysis, Escalation(analysis.reason, "; ".join(
+                r.detail for r in analysis.frustration.reasons[:3]) or analysis.reason)
+        return analysis, None
+
+    def prepare(self, req: ReplyRequest, *, condense: bool = True,
+                analysis: Analysis | None = None) -> Prepared:
         """Everything before generation: language, standalone question, passages, prompt.
         ``condense=False`` searches with the message as written (no model call to rewrite a
         follow-up: for a message that goes to a person anyway)."""
@@ -179,7 +203,7 @@ class Responder:
             passages=[{"title": p.title, "text": p.text} for p in passages],
             customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
         )
-        return Prepared(req, language, version, question, passages, messages, vector)
+        return Prepared(req, language, version, question, passages, messages, vector, analysis)
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -224,13 +248,13 @@ class Responder:
         if verdict.grounded:
             return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
                          prepared.version, self.model_name, usage, question=prepared.question,
-                         passages=prepared.passages)
+                         passages=prepared.passages, analysis=prepared.analysis)
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
                   "wrong_language": "wrong_language"}.get(verdict.reason or "", "ungrounded")
         reply = Reply(_TEXTS[prepared.language]["handoff"], [], False,
                       self._handoff(prepared, reason), prepared.language, prepared.version,
                       self.model_name, usage, question=prepared.question,
-                      passages=prepared.passages)
+                      passages=prepared.passages, analysis=prepared.analysis)
         return reply
 
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
@@ -239,7 +263,7 @@ class Responder:
         return Reply(_TEXTS[prepared.language]["escalate"], [], False,
                      self._handoff(prepared, found.reason), prepared.language,
                      prepared.version, self.model_name, question=prepared.question,
-                     passages=prepared.passages)
+                     passages=prepared.passages, analysis=prepared.analysis)
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
@@ -250,7 +274,8 @@ class Responder:
                      for p in top]
         return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
-                     question=prepared.question, passages=prepared.passages)
+                     question=prepared.question, passages=prepared.passages,
+                     analysis=prepared.analysis)
 
     def _handoff(self, prepared: Prepared, reason: str) -> Handoff:
         """A summary built from the data, so nobody asks the customer to repeat themselves."""
@@ -264,8 +289,13 @@ class Responder:
         if prepared.passages:
             lines.append("Closest articles: " + ", ".join(p.title for p in prepared.passages[:3]))
         lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
-        return Handoff(reason, handoff_queue(req.customer, prepared.language, reason),
-                       "\n".join(lines))
+        analysis = prepared.analysis
+        if analysis is None:
+            return Handoff(reason, handoff_queue(req.customer, prepared.language, reason),
+                           "\n".join(lines))
+        lines.append(triage_line(analysis))
+        return Handoff(reason, analysis.queue, "\n".join(lines), analysis.priority,
+                       analysis.as_dict())
 
     @staticmethod
     def _finish(reply: Reply, started: float) -> Reply:
@@ -284,6 +314,7 @@ class Prepared:
     passages: list[Passage]
     messages: list[dict[str, str]]
     question_vector: Vectors | None = None
+    analysis: Analysis | None = None
 
 
 def handoff_queue(customer: CustomerContext | None, language: str, reason: str = "") -> str:
@@ -293,6 +324,15 @@ def handoff_queue(customer: CustomerContext | None, language: str, reason: str =
         return f"priority-{language}"
     vip = customer is not None and (customer.tier or "").lower() in {"gold", "vip"}
     return "vip" if vip else f"support-{language}"
+
+
+def triage_line(analysis: Analysis) -> str:
+    """One line of the handoff summary: what triage found."""
+    mood = analysis.frustration
+    why = ", ".join(r.detail for r in mood.reasons[:3]) or "no signals"
+    category = analysis.category or "out of scope"
+    return (f"Triage: {category} ({analysis.confidence:.2f}), priority {analysis.priority}, "
+            f"sentiment {analysis.sentiment.label}, frustration {mood.score:.2f} ({why}).")
 
 
 def _first_sentences(text: str, limit: int = 240) -> str:
@@ -310,7 +350,12 @@ def as_dict(reply: Reply) -> dict[str, Any]:
         "grounded": reply.grounded,
         "handoff": None if reply.handoff is None else {
             "reason": reply.handoff.reason, "queue": reply.handoff.queue,
-            "summary": reply.handoff.summary},
+            "summary": reply.handoff.summary, "priority": reply.handoff.priority,
+            "triage": reply.handoff.triage},
+        "escalation": None if reply.analysis is None else {
+            "escalate": reply.handoff is not None, "reason": reply.handoff.reason
+            if reply.handoff else None, "queue": reply.analysis.queue,
+            "priority": reply.analysis.priority},
         "language": reply.language,
         "prompt_version": reply.prompt_version,
         "model": reply.model,

@@ -1,13 +1,18 @@
-"""Reading customer profiles and their orders from a ``customers.json`` export.
+"""Reading customer profiles (``customers.json``) and helpdesk ticket exports for the store.
 
-The file is a JSON list of customers; each has ``id``, ``name``, ``email``, ``locale``, ``tier``,
-``created_at``, ``attributes`` and ``orders`` (``order_id``, ``date``, ``status``, ``currency``,
-``total``, ``items``, and extras such as subtotal, carrier and tracking). Fields without a
-column of their own (a customer's ``country``, an order's carrier) are kept in ``attributes``.
+The customers file is a JSON list of customers; each has ``id``, ``name``, ``email``,
+``locale``, ``tier``, ``created_at``, ``attributes`` and ``orders`` (``order_id``, ``date``,
+``status``, ``currency``, ``total``, ``items``, and extras such as subtotal, carrier and
+tracking). Fields without a column of their own (a customer's ``country``, an order's carrier)
+are kept in ``attributes``.
+Ticket exports are JSONL or CSV, one ticket a row (the shape ``TicketRecord.from_export_row``
+reads).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,3 +109,28 @@ def _order(path: Path, customer_id: str, obj: Any) -> OrderRow:
         items=list(obj.get("items") or []),
         attributes={**extras, **(obj.get("attributes") or {})},
     )
+
+
+TICKET_EXPORTS = (".jsonl", ".csv")
+
+
+def read_ticket_rows(path: Path) -> list[dict[str, Any]]:
+    """Every row of a JSONL or CSV ticket export, as a dict."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocumentParseError(f"{path.name}: cannot read tickets ({exc})") from exc
+    if path.suffix.lower() == ".csv":
+        return [dict(row) for row in csv.DictReader(io.StringIO(text))]
+    rows: list[dict[str, Any]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DocumentParseError(f"{path.name}:{n}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise DocumentParseError(f"{path.name}:{n}: not a JSON object")
+        rows.append(row)
+    return rows

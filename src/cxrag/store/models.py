@@ -123,6 +123,8 @@ class Ticket(Base):
     csat: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    customer_text: Mapped[str | None] = mapped_column(Text)  # what the customer wrote
 
 
 class Conversation(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,23 @@ def _split_tags(value: Any) -> list[str]:
     if isinstance(value, str):
         return [t.strip() for t in re.split(r"[;,]", value) if t.strip()]
     return [str(t) for t in value or []]
+
+
+CUSTOMER_TEXT_LIMIT = 4000
+
+
+def _customer_text(row: dict[str, Any]) -> str | None:
+    """What the customer wrote in an exported ticket: their messages, joined and clipped."""
+    value = row.get("messages") or []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except json.JSONDecodeError:
+            return None
+    bodies = [str(m.get("body") or "").strip() for m in value if isinstance(m, dict)
+              and m.get("author") == "customer"] if isinstance(value, list) else []
+    text = "\n".join(b for b in bodies if b)
+    return text[:CUSTOMER_TEXT_LIMIT] or None
 
 
 @dataclass(frozen=True)
@@ -103,12 +121,14 @@ class TicketRecord:
     csat: int | None = None
     summary: str | None = None
     resolution: str | None = None
+    language: str | None = None
+    customer_text: str | None = None  # the customer's own messages, for analytics
 
     @classmethod
     def of(cls, row: models.Ticket) -> TicketRecord:
         return cls(row.id, row.customer_id, row.subject, row.status, row.channel, row.category,
                    tuple(row.tags), row.priority, row.created_at, row.resolved_at, row.csat,
-                   row.summary, row.resolution)
+                   row.summary, row.resolution, row.language, row.customer_text)
 
     @classmethod
     def from_export_row(cls, row: dict[str, Any]) -> TicketRecord:
@@ -134,6 +154,8 @@ class TicketRecord:
             csat=int(csat) if csat not in (None, "") else None,
             summary=row.get("summary") or None,
             resolution=row.get("resolution") or None,
+            language=str(row["language"]).lower()[:16] if row.get("language") else None,
+            customer_text=_customer_text(row),
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -150,6 +150,7 @@ class HistoryStore:
             "category": ticket.category, "tags": list(ticket.tags), "priority": ticket.priority,
             "created_at": ticket.created_at or now(), "resolved_at": ticket.resolved_at,
             "csat": ticket.csat, "summary": ticket.summary, "resolution": ticket.resolution,
+            "language": ticket.language, "customer_text": ticket.customer_text,
         }
         with self._sessions.begin() as session:
             row = _upsert(session, Ticket, values, keys=("tenant", "id"))
@@ -303,6 +304,33 @@ class HistoryStore:
                 conversations=[ConversationRecord.of(c) for c in convs],
                 messages=[MessageRecord.of(m) for m in reversed(messages.all())],
             )
+
+    def conversation_for_agent(self, tenant: str, conversation_id: str
+                               ) -> tuple[ConversationRecord, list[MessageRecord]]:
+        """A conversation of the tenant and its latest turns, whoever owns it (agents only)."""
+        tenant = _tenant(tenant)
+        with self._sessions.begin() as session:
+            conv = session.get(Conversation, conversation_id)
+            if conv is None or conv.tenant != tenant:
+                raise ConversationNotFound(f"no conversation {conversation_id!r}")
+            return ConversationRecord.of(conv), _recent(session, tenant, conv.id, 20)
+
+    def contact_count(self, tenant: str, customer_id: str, since: datetime, *,
+                      exclude_conversation: str | None = None) -> int:
+        """The customer's tickets and conversations started at or after ``since`` (the
+        repeated-contacts signal of frustration), without ``exclude_conversation``."""
+        tenant = _tenant(tenant)
+        with self._sessions.begin() as session:
+            tickets = session.scalar(
+                select(func.count()).select_from(Ticket).where(
+                    Ticket.tenant == tenant, Ticket.customer_id == customer_id,
+                    Ticket.created_at >= since))
+            convs = select(func.count()).select_from(Conversation).where(
+                Conversation.tenant == tenant, Conversation.customer_id == customer_id,
+                Conversation.started_at >= since)
+            if exclude_conversation is not None:
+                convs = convs.where(Conversation.id != exclude_conversation)
+            return int(tickets or 0) + int(session.scalar(convs) or 0)
 
     # -- drafts and feedback -------------------------------------------------------------------
 

@@ -97,6 +97,7 @@ class HandoffOut(BaseModel):
     reason: str = Field(..., examples=["requested"])
     queue: str = Field(..., examples=["support-es"])
     summary: str
+    priority: str | None = Field(None, examples=["high"])
 
 
 class MessageOut(BaseModel):
