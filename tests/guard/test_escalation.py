@@ -11,6 +11,8 @@ from cxrag.guard.escalation import must_escalate
     ("Can I speak to a representative please", "requested_human"),
     ("transfer me to your supervisor", "requested_human"),
     ("Si no me devolvéis el dinero iré a Consumo y a mi abogado", "legal"),
+    ("Si no me devolvéis el dinero iré a Consumo", "legal"),
+    ("Voy a poner una queja en la oficina municipal de consumo", "legal"),
     ("I'll take you to small claims court", "legal"),
     ("Alguien ha hackeado mi cuenta y ha pedido un móvil", "fraud"),
     ("there's an unauthorized charge of $80 on my card", "fraud"),
@@ -27,6 +29,7 @@ def test_requests_threats_and_fraud_go_to_a_person(message: str, reason: str) ->
     "My parcel says delivered but I can't find it",
     "What is the human-readable order number format?",
     "¿Qué garantía tiene el robot aspirador?",
+    "¿Cuál es el consumo de energía de la nevera?",
 ])
 def test_ordinary_questions_are_answered(message: str) -> None:
     assert must_escalate(message) is None

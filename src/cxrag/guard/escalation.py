@@ -27,7 +27,8 @@ RULES: dict[str, re.Pattern[str]] = {
     "legal": re.compile(
         r"\b(?:abogad[oa]s?|denuncia(?:r|ré|re)?|os denuncio|les denuncio|demanda(?:r|ré)?|"
         r"hoja de reclamaciones|OCU|PROFECO|(?:oficina|organismo|autoridad|junta|servicio) "
-        r"(?:municipal |arbitral )?de consumo|juzgado|tribunal|"
+        r"(?:municipal |arbitral )?de consumo|(?:ir[eé]?|iremos|acudir[eé]?|voy) a consumo|"
+        r"juzgado|tribunal|"
         r"lawyer|attorney|sue|suing|lawsuit|legal action|small claims|court)\b", re.IGNORECASE),
     "fraud": re.compile(
         r"\b(?:fraude|estafa|suplantaci[oó]n|hacke(?:ado|aron|ada)|contracargo|"
