@@ -27,10 +27,14 @@ COPY --chown=cxrag:cxrag prompts ./prompts
 COPY --chown=cxrag:cxrag evals ./evals
 RUN mkdir -p /data && chown cxrag:cxrag /data
 USER 10001
-# Warm every offline cache at build time (tiktoken files, model sessions, the LLM assembled
-# from its pinned parts and sha256-verified): proves no download.
-RUN python -c "import cxrag; from cxrag.offline import prepare_tiktoken; prepare_tiktoken(); \
-from cxrag.embed.onnx import UseMultilingualEmbedder; UseMultilingualEmbedder().embed_query('ok'); \
+# Warm every offline cache at build time (tiktoken files, model sessions, the sentiment model
+# fitted on its corpus, the LLM assembled from its pinned parts and sha256-verified): proves
+# no download.
+RUN python -c "import cxrag; from cxrag.offline import prepare_tiktoken, default_cache_dir; \
+prepare_tiktoken(); \
+from cxrag.embed.onnx import UseMultilingualEmbedder; e = UseMultilingualEmbedder(); \
+from cxrag.cx.sentiment import SentimentModel; \
+SentimentModel(e, default_cache_dir() / 'sentiment').analyse(['ok']); \
 from cxrag.settings import LLMSettings; from cxrag.generate import ensure_model; \
 ensure_model(LLMSettings().cache_dir)"
 VOLUME ["/data"]
