@@ -90,6 +90,11 @@ class Triage:
         self.zero_shot = None if model else ZeroShotClassifier(policy, embedder)
         self.classifier = f"trained:{model.version}" if model else "zero-shot"
 
+    def warm(self) -> None:
+        """Fit (first start on a machine, ~6 s) or load the sentiment model now, not on the
+        first customer's message."""
+        self.sentiment.probabilities(["ok"])
+
     def analyse(self, text: str, signals: Signals | None = None,
                 at: datetime | None = None) -> Analysis:
         """Triage one message."""

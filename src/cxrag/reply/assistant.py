@@ -37,6 +37,7 @@ class Assistant:
             store = HistoryStore.from_url(settings.database)
         self.store = store
         self.triage = build_triage(settings, knowledge.embedder)
+        self.triage.warm()
         self.triage_service = TriageService(self.triage, store, settings.cx.recent_days)
         self.chat = ChatService(store, settings.cx.recent_days, self.triage)
         self.drafts = DraftService(store, settings.cx.recent_days)
