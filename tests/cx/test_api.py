@@ -128,3 +128,31 @@ def test_a_draft_carries_the_triage_and_suggests_the_escalation(client: TestClie
     assert triage["escalate"] and triage["escalation_reason"] in {"legal", "fraud"}
     assert triage["priority"] == "urgent" and triage["queue"] == "priority-es"
     assert body["suggested_actions"][0].startswith("Escalate to priority-es (urgent priority)")
+
+
+def test_outside_business_hours_the_customer_is_told_when_people_are_back(
+        settings: Settings, sample_kb: Path, use_embedder: UseMultilingualEmbedder,
+        tmp_path: Path) -> None:
+    opens = (datetime.now(UTC) + timedelta(hours=2)).replace(minute=0)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "escalation:\n  business_hours:\n    timezone: UTC\n"
+        "    days: [mon, tue, wed, thu, fri, sat, sun]\n"
+        f"    open: '{opens:%H}:00'\n    close: '{opens:%H}:30'\n")
+    settings.cx.policy_file = policy
+    settings.api.agent_keys = [SecretStr(AGENT)]
+    knowledge = Knowledge(settings, embedder=use_embedder)
+    with TestClient(create_app(settings, knowledge, FakeChat(default=GIFT))) as c:
+        body = c.post("/v1/chat", headers=A, json={
+            "channel": "web", "visitor_id": "v-1",
+            "message": "Quiero hablar con una persona, por favor"}).json()
+        assert body["handoff"]["reason"] == "requested_human"
+        assert body["answer"].endswith(f"vuelve el {_DAYS_ES[opens.weekday()]} a las "
+                                       f"{opens:%H}:00 (UTC).")
+        triage = c.post("/v1/triage", headers=A, json={"text": "hola"}).json()
+        assert triage["within_business_hours"] is False
+        assert triage["next_open"] == opens.strftime("%Y-%m-%dT%H:00:00+00:00")
+    knowledge.close()
+
+
+_DAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")

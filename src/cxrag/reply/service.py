@@ -251,7 +251,7 @@ class Responder:
                          passages=prepared.passages, analysis=prepared.analysis)
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
                   "wrong_language": "wrong_language"}.get(verdict.reason or "", "ungrounded")
-        reply = Reply(_TEXTS[prepared.language]["handoff"], [], False,
+        reply = Reply(_person_text(prepared, "handoff"), [], False,
                       self._handoff(prepared, reason), prepared.language, prepared.version,
                       self.model_name, usage, question=prepared.question,
                       passages=prepared.passages, analysis=prepared.analysis)
@@ -260,7 +260,7 @@ class Responder:
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
         """A handoff without asking the model: the message must go to a person."""
         log.info("reply.escalated", reason=found.reason, match=found.match)
-        return Reply(_TEXTS[prepared.language]["escalate"], [], False,
+        return Reply(_person_text(prepared, "escalate"), [], False,
                      self._handoff(prepared, found.reason), prepared.language,
                      prepared.version, self.model_name, question=prepared.question,
                      passages=prepared.passages, analysis=prepared.analysis)
@@ -268,7 +268,7 @@ class Responder:
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
         top = prepared.passages[:2]
-        lines = [_TEXTS[prepared.language]["fallback"]]
+        lines = [_person_text(prepared, "fallback")]
         lines += [f"- {p.title}: {_first_sentences(p.text)} [{p.number}]" for p in top]
         citations = [Citation(p.number, p.document_id, p.title, p.source, _first_sentences(p.text))
                      for p in top]
@@ -324,6 +324,26 @@ def handoff_queue(customer: CustomerContext | None, language: str, reason: str =
         return f"priority-{language}"
     vip = customer is not None and (customer.tier or "").lower() in {"gold", "vip"}
     return "vip" if vip else f"support-{language}"
+
+
+_DAYS = {"es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+_BACK = {"es": "Ahora mismo el equipo no está disponible: vuelve el {day} a las {time} "
+               "({zone}).",
+         "en": "The team is away right now and back on {day} at {time} ({zone})."}
+
+
+def _person_text(prepared: Prepared, key: str) -> str:
+    """A handoff message, with when people are back if it is outside business hours."""
+    text = _TEXTS[prepared.language][key]
+    analysis = prepared.analysis
+    if analysis is None or analysis.within_hours or analysis.next_open is None:
+        return text
+    back = analysis.next_open
+    lang = prepared.language if prepared.language in _BACK else "en"
+    note = _BACK[lang].format(day=_DAYS[lang][back.weekday()], time=back.strftime("%H:%M"),
+                              zone=str(back.tzinfo))
+    return f"{text} {note}" if key != "fallback" else f"{note} {text}"
 
 
 def triage_line(analysis: Analysis) -> str:
