@@ -99,3 +99,27 @@ def test_churn_on_the_sample_tickets(store: HistoryStore) -> None:
     assert (top.customer_id, top.tier) == ("C0001", "plus")  # asked twice to leave Plus
     assert any("darme de baja" in r for r in top.reasons)
     assert top.name == "Lucía Fernández García"
+
+
+def test_the_real_triage_analyzer_on_the_sample_tickets(store: HistoryStore) -> None:
+    """Triage (zero-shot categories, sentiment, frustration) as the analyzer, real models."""
+    from cxrag.cx import Triage, load_policy
+    from cxrag.cx.analyzer import OUT_OF_SCOPE, TriageAnalyzer
+    from cxrag.cx.sentiment import SentimentModel
+    from cxrag.embed.onnx import UseMultilingualEmbedder
+    from cxrag.offline import default_cache_dir
+
+    embedder = UseMultilingualEmbedder()
+    triage = Triage(load_policy(), embedder, SentimentModel(embedder,
+                                                            default_cache_dir() / "sentiment"))
+    conv = store.start_or_continue_conversation(TENANT, None, customer_id="C0003",
+                                                channel="web")
+    store.add_message(TENANT, conv.id, customer_id="C0003", role="user", channel="web",
+                      text="¡ES LA TERCERA VEZ QUE ESCRIBO! Quiero mi dinero ya o me doy de baja")
+    report = insights(store, TENANT, analyzer=TriageAnalyzer(triage))
+    assert report.analyzer == "TriageAnalyzer"
+    categories = set(report.volume.by_category)
+    assert "uncategorised" not in categories  # the conversation got a triage category
+    assert categories <= set(load_policy().categories) | {OUT_OF_SCOPE}
+    carmen = next(c for c in report.churn if c.customer_id == "C0003")
+    assert any("frustrat" in r for r in carmen.reasons), carmen.reasons
