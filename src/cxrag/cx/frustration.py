@@ -39,10 +39,12 @@ CHURN = re.compile(
     r"(?:you|for))\b",
     re.IGNORECASE)
 REPEATED = re.compile(
-    r"\b(?:otra vez|de nuevo|(?:ya )?(?:es|van) (?:la )?(?:segunda|tercera|cuarta|quinta) vez|"
+    r"\b(?:(?<!hola )(?<!buenas )otra vez|(?<!hola )de nuevo|"  # not "hola otra vez" (hi again)
+    r"(?:ya )?(?:es|van) (?:la )?(?:segunda|tercera|cuarta|quinta) vez|"
     r"por (?:segunda|tercera|cuarta|enésima|en[eé]sima) vez|[2-9]ª? vez|(?:ya )?os he "
     r"(?:escrito|llamado)|ya (?:he|les he) (?:escrito|llamado|reclamado)|sigo esperando|"
-    r"nadie (?:me )?(?:responde|contesta)|again|(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) "
+    r"nadie (?:me )?(?:responde|contesta)|(?<!hi )(?<!hello )(?<!hey )again|"
+    r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) "
     r"time|still waiting|still (?:no|not)|no one (?:answers|replies|responds)|nobody (?:answers|"
     r"replies|responds|has)|(?:i'?ve|i have) (?:already )?(?:called|written|emailed|contacted) "
     r"(?:you )?(?:\w+ )?(?:times|twice))\b",
