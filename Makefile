@@ -20,6 +20,8 @@ ingest: install
 	.venv/bin/cxrag ingest knowledge/articles knowledge/tickets || [ $$? -eq 1 ]
 	.venv/bin/cxrag import-customers knowledge/customers/customers.json
 	.venv/bin/cxrag import-tickets knowledge/tickets
+	.venv/bin/cxrag triage train knowledge/tickets/*.csv knowledge/tickets/*.jsonl \
+		--text-column subject --text-column messages --label-column category
 
 run: ingest
 	.venv/bin/cxrag serve

@@ -21,7 +21,12 @@ out = Console()
 
 FileArg = Annotated[Path, typer.Argument(help="A CSV (or JSONL) file with a header row.",
                                          exists=True, dir_okay=False, readable=True)]
-TextOpt = Annotated[str, typer.Option("--text-column", help="Column holding the text.")]
+FilesArg = Annotated[list[Path], typer.Argument(
+    help="CSV (or JSONL) files with a header row, e.g. a helpdesk export.", exists=True,
+    dir_okay=False, readable=True)]
+TextOpt = Annotated[list[str], typer.Option(
+    "--text-column", help="Column holding the text; repeat it to join several (subject, "
+    "messages). A helpdesk thread (a JSON list of messages) gives the customer's messages.")]
 ModelDirOpt = Annotated[Path | None, typer.Option(
     "--model-dir", help="Model folder (default: <data_dir>/triage).")]
 
@@ -43,8 +48,35 @@ def read_rows(path: Path, columns: list[str]) -> list[dict[str, str]]:
     if missing:
         raise InvalidRequest(f"{path} has no column {', '.join(map(repr, missing))}; "
                              f"its columns are: {', '.join(header) or '(none)'}")
-    return [{key: "" if value is None else str(value) for key, value in row.items()}
-            for row in rows]
+    return [{key: _plain(value) for key, value in row.items()} for row in rows]
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def cell_text(value: str) -> str:
+    """A cell as text: a JSON list of messages (a helpdesk thread) becomes what the customer
+    wrote (every message when none is marked as the customer's); anything else as it is."""
+    stripped = value.strip()
+    if not stripped.startswith("["):
+        return stripped
+    try:
+        thread = json.loads(stripped)
+    except json.JSONDecodeError:
+        return stripped
+    messages = [m for m in thread if isinstance(m, dict)] if isinstance(thread, list) else []
+    if not messages:
+        return stripped
+    mine = [m for m in messages if m.get("author") == "customer"] or messages
+    return " ".join(str(m.get("body") or m.get("text") or "").strip() for m in mine).strip()
+
+
+def row_text(row: dict[str, str], columns: list[str]) -> str:
+    """The text of a row: its text columns, joined."""
+    return ". ".join(t for t in (cell_text(row[c]) for c in columns) if t)
 
 
 def _settings_and_embedder() -> tuple[Any, Any]:
@@ -57,42 +89,75 @@ def _settings_and_embedder() -> tuple[Any, Any]:
 
 @triage_app.command("train")
 def train(
-    file: FileArg,
+    files: FilesArg,
     text_column: TextOpt,
     label_column: Annotated[str, typer.Option("--label-column", help="Column with the label.")],
     model_dir: ModelDirOpt = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Train even if the latest model was trained on the same data.")] = False,
 ) -> None:
     """Train a triage model on labelled past tickets and store it as a new version.
 
     A tenth of the rows (stratified) is held out to measure accuracy and fit the confidence
-    threshold, then the model is trained on every row. Rows with an empty text or label are
-    skipped and counted.
+    thresholds, then the model is trained on every row. Rows with an empty text or label are
+    skipped and counted. The same data, columns and embedding model as the latest version:
+    nothing to do (unless --force).
     """
-    from cxrag.cx.artefacts import save
+    from cxrag.cx.artefacts import latest_version, save
     from cxrag.cx.classifier import TextClassifier
 
     try:
-        rows = read_rows(file, [text_column, label_column])
-        pairs = [(r[text_column].strip(), r[label_column].strip()) for r in rows]
+        rows = [row for f in files for row in read_rows(f, [*text_column, label_column])]
+        pairs = [(row_text(r, text_column), r[label_column].strip()) for r in rows]
         kept = [(t, label) for t, label in pairs if t and label]
         if len(kept) < 2:
-            raise InvalidRequest(f"{file} has fewer than two labelled rows")
+            raise InvalidRequest(f"{', '.join(map(str, files))}: fewer than two labelled rows")
         settings, embedder = _settings_and_embedder()
         target = model_dir or settings.triage_dir
+        digest = _digest(files, text_column, label_column, embedder.model_id)
+        latest = latest_version(target)
+        if not force and latest and latest.endswith(digest[:6]) and \
+                _trained_on(target / latest) == digest:
+            console.print(f"triage model {latest} was trained on this data already "
+                          "(--force to train again)")
+            return
         classifier = TextClassifier()
         with console.status("training") as status:
             report = classifier.fit([t for t, _ in kept], [label for _, label in kept], embedder,
                                     progress=lambda msg: status.update(msg))
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        folder = save(target, classifier, report, data_digest=digest, embedder_id=embedder.model_id,
-                      source={"file": str(file), "text_column": text_column,
+        folder = save(target, classifier, report, data_digest=digest,
+                      embedder_id=embedder.model_id,
+                      source={"files": [str(f) for f in files], "text_columns": text_column,
                               "label_column": label_column, "rows": len(rows),
                               "skipped": len(pairs) - len(kept)})
     except CxragError as exc:
         console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
         raise typer.Exit(2) from None
+    _print_training(folder, report, len(pairs) - len(kept))
+
+
+def _digest(files: list[Path], text_columns: list[str], label_column: str,
+            embedder_id: str) -> str:
+    """What a model was trained from: the files' bytes, the columns, the embedding model."""
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    digest.update(json.dumps([text_columns, label_column, embedder_id]).encode())
+    return digest.hexdigest()
+
+
+def _trained_on(folder: Path) -> str | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    value = manifest.get("data_sha256")
+    return str(value) if value else None
+
+
+def _print_training(folder: Path, report: Any, skipped: int) -> None:
     table = Table(title=f"Triage model {folder.name}", show_header=False)
-    table.add_row("examples", f"{report.examples} ({len(pairs) - len(kept)} rows skipped)")
+    table.add_row("examples", f"{report.examples} ({skipped} rows skipped)")
     table.add_row("labels", str(len(report.labels)))
     if report.accuracy is None:
         table.add_row("held-out", "too little data to hold any out: not measured")
@@ -118,12 +183,12 @@ def predict(
     from cxrag.cx import build_triage
 
     try:
-        rows = read_rows(file, [text_column])
+        rows = read_rows(file, text_column)
         settings, embedder = _settings_and_embedder()
         if model_dir is not None:
             settings.cx.model_dir = model_dir
         triage = build_triage(settings, embedder)
-        texts = [r[text_column] for r in rows]
+        texts = [row_text(r, text_column) for r in rows]
         results: list[dict[str, Any]] = []
         for start in range(0, len(texts), 256):
             batch = texts[start:start + 256]
