@@ -28,15 +28,22 @@ WEIGHTS = {
 }
 HISTORY_CAP = 0.45
 
-CHURN = re.compile(
-    r"\b(?:me doy de baja|darme de baja|dar(?:me|nos)? de baja|me voy a (?:la competencia|otra)|"
-    r"cambiarme (?:a|de compañ[ií]a)|cancelar (?:mi |la )?(?:cuenta|suscripci[oó]n|membres[ií]a|"
-    r"contrato|plus)|no vuelvo a comprar|no volver[eé] a comprar|[uú]ltima vez que compro|"
-    r"portabilidad|cancel(?:l?ing)? (?:my )?(?:\w+ )?(?:account|subscription|membership|contract)|"
-    r"close my account|switch(?:ing)? to (?:another|a different|your competitor)|"
-    r"tak(?:e|ing) my business elsewhere|never (?:order|buy|shop)(?:ing)? (?:from|with|here) "
-    r"(?:you|again)|(?:i'?m|i am) done with you|last time i (?:order|buy|shop)|leav(?:e|ing) "
-    r"(?:you|for))\b",
+# Cancellation intent, Spanish and English: the churn-threat signal here and in insights' churn
+# risk (one definition, so the live decision and the report agree). Cancelling an order or an
+# appointment is not leaving.
+CANCEL_INTENT = re.compile(
+    r"\b(?:dar(?:me|nos|se)? de baja|me doy de baja|(?:quiero|solicito|pido|tramitar|tramitad|"
+    r"tramitadme)(?: la)? baja|cancelar(?: mi| la| el)?(?: \w+){0,2} (?:suscripci[oó]n|cuenta|"
+    r"membres[ií]a|plus|plan|contrato|abono)|cerrar(?: mi)? cuenta|me voy a la competencia|"
+    r"me voy a otra (?:compañ[ií]a|tienda)|me cambio a (?:otra|la competencia)|"
+    r"cambiarme de compañ[ií]a|portabilidad|no (?:vuelvo|volver[eé]) a comprar|"
+    r"[uú]ltima vez que compro|dejar[eé]? de (?:comprar|ser cliente)|"
+    r"cancel(?:l?ing)?(?: my| the)?(?: \w+){0,3} (?:subscription|membership|account|plan|"
+    r"contract)|unsubscribe|close my account|delete my account|"
+    r"switch(?:ing)? to (?:a |another |your )?(?:competitor|other (?:store|provider|company))|"
+    r"tak(?:e|ing) my business elsewhere|never (?:buy|order|shop)(?:ing)? (?:from you |here )?"
+    r"again|last time i (?:order|buy|shop)|"
+    r"i(?:'m| am) (?:leaving|done with you)|leav(?:e|ing) (?:you|your (?:store|service)))\b",
     re.IGNORECASE)
 REPEATED = re.compile(
     r"\b(?:(?<!hola )(?<!buenas )otra vez|(?<!hola )de nuevo|"  # not "hola otra vez" (hi again)
@@ -108,7 +115,7 @@ def score(text: str, negative: float, *, recent_contacts: int = 0,
     if (match := RULES["requested_human"].search(text)) is not None:
         found.append(Reason("requested_human", WEIGHTS["requested_human"],
                             f"asks for a person: '{match.group(0)}'"))
-    if (match := CHURN.search(text)) is not None:
+    if (match := CANCEL_INTENT.search(text)) is not None:
         found.append(Reason("churn_threat", WEIGHTS["churn_threat"],
                             f"threatens to leave: '{match.group(0)}'"))
     for topic in ("legal", "fraud"):

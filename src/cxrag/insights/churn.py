@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from statistics import fmean
 
+from cxrag.cx.frustration import CANCEL_INTENT
 from cxrag.guard.escalation import RULES
 from cxrag.insights.contacts import Contact
 from cxrag.insights.models import ChurnRisk, Window
@@ -26,20 +27,6 @@ MAX_CONTACT_WEIGHT = 0.3
 VALUED_TIERS = frozenset({"vip", "gold", "platinum", "premium", "plus", "business"})
 LOW_CSAT = 2
 FRUSTRATED, RISING = 0.6, 0.2
-
-CANCEL_INTENT = re.compile(
-    r"\b(?:dar(?:me|nos|se)? de baja|(?:quiero|solicito|pido|tramitar|tramitad|tramitadme)"
-    r"(?: la)? baja|cancelar(?: mi| la| el)?(?: \w+){0,2} (?:suscripci[oó]n|cuenta|membres[ií]a|"
-    r"plus|plan|contrato|abono)|cerrar(?: mi)? cuenta|me voy a la competencia|me cambio a "
-    r"(?:otra|la competencia)|portabilidad|no (?:vuelvo|volver[eé]) a comprar|"
-    r"dejar[eé]? de (?:comprar|ser cliente)|"
-    r"cancel(?:l?ing)?(?: my| the)?(?: \w+){0,3} (?:subscription|membership|account|plan|"
-    r"contract)|unsubscribe|close my account|delete my account|"
-    r"switch(?:ing)? to (?:a |another |your )?(?:competitor|other (?:store|provider|company))|"
-    r"take my business elsewhere|never (?:buy|order|shop)(?:ing)? (?:from you |here )?again|"
-    r"i(?:'m| am) (?:leaving|done with you)|leav(?:e|ing) (?:you|your (?:store|service)))\b",
-    re.IGNORECASE)
-
 
 def _quote(text: str, start: int, end: int, margin: int = 30) -> str:
     left, right = max(0, start - margin), min(len(text), end + margin)
