@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 
 from cxrag.cx.triage import Analysis, Signals, Triage
 from cxrag.store import HistoryStore
@@ -29,8 +28,7 @@ class TriageService:
         if customer_id is not None:
             profile = self.store.get_customer(tenant, customer_id)
             tier = profile.tier if profile else None
-            since = datetime.now(UTC) - timedelta(days=self.recent_days)
-            contacts = self.store.contact_count(tenant, customer_id, since,
+            contacts = self.store.contact_count(tenant, customer_id, self.recent_days,
                                                 exclude_conversation=conversation_id)
         return self.triage.analyse(text, Signals(tier=tier, recent_contacts=contacts,
                                                  language=language, load=load))

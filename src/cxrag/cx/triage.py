@@ -136,7 +136,7 @@ class Triage:
         topic = self._topic(text)
         mood_score = score(text, mood.negative, recent_contacts=sig.recent_contacts,
                            sensitive=[topic] if topic else [])
-        reason = self._reason(text, topic, mood_score, sig.tier, out_of_scope)
+        reason = self._reason(topic, mood_score, sig.tier, out_of_scope)
         hours = self.policy.escalation.business_hours
         open_now = hours.is_open(at)
         queue = route(self.policy, Contact(language, None if out_of_scope else category,
@@ -158,12 +158,12 @@ class Triage:
                 return name
         return None
 
-    def _reason(self, text: str, topic: str | None, mood: Frustration, tier: str | None,
+    def _reason(self, topic: str | None, mood: Frustration, tier: str | None,
                 out_of_scope: bool) -> str | None:
         rules = self.policy.escalation
         if topic is not None:
             return topic
-        if RULES["requested_human"].search(text):
+        if "requested_human" in mood.codes:  # the frustration score already looked
             return "requested_human"
         limit = (rules.vip_frustration_threshold if self.policy.is_vip(tier)
                  else rules.frustration_threshold)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cxrag.cx.triage import Signals, Triage
+from cxrag.cx.triage import Triage
 from cxrag.index.catalog import Filters
 from cxrag.reply.service import (
     CustomerContext,
@@ -25,7 +24,8 @@ from cxrag.reply.service import (
     Turn,
     as_dict,
     handoff_queue,
-    triage_line,
+    routed_handoff,
+    signals,
 )
 from cxrag.store import HistoryStore
 from cxrag.store.records import Channel, CustomerHistory, MessageRecord
@@ -153,8 +153,7 @@ def customer_context(store: HistoryStore, tenant: str, customer_id: str, *,
     if history.customer is None:
         return None
     c = history.customer
-    since = datetime.now(UTC) - timedelta(days=recent_days)
-    contacts = store.contact_count(tenant, customer_id, since,
+    contacts = store.contact_count(tenant, customer_id, recent_days,
                                    exclude_conversation=conversation_id)
     return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)), contacts)
 
@@ -193,12 +192,8 @@ def requested_handoff(messages: list[MessageRecord], customer: CustomerContext |
     lines.append("Handed over because: requested.")
     if triage is None or not asked:
         return Handoff("requested", handoff_queue(customer, language), "\n".join(lines))
-    analysis = triage.analyse(asked[-1], Signals(
-        tier=customer.tier if customer else None, language=language,
-        recent_contacts=customer.recent_contacts if customer else 0))
-    lines.append(triage_line(analysis))
-    return Handoff("requested", analysis.queue, "\n".join(lines), analysis.priority,
-                   analysis.as_dict())
+    return routed_handoff("requested", lines,
+                          triage.analyse(asked[-1], signals(customer, language)))
 
 
 def _clip(text: str, limit: int = 200) -> str:

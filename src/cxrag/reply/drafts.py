@@ -4,7 +4,6 @@ suggested next steps and a confidence, stored so the agent's feedback can refer 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cxrag.cx.triage import Analysis, Signals
@@ -94,8 +93,7 @@ class DraftService:
             return None
         contacts = 0
         if ticket.customer_id:
-            since = datetime.now(UTC) - timedelta(days=self.recent_days)
-            contacts = self.store.contact_count(tenant, ticket.customer_id, since)
+            contacts = self.store.contact_count(tenant, ticket.customer_id, self.recent_days)
         return responder.triage.analyse(text, Signals(tier=tier, recent_contacts=contacts,
                                                       language=language))
 

@@ -170,11 +170,9 @@ class Responder:
         a triage policy, the built-in rules alone decide."""
         if self.triage is None:
             return None, must_escalate(req.message)
-        c = req.customer
         with self._cpu:
-            analysis = self.triage.analyse(req.message, Signals(
-                tier=c.tier if c else None, recent_contacts=c.recent_contacts if c else 0,
-                language=self._language(req)))
+            analysis = self.triage.analyse(req.message,
+                                           signals(req.customer, self._language(req)))
         if analysis.urgent_handoff and analysis.reason is not None:
             return analysis, Escalation(analysis.reason, "; ".join(
                 r.detail for r in analysis.frustration.reasons[:3]) or analysis.reason)
@@ -185,7 +183,7 @@ class Responder:
         """Everything before generation: language, standalone question, passages, prompt.
         ``condense=False`` searches with the message as written (no model call to rewrite a
         follow-up: for a message that goes to a person anyway)."""
-        language = self._language(req)
+        language = analysis.language if analysis is not None else self._language(req)
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version) if condense else req.message
         with self._cpu:
@@ -289,13 +287,10 @@ class Responder:
         if prepared.passages:
             lines.append("Closest articles: " + ", ".join(p.title for p in prepared.passages[:3]))
         lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
-        analysis = prepared.analysis
-        if analysis is None:
+        if prepared.analysis is None:
             return Handoff(reason, handoff_queue(req.customer, prepared.language, reason),
                            "\n".join(lines))
-        lines.append(triage_line(analysis))
-        return Handoff(reason, analysis.queue, "\n".join(lines), analysis.priority,
-                       analysis.as_dict())
+        return routed_handoff(reason, lines, prepared.analysis)
 
     @staticmethod
     def _finish(reply: Reply, started: float) -> Reply:
@@ -344,6 +339,18 @@ def _person_text(prepared: Prepared, key: str) -> str:
     note = _BACK[lang].format(day=_DAYS[lang][back.weekday()], time=back.strftime("%H:%M"),
                               zone=str(back.tzinfo))
     return f"{text} {note}" if key != "fallback" else f"{note} {text}"
+
+
+def signals(customer: CustomerContext | None, language: str) -> Signals:
+    """What triage takes from the customer: tier and recent contacts."""
+    return Signals(tier=customer.tier if customer else None, language=language,
+                   recent_contacts=customer.recent_contacts if customer else 0)
+
+
+def routed_handoff(reason: str, lines: list[str], analysis: Analysis) -> Handoff:
+    """A handoff to the queue triage chose, its summary ending with what triage found."""
+    return Handoff(reason, analysis.queue, "\n".join([*lines, triage_line(analysis)]),
+                   analysis.priority, analysis.as_dict())
 
 
 def triage_line(analysis: Analysis) -> str:

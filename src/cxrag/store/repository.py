@@ -315,11 +315,12 @@ class HistoryStore:
                 raise ConversationNotFound(f"no conversation {conversation_id!r}")
             return ConversationRecord.of(conv), _recent(session, tenant, conv.id, 20)
 
-    def contact_count(self, tenant: str, customer_id: str, since: datetime, *,
+    def contact_count(self, tenant: str, customer_id: str, days: int, *,
                       exclude_conversation: str | None = None) -> int:
-        """The customer's tickets and conversations started at or after ``since`` (the
+        """The customer's tickets and conversations started in the last ``days`` (the
         repeated-contacts signal of frustration), without ``exclude_conversation``."""
         tenant = _tenant(tenant)
+        since = now() - timedelta(days=days)
         with self._sessions.begin() as session:
             tickets = session.scalar(
                 select(func.count()).select_from(Ticket).where(
