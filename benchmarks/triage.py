@@ -136,8 +136,8 @@ def zero_shot(embedder: object) -> dict[str, object]:
     policy = load_policy()
     clf = ZeroShotClassifier(policy, embedder)  # type: ignore[arg-type]
     results = clf.predict(embedder.embed_documents(texts))  # type: ignore[attr-defined]
-    right = [p.label == g for (p, _), g in zip(results, gold, strict=True)]
-    sims = np.array([s for _, s in results])
+    right = [p.label == g for p, g in zip(results, gold, strict=True)]
+    sims = np.array([p.similarity for p in results])
     kept = sims >= policy.zero_shot.min_similarity
     return {"tickets": len(texts), "categories": len(set(gold)),
             "accuracy": round(float(np.mean(right)), 4),

@@ -41,12 +41,12 @@ SMALL_SIMILARITY = 0.2
 
 @dataclass(frozen=True)
 class Prediction:
-    """The best label for one text, its confidence (0-1) and the runners-up."""
+    """The best label for one text, its confidence (0-1) and how close the text is to what the
+    classifier knows (cosine to its nearest training examples or category descriptions)."""
 
     label: str
     confidence: float
-    alternatives: tuple[tuple[str, float], ...] = ()
-    similarity: float = 1.0  # to the nearest training examples (cosine)
+    similarity: float = 1.0
 
 
 @dataclass
@@ -235,7 +235,7 @@ class TextClassifier:
 
     def predict(self, texts: Sequence[str], vectors: npt.NDArray[np.floating]
                 ) -> list[Prediction]:
-        """The best label of each text with its confidence and two runners-up."""
+        """The best label of each text with its confidence and similarity."""
         if not texts:
             return []
         probs = softmax(self.scores(texts, np.asarray(vectors, dtype=np.float64)),
@@ -243,10 +243,9 @@ class TextClassifier:
         near = self.similarity(vectors)
         out = []
         for row, similarity in zip(probs, near, strict=True):
-            order = np.argsort(-row)[:3]
-            out.append(Prediction(self.labels[order[0]], round(float(row[order[0]]), 4),
-                                  tuple((self.labels[i], round(float(row[i]), 4))
-                                        for i in order[1:]), round(float(similarity), 4)))
+            best = int(np.argmax(row))
+            out.append(Prediction(self.labels[best], round(float(row[best]), 4),
+                                  round(float(similarity), 4)))
         return out
 
     def out_of_scope(self, prediction: Prediction, min_confidence: float | None = None

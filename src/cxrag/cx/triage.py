@@ -26,8 +26,6 @@ from cxrag.embed.base import Embedder
 from cxrag.guard.escalation import RULES
 from cxrag.language import detect_language
 
-HARD_REASONS = ("requested_human",)  # with the sensitive topics: always a person
-
 
 @dataclass(frozen=True)
 class Analysis:
@@ -123,10 +121,10 @@ class Triage:
                     for p in clf.predict(texts, vectors)]
         assert self.zero_shot is not None
         out: list[tuple[str | None, float, bool]] = []
-        for prediction, similarity in self.zero_shot.predict(vectors):
-            unsure = (similarity < self.zero_shot.min_similarity
-                      or prediction.confidence < self.policy.min_confidence)
-            out.append((prediction.label, prediction.confidence, unsure))
+        for p in self.zero_shot.predict(vectors):
+            unsure = (p.similarity < self.zero_shot.min_similarity
+                      or p.confidence < self.policy.min_confidence)
+            out.append((p.label, p.confidence, unsure))
         return out or [(None, 0.0, True)] * len(texts)
 
     def _decide(self, text: str, sig: Signals, mood: Sentiment,

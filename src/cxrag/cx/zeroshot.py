@@ -38,17 +38,15 @@ class ZeroShotClassifier:
             out[:, i] = sims[:, self._owners == i].max(axis=1)
         return out
 
-    def predict(self, vectors: npt.NDArray[np.floating]) -> list[tuple[Prediction, float]]:
-        """Each message's prediction and its best raw similarity."""
+    def predict(self, vectors: npt.NDArray[np.floating]) -> list[Prediction]:
+        """Each message's category, confidence and best raw similarity."""
         if not self.labels or len(vectors) == 0:
             return []
         sims = self.similarities(vectors)
         probs = softmax(sims, self.temperature)
         out = []
         for row, sim in zip(probs, sims, strict=True):
-            order = np.argsort(-row)[:3]
-            prediction = Prediction(self.labels[order[0]], round(float(row[order[0]]), 4),
-                                    tuple((self.labels[i], round(float(row[i]), 4))
-                                          for i in order[1:]))
-            out.append((prediction, float(sim.max())))
+            best = int(np.argmax(row))
+            out.append(Prediction(self.labels[best], round(float(row[best]), 4),
+                                  float(sim.max())))
         return out
