@@ -182,3 +182,105 @@ def test_two_roots_do_not_delete_each_other(knowledge: Knowledge, sample_kb: Pat
     shutil.rmtree(other)
     other.mkdir()
     assert ingestor.run([other]).removed == 1
+
+
+def test_a_ticket_moving_to_another_export_is_kept_and_a_duplicate_is_refused(
+        knowledge: Knowledge, tmp_path: Path) -> None:
+    import json
+
+    from tests.ingest.test_tickets import TICKET
+
+    folder = tmp_path / "tickets"
+    folder.mkdir()
+    second = {**TICKET, "id": "TK-2", "subject": "Cambio de talla",
+              "resolution": "Cambiamos la talla sin coste en 3 días."}
+    (folder / "a.jsonl").write_text(json.dumps(TICKET) + "\n" + json.dumps(second))
+    (folder / "b.jsonl").write_text("")
+    ingestor = knowledge.get().ingestor
+    assert ingestor.run([folder]).added == 2
+    # TK-2 moves from a.jsonl to b.jsonl in one run: it is neither lost nor a duplicate.
+    (folder / "a.jsonl").write_text(json.dumps(TICKET))
+    (folder / "b.jsonl").write_text(json.dumps(second))
+    report = ingestor.run([folder])
+    assert not [f for f in report.failures if f.code == "duplicate_id"], report.failures
+    catalog = knowledge.get().catalog
+    assert catalog.document_owner("ticket/TK-2") == str(folder / "b.jsonl")
+    assert catalog.stats()["documents"] == 2 and _lexical_matches_catalogue(knowledge)
+    # The same id in two files at once: the second is refused, the first keeps it.
+    (folder / "c.jsonl").write_text(json.dumps({**second, "resolution": "Otra respuesta."}))
+    report = ingestor.run([folder])
+    assert [f.code for f in report.failures] == ["duplicate_id"]
+    assert catalog.document_owner("ticket/TK-2") == str(folder / "b.jsonl")
+
+
+def test_new_chunk_settings_reprocess_without_duplicate_lexical_entries(
+        settings: Settings, fake_embedder: FakeEmbedder, sample_kb: Path) -> None:
+    from cxrag.settings import ChunkingSettings
+
+    first = Knowledge(settings, embedder=fake_embedder)
+    first.get().ingestor.run([sample_kb])
+    first.close()
+    # Same content (same document versions, so the same chunk ids) chunked differently.
+    changed = settings.model_copy(update={"chunking": ChunkingSettings(max_tokens=32,
+                                                                       overlap_tokens=4)})
+    second = Knowledge(changed, embedder=fake_embedder)
+    try:
+        report = second.get().ingestor.run([sample_kb])
+        assert report.ok and report.updated == 5
+        assert _lexical_matches_catalogue(second)
+    finally:
+        second.close()
+
+
+def test_embedding_starts_small_and_writes_are_grouped(
+        knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedder starts after the first few documents (batches double from
+    ``first_batch_chunks``), while the stores are written in groups of at least
+    ``batch_chunks`` chunks (each write has a fixed cost), the rest at the end."""
+    kb = tmp_path / "many"
+    kb.mkdir()
+    for i in range(24):
+        (kb / f"doc-{i:02d}.md").write_text(
+            f"# Topic {i}\n\nParagraph about topic {i} and its details.\n", encoding="utf-8")
+    base = knowledge.get()
+    base.ingestor.first_batch_chunks, base.ingestor.batch_chunks = 1, 8
+    embedded: list[int] = []
+    written: list[int] = []
+    real_embed, real_add = knowledge.embedder.embed_documents, base.index.add_chunks
+    monkeypatch.setattr(knowledge.embedder, "embed_documents",
+                        lambda texts: embedded.append(len(texts)) or real_embed(texts))
+    monkeypatch.setattr(base.index, "add_chunks",
+                        lambda ids, *a: written.append(len(ids)) or real_add(ids, *a))
+    report = base.ingestor.run([kb])
+    assert report.ok and report.added == 24 and report.chunks_written == 24
+    # One chunk per document: batches of 1, 2, 4, 8, 8, 1 documents (title + chunk each).
+    assert embedded == [2, 4, 8, 16, 16, 2]
+    # The first three batches (7 chunks) wait for the fourth; every write but the last >= 8.
+    assert sum(written) == 24 and all(n >= 8 for n in written[:-1]) and len(written) < 6
+    assert _counts(knowledge) == (24, 24, 24) and _lexical_matches_catalogue(knowledge)
+
+
+def test_a_failed_write_stops_the_run_and_later_batches_are_not_written(
+        knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = tmp_path / "many"
+    kb.mkdir()
+    for i in range(12):
+        (kb / f"doc-{i:02d}.md").write_text(f"# Topic {i}\n\nAbout topic {i}.\n")
+    base = knowledge.get()
+    base.ingestor.first_batch_chunks, base.ingestor.batch_chunks = 2, 2
+    calls = {"n": 0}
+    real_add = base.index.add_chunks
+
+    def fail_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise Boom("disk full")
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(base.index, "add_chunks", fail_first)
+    with pytest.raises(Boom):
+        base.ingestor.run([kb])
+    assert calls["n"] == 1 and base.catalog.stats()["documents"] == 0
+    monkeypatch.undo()
+    report = base.ingestor.run([kb])
+    assert report.ok and report.added == 12 and base.catalog.pending() == []

@@ -58,6 +58,24 @@ class StoredChunk:
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """What the catalogue held when an ingest began: ``sources`` maps a path to its file hash
+    and document ids, ``documents`` a document id to its content hash and source path."""
+
+    sources: dict[str, tuple[str, list[str]]]
+    documents: dict[str, tuple[str, str]]
+
+    def source_hash(self, path: str) -> str | None:
+        """The recorded hash of a fully ingested source file."""
+        entry = self.sources.get(path)
+        return entry[0] if entry else None
+
+    def document_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Content hash per document, for the given ids that exist."""
+        return {d: self.documents[d][0] for d in doc_ids if d in self.documents}
+
+
+@dataclass(frozen=True)
 class Filters:
     """Metadata filters; every field optional (None = any)."""
 
@@ -152,6 +170,15 @@ class Catalog:
         """Drop a source file's manifest row."""
         with self._lock:
             self._db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def manifest(self) -> Manifest:
+        """Every source's hash and documents, and every document's hash and owner, read at
+        once: an ingest diffs against this instead of asking per file."""
+        sources = {r[0]: (str(r[1]), list(json.loads(r[2])))
+                   for r in self._rows("SELECT path, file_hash, doc_ids FROM sources")}
+        documents = {r[0]: (str(r[1]), str(r[2]))
+                     for r in self._rows("SELECT doc_id, content_hash, source_path FROM documents")}
+        return Manifest(sources, documents)
 
     def source_doc_ids(self, path: str) -> list[str]:
         """Document ids recorded for one source file."""

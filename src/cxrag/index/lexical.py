@@ -124,11 +124,14 @@ class TantivyIndex:
             self._index.reload()
 
     def add(self, entries: Sequence[LexicalEntry]) -> None:
-        """Index chunks (callers delete a chunk id before re-adding it)."""
+        """Index chunks, replacing what is indexed under the same chunk ids (a document
+        re-written with unchanged content keeps its chunk ids)."""
         if not entries:
             return
         with self._writer() as writer:
             for e in entries:
+                # A delete only touches documents added before it, so this never drops ``e``.
+                writer.delete_documents_by_term("chunk_id", e.chunk_id)
                 writer.add_document(self._document(e))
 
     def _document(self, e: LexicalEntry) -> Any:

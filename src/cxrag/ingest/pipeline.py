@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import structlog
 
 from cxrag.embed.base import Embedder, normalise
 from cxrag.errors import CxragError, UnsupportedFormat
-from cxrag.index.catalog import Catalog
+from cxrag.index.catalog import Catalog, Manifest
 from cxrag.index.lexical import LexicalEntry, LexicalIndex
 from cxrag.index.vectors import VectorIndex
 from cxrag.ingest.chunking import TokenChunker, embedding_text
@@ -77,6 +76,66 @@ def _prefetch(items: Iterable[_Parsed], size: int = 64) -> Iterator[_Parsed]:
         yield item
 
 
+_Batch = list[tuple[Document, list[Chunk], str, bool]]  # doc, chunks, source path, existed
+_Files = list[tuple[_Parsed, set[str], set[str]]]  # parsed file, ids gone, ids current
+
+
+class _WriteBehind:
+    """Stores embedded batches on one thread, behind the embedder. Batches wait until at
+    least ``min_chunks`` chunks are waiting (or the run ends) and are then written together:
+    every write costs the stores a fixed price (a Chroma call per collection grows with the
+    collection; a tantivy commit), so small embedding batches must not mean small writes. The
+    first error stops the writing; :meth:`submit` and :meth:`close` raise it."""
+
+    _END = object()
+
+    def __init__(self, store: Callable[[_Batch, np.ndarray | None, _Files], None],
+                 min_chunks: int) -> None:
+        self._store, self._min = store, min_chunks
+        self._inbox: queue.Queue[Any] = queue.Queue(maxsize=16)  # bounds memory if it lags
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="cxrag-write")
+        self._thread.start()
+
+    def submit(self, batch: _Batch, vectors: np.ndarray | None, files: _Files) -> None:
+        self._raise()
+        self._inbox.put((batch, vectors, files))
+
+    def close(self, raise_errors: bool = True) -> None:
+        """Write what waits, stop the thread; re-raise a write error if asked."""
+        self._inbox.put(self._END)
+        self._thread.join()
+        if raise_errors:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _loop(self) -> None:
+        waiting: list[tuple[_Batch, np.ndarray | None, _Files]] = []
+        while True:
+            item = self._inbox.get()
+            end = item is self._END
+            if not end:
+                waiting.append(item)
+            chunks = sum(len(c) for batch, _, _ in waiting for _, c, _, _ in batch)
+            if waiting and (end or chunks >= self._min) and self._error is None:
+                try:
+                    self._write(waiting)
+                except BaseException as exc:  # surfaced in the embedding thread
+                    self._error = exc
+                waiting = []
+            if end:
+                return
+
+    def _write(self, waiting: list[tuple[_Batch, np.ndarray | None, _Files]]) -> None:
+        batch = [entry for b, _, _ in waiting for entry in b]
+        parts = [v for _, v, _ in waiting if v is not None and len(v)]
+        vectors = np.vstack(parts) if parts else None
+        self._store(batch, vectors, [f for _, _, files in waiting for f in files])
+
+
 def lexical_entry(doc: Document, chunk: Chunk) -> LexicalEntry:
     """A chunk as the lexical index sees it."""
     return LexicalEntry(chunk.chunk_id, doc.doc_id, doc.title, chunk.headings, chunk.text,
@@ -96,17 +155,19 @@ class Ingestor:
 
     def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
                  embedder: Embedder, chunker: TokenChunker, languages: Sequence[str],
-                 batch_chunks: int = 128):
+                 batch_chunks: int = 256, first_batch_chunks: int = 16):
         self.catalog, self.index, self.lexical = catalog, index, lexical
         self.embedder, self.chunker = embedder, chunker
         self.languages = list(languages)
         self.batch_chunks = batch_chunks
+        self.first_batch_chunks = first_batch_chunks
+        self._target = min(first_batch_chunks, batch_chunks)
         self._forced = False
         self._batch: list[tuple[Document, list[Chunk], str, bool]] = []
         self._queue: list[tuple[_Parsed, set[str], set[str]]] = []
-        self._claimed: dict[str, str] = {}  # doc id -> file, for documents not yet committed
-        self._writer: ThreadPoolExecutor | None = None
-        self._writing: Future[None] | None = None
+        self._known = Manifest({}, {})  # the catalogue as this run found it
+        self._owners: dict[str, str] = {}  # doc id -> file, as of the files applied so far
+        self._writer: _WriteBehind | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -120,12 +181,14 @@ class Ingestor:
         """Ingest ``paths``; returns what happened. Never raises for a bad file."""
         started = time.perf_counter()
         report = IngestReport()
-        self._batch, self._queue, self._claimed = [], [], {}  # nothing left from a crashed run
+        self._batch, self._queue = [], []  # nothing left from a crashed run
         if full:
             self.catalog.clear()
             self.index.reset()
             self.lexical.reset()
         self.reconcile()
+        self._known = self.catalog.manifest()
+        self._owners = {doc_id: owner for doc_id, (_, owner) in self._known.documents.items()}
         self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
         if self._forced:
             log.info("ingest.settings_changed", detail="re-processing every document")
@@ -134,17 +197,21 @@ class Ingestor:
             progress("total", len(sources))
         seen: set[str] = set()
         # Three stages overlap: parsing + chunking (a thread ahead), embedding (here), and
-        # writing the previous batch (a thread behind).
-        with ThreadPoolExecutor(1, thread_name_prefix="cxrag-write") as self._writer:
-            try:
-                for parsed in _prefetch(self._parse(source) for source in sources):
-                    self._apply(parsed, report, seen)
-                    if progress:
-                        progress("advance", 1)
-                self._flush(report)
-            finally:
-                self._wait_for_writes(raise_errors=sys.exc_info()[0] is None)
-        self._writer = None
+        # writing (a thread behind). The first embedding batches are small, so the embedder
+        # starts after a few files instead of idling while a full batch is parsed; writes
+        # are grouped whatever the embedding batch size.
+        self._target = min(self.first_batch_chunks, self.batch_chunks)
+        self._writer = _WriteBehind(lambda b, v, f: self._store(b, v, f, report),
+                                    self.batch_chunks)
+        try:
+            for parsed in _prefetch(self._parse(source) for source in sources):
+                self._apply(parsed, report, seen)
+                if progress:
+                    progress("advance", 1)
+            self._flush(report)
+        finally:
+            writer, self._writer = self._writer, None
+            writer.close(raise_errors=sys.exc_info()[0] is None)
         for root in roots:
             self._remove_missing(root, seen, report)
         self.catalog.set_meta("fingerprint", self.fingerprint)
@@ -177,7 +244,7 @@ class Ingestor:
             failure = Failure(str(path), f"unreadable: {exc}", "unreadable")
             return _Parsed(source, "", failures=[failure])
         file_hash = hashlib.sha256(raw).hexdigest()
-        if not self._forced and self.catalog.source_hash(str(path)) == file_hash:
+        if not self._forced and self._known.source_hash(str(path)) == file_hash:
             return _Parsed(source, file_hash, unchanged=True)
         try:
             if is_ticket_export(source):
@@ -188,7 +255,7 @@ class Ingestor:
             return _Parsed(source, file_hash, failures=[Failure(str(path), exc.detail, exc.code)])
         # Chunk here too (this runs in the parse thread; tiktoken releases the GIL), but only
         # the documents whose content changed.
-        hashes = self.catalog.document_hashes([d.doc_id for d in docs])
+        hashes = self._known.document_hashes(d.doc_id for d in docs)
         chunks = {d.doc_id: self.chunker.split(d) for d in docs
                   if self._forced or hashes.get(d.doc_id) != d.content_hash}
         return _Parsed(source, file_hash, docs, failures, chunks=chunks)
@@ -198,58 +265,54 @@ class Ingestor:
         path = str(parsed.source.path)
         seen.add(path)
         report.failures.extend(parsed.failures)
+        known = self._known.sources.get(path, ("", []))[1]
         if parsed.unchanged:
-            known = self.catalog.source_doc_ids(path)
             report.unchanged += len(known)
             report.documents_seen += len(known)
             return
         if not parsed.docs and parsed.failures:
             return  # keep whatever an earlier good version indexed; the failure is reported
-        previous = set(self.catalog.source_doc_ids(path))
-        hashes = self.catalog.document_hashes([d.doc_id for d in parsed.docs])
+        previous = set(known)
+        hashes = self._known.document_hashes(d.doc_id for d in parsed.docs)
         todo: list[Document] = []
         for doc in parsed.docs:
             report.documents_seen += 1
-            owner = self._claimed.get(doc.doc_id) or self.catalog.document_owner(doc.doc_id)
+            owner = self._owners.get(doc.doc_id)
             if owner not in (None, path):
                 report.failures.append(Failure(
                     path, f"document id {doc.doc_id!r} is already used by {owner}", "duplicate_id"))
                 continue
-            if hashes.get(doc.doc_id) == doc.content_hash and not self._forced:
+            moved = owner is None and doc.doc_id in hashes  # released by another file
+            if hashes.get(doc.doc_id) == doc.content_hash and not (self._forced or moved):
                 report.unchanged += 1
                 continue
             todo.append(doc)
-            self._claimed[doc.doc_id] = path
+            self._owners[doc.doc_id] = path
         current = {d.doc_id for d in parsed.docs}
-        self._queue.append((parsed, previous - current, current))
+        gone = previous - current
+        for doc_id in gone:  # released: another file of this run may take the id
+            if self._owners.get(doc_id) == path:
+                del self._owners[doc_id]
+        self._queue.append((parsed, gone, current))
         self._batch += [(d, parsed.chunks.get(d.doc_id) or self.chunker.split(d), path,
                          d.doc_id in hashes) for d in todo]
-        if sum(len(chunks) for _, chunks, _, _ in self._batch) >= self.batch_chunks:
+        if sum(len(chunks) for _, chunks, _, _ in self._batch) >= self._target:
             self._flush(report)
+            self._target = min(2 * self._target, self.batch_chunks)
 
     def _flush(self, report: IngestReport) -> None:
         """Embed the queued documents here, then hand them to the writer thread, which
         stores them and finishes the files they came from (removals, manifest) while the
-        next batch is parsed and embedded. At most one batch is being written at a time."""
+        next batch is parsed and embedded."""
         batch, files = self._batch, self._queue
         self._batch, self._queue = [], []
         if not batch and not files:
             return
         vectors = self._embed(batch, report) if batch else None
-        self._wait_for_writes()
-        if self._writer is None:  # not inside run(): write synchronously
+        if self._writer is None:  # not inside run(): write here
             self._store(batch, vectors, files, report)
         else:
-            self._writing = self._writer.submit(self._store, batch, vectors, files, report)
-
-    def _wait_for_writes(self, raise_errors: bool = True) -> None:
-        """Wait for the batch being written; re-raise its error (a crash stops the run)."""
-        writing, self._writing = self._writing, None
-        if writing is None:
-            return
-        error = writing.exception()
-        if error is not None and raise_errors:
-            raise error
+            self._writer.submit(batch, vectors, files)
 
     def _embed(self, batch: list[tuple[Document, list[Chunk], str, bool]],
                report: IngestReport) -> np.ndarray:
@@ -266,12 +329,11 @@ class Ingestor:
                report: IngestReport) -> None:
         if batch and vectors is not None:
             self._write_batch(batch, vectors, report)
-        for doc, _, _, _ in batch:
-            self._claimed.pop(doc.doc_id, None)
         for parsed, gone, current in files:
             for doc_id in gone:
-                self._remove(doc_id)
-                report.removed += 1
+                if self._owners.get(doc_id) is None:  # not taken over by another file
+                    self._remove(doc_id)
+                    report.removed += 1
             if not parsed.failures:
                 self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
                                            parsed.file_hash, sorted(current))
