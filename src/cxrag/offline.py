@@ -82,6 +82,9 @@ def prepare_unstructured(nlp: str = "fast") -> None:
     import unstructured.nlp.tokenize as tokenize
     import unstructured.partition.text_type as text_type
 
+    # The same answer as upstream's character loop, counted by C loops (~10x faster; it runs
+    # for every paragraph unstructured classifies).
+    text_type.under_non_alpha_ratio = under_non_alpha_ratio
     if nlp == "full":
 
         def _load_pinned_model() -> spacy.language.Language:
@@ -114,6 +117,15 @@ def prepare_unstructured(nlp: str = "fast") -> None:
 
 
 _WORD_OR_MARK = re.compile(r"\w+|[^\w\s]")
+
+
+def under_non_alpha_ratio(text: str, threshold: float = 0.5) -> bool:
+    """Whether fewer than ``threshold`` of the non-space characters are letters (unstructured's
+    ``text_type.under_non_alpha_ratio``, same semantics: False for empty or all-space text)."""
+    if not text:
+        return False
+    total = len(text) - sum(map(str.isspace, text))
+    return total > 0 and sum(map(str.isalpha, text)) / total < threshold
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

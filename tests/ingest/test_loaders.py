@@ -65,3 +65,44 @@ def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, content: bytes,
     with pytest.raises(error) as info:
         load_file(SourceFile(path, tmp_path), content, LANGS)
     assert name in str(info.value)
+
+
+def test_markdown_elements_are_those_of_unstructureds_partition_md() -> None:
+    """The loader reuses one markdown converter per thread instead of calling partition_md;
+    the elements must stay exactly what partition_md gives (same converter, same extensions,
+    then unstructured's partition_html), on every markdown article of the sample."""
+    from unstructured.partition.md import partition_md
+
+    from cxrag.ingest.loaders import _partition, split_front_matter
+
+    root = Path(__file__).resolve().parents[2] / "knowledge"
+    files = sorted(root.rglob("*.md"))
+    assert len(files) >= 10
+    for path in files:
+        body = split_front_matter(path.read_text(encoding="utf-8"))[1]
+        ours = [(e.category, e.text, e.metadata.category_depth) for e in _partition(path, body)]
+        theirs = [(e.category, e.text, e.metadata.category_depth)
+                  for e in partition_md(text=body, metadata_filename=str(path), languages=[""])]
+        assert ours == theirs, path.name
+
+
+def test_fast_non_alpha_ratio_answers_like_unstructureds() -> None:
+    import importlib
+    import random
+
+    import unstructured.partition.text_type as text_type
+
+    from cxrag.offline import prepare_unstructured, under_non_alpha_ratio
+
+    upstream = importlib.reload(text_type).under_non_alpha_ratio
+    try:
+        assert upstream is not under_non_alpha_ratio
+        rnd = random.Random(7)
+        texts = ["", " ", "\n\t ", "----BREAK----", "¿Qué tal? 12%", "ÁÉÍ óú ñ", "½ ² x", "a1"]
+        texts += ["".join(rnd.choice("aZ1 .,\n¿éñ-_²½\t") for _ in range(rnd.randint(0, 40)))
+                  for _ in range(3000)]
+        for text in texts:
+            for threshold in (0.3, 0.5, 0.8):
+                assert under_non_alpha_ratio(text, threshold) == upstream(text, threshold), text
+    finally:
+        prepare_unstructured()

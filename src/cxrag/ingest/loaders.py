@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,25 @@ from cxrag.language import detect_language
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".txt"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _SKIP = {"PageBreak", "Image", "Footer", "PageNumber", "Formula", "CodeSnippet"}
+# Enough text to tell Spanish from English with certainty (the title and a paragraph or two);
+# lingua's cost grows with the sample, and it was the same answer as 2,000 characters on every
+# document of knowledge/ and stackfaq.
+LANGUAGE_SAMPLE_CHARS = 600
+_local = threading.local()
+
+
+def _markdown_to_html(body: str) -> str:
+    """Markdown to HTML exactly as unstructured's ``partition_md`` converts it (same library,
+    same extensions), with one converter per thread reused across files: building a converter
+    costs more than converting a short article."""
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        import markdown
+        from unstructured.partition.md import _DEFAULT_MARKDOWN_EXTENSIONS
+
+        converter = _local.markdown = markdown.Markdown(extensions=_DEFAULT_MARKDOWN_EXTENSIONS)
+    html: str = converter.reset().convert(body)
+    return html
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -44,9 +64,18 @@ def _partition(path: Path, body: str | None) -> list[Any]:
     skip_lang: list[str] = [""]
     try:
         if suffix in {".md", ".markdown"}:
-            from unstructured.partition.md import partition_md
+            # What partition_md does (markdown -> HTML -> partition_html), minus building a
+            # new markdown converter for every file.
+            from unstructured.file_utils.model import FileType
+            from unstructured.partition.html import partition_html
+            from unstructured.partition.md import DETECTION_ORIGIN
 
-            return list(partition_md(text=body, metadata_filename=str(path), languages=skip_lang))
+            if not (body or "").strip():
+                return []
+            return list(partition_html(
+                text=_markdown_to_html(body or ""), metadata_filename=str(path),
+                metadata_file_type=FileType.MD, detection_origin=DETECTION_ORIGIN,
+                languages=skip_lang))
         if suffix in {".html", ".htm"}:
             from unstructured.partition.html import partition_html
 
@@ -155,7 +184,8 @@ def load_file(source: SourceFile, raw: bytes, languages: list[str]) -> Document:
         source=path.as_posix(),
         doc_type=str(meta.get("type") or "article"),
         format=suffix.lstrip("."),
-        language=str(meta.get("language") or detect_language(title + "\n" + text, languages)),
+        language=str(meta.get("language") or detect_language(
+            title + "\n" + text[:LANGUAGE_SAMPLE_CHARS], languages)),
         updated_at=_updated_at(meta, path),
         content_hash=hashlib.sha256(raw).hexdigest(),
         sections=sections,
