@@ -1,0 +1,129 @@
+"""Ingest throughput, text/markdown end to end, against the embedding model's raw throughput
+on the same texts, measured in one run.
+
+    .venv/bin/python benchmarks/ingest_throughput.py [--kb DIR] [--rounds 7]
+
+Each round times one ``ingest --full`` of the folder and one raw ``embed_documents`` call on
+exactly the texts that ingest embeds (titles and chunks); the two alternate (ABBA order across
+rounds) so that a slow spell of a shared host hits both. Reported: the medians of each, and the
+median of the per-round ratios (raw seconds / ingest seconds, i.e. ingest chunks/s over raw
+chunks/s). ``retrieval_quality.py`` calls :func:`measure` for its report too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import SHARED, save  # noqa: E402
+
+import cxrag  # noqa: E402,F401
+from cxrag.ingest.chunking import embedding_text  # noqa: E402
+from cxrag.ingest.loaders import load_file  # noqa: E402
+from cxrag.ingest.sources import discover  # noqa: E402
+from cxrag.knowledge import Knowledge  # noqa: E402
+from cxrag.settings import Settings  # noqa: E402
+
+
+def _texts(knowledge: Knowledge, files: list[Any]) -> list[str]:
+    """What the ingest embeds: each document's title, then its chunks."""
+    chunker = knowledge.get("bench-throughput").ingestor.chunker
+    texts: list[str] = []
+    for src in files:
+        doc = load_file(src, src.path.read_bytes(), ["es", "en"])
+        texts += [doc.title, *(embedding_text(doc.title, c) for c in chunker.split(doc))]
+    return texts
+
+
+def measure(knowledge: Knowledge, kb_dir: Path, rounds: int = 7) -> dict[str, Any]:
+    """Ingest chunks/s vs the embedder's raw chunks/s on the same texts (medians of rounds)."""
+    base = knowledge.get("bench-throughput")
+    files = list(discover(kb_dir))
+    # Warm every stage once (parser, analyser, Chroma, tantivy, embedder) on one file in a
+    # throwaway collection, so both figures are steady-state.
+    warm_dir = Path(tempfile.mkdtemp(prefix="cxrag-warm-"))
+    shutil.copy(files[0].path, warm_dir)
+    knowledge.get("bench-warmup").ingestor.run([warm_dir], full=True)
+    shutil.rmtree(warm_dir, ignore_errors=True)
+    texts = _texts(knowledge, files)
+    knowledge.embedder.embed_documents(texts[:64])
+    ingest: list[tuple[float, float]] = []
+    raw: list[tuple[float, float]] = []
+    chunks = 0
+
+    def run_ingest() -> None:
+        nonlocal chunks
+        t0, c0 = time.perf_counter(), time.process_time()
+        report = base.ingestor.run([kb_dir], full=True)
+        ingest.append((time.perf_counter() - t0, time.process_time() - c0))
+        if report.failures:
+            raise SystemExit(f"ingest failed on {report.failures[0]}")
+        chunks = report.chunks_written
+
+    def run_raw() -> None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        knowledge.embedder.embed_documents(texts)
+        raw.append((time.perf_counter() - t0, time.process_time() - c0))
+
+    for i in range(rounds):
+        for step in ((run_ingest, run_raw) if i % 2 == 0 else (run_raw, run_ingest)):
+            step()
+    ratios = [r[0] / g[0] for g, r in zip(ingest, raw, strict=True)]
+    ingest_s = statistics.median(g[0] for g in ingest)
+    raw_s = statistics.median(r[0] for r in raw)
+    ingest_cpu = statistics.median(g[1] for g in ingest)
+    raw_cpu = statistics.median(r[1] for r in raw)
+    cores = os.cpu_count() or 1
+    return {
+        "kb": str(kb_dir), "documents": len(files), "chunks": chunks,
+        "embedded_texts": len(texts), "rounds": rounds,
+        "ingest_seconds": ingest_s, "raw_embed_seconds": raw_s,
+        "ingest_chunks_per_s": chunks / ingest_s, "raw_chunks_per_s": chunks / raw_s,
+        "ratio": statistics.median(ratios),
+        "ratio_min_max": [min(ratios), max(ratios)],
+        "per_round": [{"ingest_s": g[0], "raw_s": r[0], "ratio": q}
+                      for g, r, q in zip(ingest, raw, ratios, strict=True)],
+        # CPU accounting: the ratio if every stage overlapped perfectly on this many cores.
+        "cpu_seconds": {"ingest": ingest_cpu, "raw_embed": raw_cpu,
+                        "ingest_minus_embed": ingest_cpu - raw_cpu},
+        "cores": cores, "ratio_ceiling": raw_s / max(ingest_cpu / cores, raw_s),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kb", type=Path, default=SHARED / "stackfaq" / "kb")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="cxrag-bench-"))
+    try:
+        knowledge = Knowledge(Settings(data_dir=tmp, _env_file=None))  # type: ignore[call-arg]
+        result = measure(knowledge, args.kb, args.rounds)
+        result["embedding_model"] = knowledge.embedder.model_id
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    path = save("ingest_throughput", result)
+    print(f"{result['documents']} documents, {result['chunks']} chunks, "
+          f"{result['embedded_texts']} texts embedded, {args.rounds} rounds (medians)")
+    cpu = result["cpu_seconds"]
+    print(f"  raw embedding   {result['raw_embed_seconds']:.3f} s  "
+          f"{result['raw_chunks_per_s']:.1f} chunks/s  cpu {cpu['raw_embed']:.2f} s")
+    print(f"  ingest --full   {result['ingest_seconds']:.3f} s  "
+          f"{result['ingest_chunks_per_s']:.1f} chunks/s  cpu {cpu['ingest']:.2f} s")
+    lo, hi = result["ratio_min_max"]
+    print(f"  ratio           {result['ratio']:.2f}x (rounds {lo:.2f}-{hi:.2f}; "
+          f"CPU ceiling {result['ratio_ceiling']:.2f}x)")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
