@@ -34,7 +34,7 @@ from common import OUT, SHARED, pct, save  # noqa: E402
 import cxrag  # noqa: E402,F401
 from cxrag.embed.base import normalise  # noqa: E402
 from cxrag.ingest.models import Chunk, Document, Section, doc_vector_ids, split_chunk_id  # noqa: E402  # noqa: E402
-from cxrag.ingest.pipeline import lexical_entry  # noqa: E402
+from cxrag.ingest.pipeline import _metadata, lexical_entry  # noqa: E402
 from cxrag.knowledge import Knowledge  # noqa: E402
 from cxrag.language import detect_language  # noqa: E402
 from cxrag.settings import Settings  # noqa: E402
@@ -169,8 +169,8 @@ def build(knowledge: Knowledge) -> dict[str, float]:
             c_docs: list[str] = []
             c_vecs: list[np.ndarray] = []
             c_meta: list[dict[str, object]] = []
-            c_text: list[str] = []
             d_ids: list[str] = []
+            d_owners: list[str] = []
             d_vecs: list[np.ndarray] = []
             d_meta: list[dict[str, object]] = []
             commits: list[tuple[Document, list[Chunk]]] = []
@@ -205,23 +205,21 @@ def build(knowledge: Knowledge) -> dict[str, float]:
                     vecs.append(v)
                 chunk_vecs = normalise(np.vstack(vecs))
                 title_vec = title_vecs[t_idx]
-                meta = {"language": doc.language, "doc_type": doc.doc_type, "title": doc.title,
-                        "source": doc.source}
+                meta = _metadata(doc)  # what the ingest stores with every vector
                 c_ids += [c.chunk_id for c in chunks]
                 c_docs += [doc.doc_id] * len(chunks)
                 c_vecs.append(chunk_vecs)
-                c_meta += [{**meta, "index": c.index} for c in chunks]
-                c_text += [c.text for c in chunks]
+                c_meta += [meta] * len(chunks)
                 # As _write_document: centroid = mean of title + chunk vectors, then title.
                 all_vecs = np.vstack([title_vec[None, :], chunk_vecs])
                 d_ids += doc_vector_ids(doc.doc_id, version)
+                d_owners += [doc.doc_id] * 2
                 d_vecs.append(np.vstack([normalise(all_vecs.mean(axis=0)), title_vec]))
-                d_meta += [{**meta, "kind": kind, "version": version, "doc_id": doc.doc_id}
-                           for kind in ("centroid", "title")]
+                d_meta += [meta, meta]
                 commits.append((doc, chunks))
             t1 = time.perf_counter()
-            base.index.add_chunks(c_ids, c_docs, np.vstack(c_vecs), c_meta, c_text)
-            base.index._docs.upsert(ids=d_ids, embeddings=np.vstack(d_vecs), metadatas=d_meta)
+            base.index.add_chunks(c_ids, c_docs, np.vstack(c_vecs), c_meta)
+            base.index.add_docs(d_ids, d_owners, np.vstack(d_vecs), d_meta)
             base.lexical.add([lexical_entry(doc, c) for doc, chunks in commits for c in chunks])
             t2 = time.perf_counter()
             for doc, chunks in commits:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from cxrag.embed.base import Embedder, Vectors
@@ -17,6 +19,14 @@ from cxrag.language import detect_language
 from cxrag.retrieve.fusion import Weights, fuse, top2, zscores
 
 Mode = Literal["hybrid", "lexical", "dense"]
+
+
+@lru_cache(maxsize=1)
+def _legs() -> ThreadPoolExecutor:
+    """Threads for the retrieval legs that run beside the query embedding: tantivy, Chroma,
+    onnxruntime and SQLite release the GIL, so the legs overlap on a second core. Shared by
+    every retriever; sized for several concurrent searches."""
+    return ThreadPoolExecutor(8, thread_name_prefix="cxrag-search")
 
 
 @dataclass(frozen=True)
@@ -86,14 +96,22 @@ class HybridRetriever:
         lexical: list[tuple[str, float]] = []
         dense: list[VectorHit] = []
         doc_hits: list[VectorHit] = []
-        if mode != "dense":
+        if mode == "lexical":
             lexical = self.lexical.search(query, lang, self.candidates, filters)
-        if mode != "lexical":
+        else:
+            # Three legs, two at a time: the lexical search runs while the query is embedded
+            # and the chunk vectors searched; the document vectors are searched beside the
+            # chunk vectors (at 100k chunks: p50 16.5 ms one after another, 11-13 ms so).
+            pool = _legs()
+            lexical_leg = (pool.submit(self.lexical.search, query, lang, self.candidates,
+                                       filters) if mode == "hybrid" else None)
             if vector is None:
                 vector = self.embedder.embed_query(query)
             where = _where(filters)
+            docs_leg = pool.submit(self.index.query_docs, vector, 2 * self.candidates, where)
             dense = self.index.query_chunks(vector, self.candidates, where)
-            doc_hits = self.index.query_docs(vector, 2 * self.candidates, where)
+            doc_hits = docs_leg.result()
+            lexical = lexical_leg.result() if lexical_leg is not None else []
         hits = self._rank(lexical, dense, doc_hits, filters, lang, k, group_by_document)
         return SearchResult(hits, lang, (time.perf_counter() - started) * 1000)
 
