@@ -36,3 +36,30 @@ def pct(values: list[float], q: float) -> float:
         return 0.0
     return float(statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]) \
         if len(ordered) > 1 else ordered[0]
+
+
+def _steal_ticks() -> int:
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8])  # cpu user nice system idle iowait irq softirq steal ...
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class HostSteal:
+    """Share of this machine's CPU time that the hypervisor gave to other guests while the
+    block ran (``steal`` in /proc/stat): context for timings taken on a shared host."""
+
+    share = 0.0
+
+    def __enter__(self) -> HostSteal:
+        self._ticks, self._t0 = _steal_ticks(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        seconds = (_steal_ticks() - self._ticks) / os.sysconf("SC_CLK_TCK")
+        self.share = seconds / max((time.perf_counter() - self._t0) * (os.cpu_count() or 1),
+                                   1e-9)
+
