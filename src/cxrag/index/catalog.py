@@ -70,6 +70,11 @@ class Manifest:
         entry = self.sources.get(path)
         return entry[0] if entry else None
 
+    def source_doc_ids(self, path: str) -> list[str]:
+        """The document ids recorded for a source file."""
+        entry = self.sources.get(path)
+        return entry[1] if entry else []
+
     def document_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Content hash per document, for the given ids that exist."""
         return {d: self.documents[d][0] for d in doc_ids if d in self.documents}
@@ -148,11 +153,6 @@ class Catalog:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- manifest -------------------------------------------------------------------------
-    def source_hash(self, path: str) -> str | None:
-        """The hash recorded for a source file, if it was fully ingested."""
-        row = self._row("SELECT file_hash FROM sources WHERE path = ?", (path,))
-        return None if row is None else str(row[0])
-
     def record_source(self, path: str, root: str, file_hash: str, doc_ids: Sequence[str]) -> None:
         """Mark a source file as fully ingested at ``file_hash``."""
         with self._lock:
@@ -179,11 +179,6 @@ class Catalog:
         documents = {r[0]: (str(r[1]), str(r[2]))
                      for r in self._rows("SELECT doc_id, content_hash, source_path FROM documents")}
         return Manifest(sources, documents)
-
-    def source_doc_ids(self, path: str) -> list[str]:
-        """Document ids recorded for one source file."""
-        row = self._row("SELECT doc_ids FROM sources WHERE path = ?", (path,))
-        return [] if row is None else list(json.loads(row[0]))
 
     def document_states(self, doc_ids: Sequence[str]) -> dict[str, DocState]:
         """The committed state of each of the given documents that exists."""

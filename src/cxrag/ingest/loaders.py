@@ -70,10 +70,10 @@ def _partition(path: Path, body: str | None) -> list[Any]:
             from unstructured.partition.html import partition_html
             from unstructured.partition.md import DETECTION_ORIGIN
 
-            if not (body or "").strip():
+            if body is None or not body.strip():
                 return []
             return list(partition_html(
-                text=_markdown_to_html(body or ""), metadata_filename=str(path),
+                text=_markdown_to_html(body), metadata_filename=str(path),
                 metadata_file_type=FileType.MD, detection_origin=DETECTION_ORIGIN,
                 languages=skip_lang))
         if suffix in {".html", ".htm"}:

@@ -161,10 +161,10 @@ class Ingestor:
         self.languages = list(languages)
         self.batch_chunks = batch_chunks
         self.first_batch_chunks = first_batch_chunks
-        self._target = min(first_batch_chunks, batch_chunks)
+        self._target = 0  # chunks in the next embedding batch; set by run()
         self._forced = False
-        self._batch: list[tuple[Document, list[Chunk], str, bool]] = []
-        self._queue: list[tuple[_Parsed, set[str], set[str]]] = []
+        self._batch: _Batch = []
+        self._queue: _Files = []
         self._known = Manifest({}, {})  # the catalogue as this run found it
         self._owners: dict[str, str] = {}  # doc id -> file, as of the files applied so far
         self._writer: _WriteBehind | None = None
@@ -265,7 +265,7 @@ class Ingestor:
         path = str(parsed.source.path)
         seen.add(path)
         report.failures.extend(parsed.failures)
-        known = self._known.sources.get(path, ("", []))[1]
+        known = self._known.source_doc_ids(path)
         if parsed.unchanged:
             report.unchanged += len(known)
             report.documents_seen += len(known)
@@ -314,8 +314,7 @@ class Ingestor:
         else:
             self._writer.submit(batch, vectors, files)
 
-    def _embed(self, batch: list[tuple[Document, list[Chunk], str, bool]],
-               report: IngestReport) -> np.ndarray:
+    def _embed(self, batch: _Batch, report: IngestReport) -> np.ndarray:
         """Title then chunk vectors of each document, in batch order."""
         texts = [t for doc, chunks, _, _ in batch
                  for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
@@ -324,8 +323,7 @@ class Ingestor:
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
-    def _store(self, batch: list[tuple[Document, list[Chunk], str, bool]],
-               vectors: np.ndarray | None, files: list[tuple[_Parsed, set[str], set[str]]],
+    def _store(self, batch: _Batch, vectors: np.ndarray | None, files: _Files,
                report: IngestReport) -> None:
         if batch and vectors is not None:
             self._write_batch(batch, vectors, report)
@@ -338,8 +336,7 @@ class Ingestor:
                 self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
                                            parsed.file_hash, sorted(current))
 
-    def _write_batch(self, batch: list[tuple[Document, list[Chunk], str, bool]],
-                     vectors: np.ndarray, report: IngestReport) -> None:
+    def _write_batch(self, batch: _Batch, vectors: np.ndarray, report: IngestReport) -> None:
         """Write a batch's vectors in one call per collection and its lexical entries in one
         commit, then commit each document in the catalogue (the commit point), then drop
         what the previous versions left."""
