@@ -76,6 +76,46 @@ class RetrievalSettings(BaseModel):
     languages: list[str] = Field(default_factory=lambda: ["es", "en"])
 
 
+class IngestSettings(BaseModel):
+    """Limits and screening of what is ingested (files, uploads, helpdesk exports)."""
+
+    max_file_mb: float = Field(20.0, gt=0, description="a larger file is reported as a "
+                               "failure (document_too_large) and the rest is indexed")
+    max_text_chars: int = Field(2_000_000, ge=1000, description="extracted text per document "
+                                "at most (~500 pages); more is a failure, not a slow parse")
+    screen: bool = Field(True, description="quarantine documents and tickets that carry "
+                         "instructions aimed at the assistant (reported, not indexed)")
+
+
+class GuardSettings(BaseModel):
+    """What a reply may contain beyond being grounded (the output policy)."""
+
+    allowed_domains: list[str] = Field(
+        default_factory=list, description="domains (and their subdomains) a reply may link to "
+        "or give an email address of; any other link or address drops its sentence")
+
+
+class PrivacySettings(BaseModel):
+    """Personal data: what is masked where, and how long conversations are kept."""
+
+    redact_remote_prompts: bool = Field(True, description="mask emails, phones, cards, IBANs "
+                                        "and national ids in anything sent to a remote model")
+    retention_days: int = Field(0, ge=0, description="conversations, messages, feedback and "
+                                "drafts older than this are deleted by `cxrag privacy purge`; "
+                                "0 = keep")
+
+
+class RateLimitSettings(BaseModel):
+    """Requests allowed per caller (``limits`` strings: "20/minute", "5/second;100/hour")."""
+
+    per_key: str = Field("600/minute", description="per API key (a widget key is public: "
+                         "this caps every visitor of a page together)")
+    per_visitor: str = Field("20/minute", description="per anonymous visitor id")
+    per_customer: str = Field("30/minute", description="per signed-in customer")
+    per_ip: str = Field("120/minute", description="per client address, before the key is "
+                        "known (bad keys included)")
+
+
 class ApiSettings(BaseModel):
     """HTTP service settings."""
 
@@ -88,6 +128,15 @@ class ApiSettings(BaseModel):
         default_factory=dict,
         description="per tenant: HMAC-SHA256 secret the host page signs customer ids with")
     max_upload_mb: int = 50
+    max_upload_files: int = Field(20, ge=1, le=1000, description="files per upload request")
+    max_body_kb: int = Field(256, ge=16, description="request body limit of every endpoint "
+                             "but uploads (checked before the key)")
+    widget_collections: dict[str, list[str]] = Field(
+        default_factory=dict, description="per widget key, the collections it may chat with; "
+        "unlisted keys only the default collection")
+    chat_concurrency: int = Field(16, ge=1, le=1024, description="replies in progress at "
+                                  "once; more get 503 + Retry-After (the model queue is full)")
+    rate_limits: RateLimitSettings = RateLimitSettings()
     max_message_chars: int = Field(4000, ge=100, le=100_000)
     widget_origins: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -115,6 +164,11 @@ class LLMSettings(BaseModel):
         None, description="remote API key; the embedded server makes its own per start"
     )
     timeout_s: float = Field(60.0, gt=0, description="per-request timeout in seconds")
+    reply_deadline_s: float = Field(30.0, gt=0, description="one reply's whole time with the "
+                                    "model (queue, retries and every read included); then the "
+                                    "fallback reply")
+    max_in_flight: int = Field(2, ge=1, le=256, description="model requests at once (the "
+                               "embedded server's slots); the rest wait, within the deadline")
     max_retries: int = Field(2, ge=0, description="retries on connection errors and 5xx")
     temperature: float = Field(0.2, ge=0, le=2, description="sampling temperature")
     max_tokens: int = Field(512, ge=1, description="default cap on generated tokens")
@@ -208,6 +262,11 @@ class Settings(BaseSettings):
     prompts: PromptSettings = PromptSettings()
     eval: EvalSettings = EvalSettings()
     cx: CxSettings = CxSettings()
+    ingest: IngestSettings = IngestSettings()
+    guard: GuardSettings = GuardSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    redis_url: str | None = Field(None, description="Redis for shared rate-limit counters, "
+                                  "e.g. redis://127.0.0.1:6379/0; empty = in process memory")
     database_url: str | None = Field(
         None, description="customer history store; default sqlite under data_dir")
 
