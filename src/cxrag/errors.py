@@ -5,7 +5,10 @@
     │   └── PromptError             500 prompt_error
     ├── InvalidRequest              422 invalid_request
     │   ├── InvalidName             422 invalid_name
-    │   └── PromptNotFound          422 prompt_not_found
+    │   ├── PromptNotFound          422 prompt_not_found
+    │   └── PayloadTooLarge         413 payload_too_large
+    ├── RateLimited                 429 rate_limited      (Retry-After)
+    ├── ServiceBusy                 503 busy              (Retry-After)
     ├── NotFound                    404 not_found
     │   ├── CollectionNotFound      404 collection_not_found
     │   ├── CustomerNotFound        404 customer_not_found
@@ -17,13 +20,16 @@
     ├── IngestError                 422 ingest_error
     │   ├── UnsupportedFormat       415 unsupported_format
     │   ├── EmptyDocument           422 empty_document
-    │   └── DocumentParseError      422 parse_error
+    │   ├── DocumentParseError      422 parse_error
+    │   └── DocumentTooLarge        413 document_too_large
     ├── IndexUnavailable            503 index_unavailable
     │   └── EmbeddingMismatch       409 embedding_mismatch
     ├── EmbeddingError              503 embedding_unavailable
     └── LLMError                    502 llm_error
+        ├── LLMBadReply             502 llm_bad_reply
         ├── LLMUnavailable          503 llm_unavailable
-        │   └── LLMTimeout          504 llm_timeout
+        │   ├── LLMTimeout          504 llm_timeout
+        │   └── LLMCancelled        503 llm_cancelled
         └── ModelIntegrityError     500 model_integrity
 
 The API renders all of them as ``application/problem+json`` (RFC 9457) in one handler.
@@ -45,6 +51,12 @@ class CxragError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries (``Retry-After`` when a retry makes sense)."""
+        after = self.extra.get("retry_after")
+        return {"Retry-After": str(max(1, int(after + 0.999)))} if after is not None else {}
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         """This error as an RFC 9457 problem document."""
@@ -75,6 +87,18 @@ class InvalidName(InvalidRequest):
 
 class PromptNotFound(InvalidRequest):
     code, status, title = "prompt_not_found", 422, "Unknown prompt version or template"
+
+
+class PayloadTooLarge(InvalidRequest):
+    code, status, title = "payload_too_large", 413, "Request too large"
+
+
+class RateLimited(CxragError):
+    code, status, title = "rate_limited", 429, "Too many requests"
+
+
+class ServiceBusy(CxragError):
+    code, status, title = "busy", 503, "Busy: try again shortly"
 
 
 class PromptError(ConfigurationError):
@@ -129,6 +153,10 @@ class DocumentParseError(IngestError):
     code, status, title = "parse_error", 422, "Document could not be parsed"
 
 
+class DocumentTooLarge(IngestError):
+    code, status, title = "document_too_large", 413, "Document over the size limit"
+
+
 class IndexUnavailable(CxragError):
     code, status, title = "index_unavailable", 503, "Index unavailable"
 
@@ -157,6 +185,18 @@ class LLMTimeout(LLMUnavailable):
     """The chat model did not answer in time."""
 
     code, status, title = "llm_timeout", 504, "Language model timed out"
+
+
+class LLMCancelled(LLMUnavailable):
+    """The request was abandoned (the client left, the service is stopping)."""
+
+    code, status, title = "llm_cancelled", 503, "Language model request cancelled"
+
+
+class LLMBadReply(LLMError):
+    """The chat model answered with something that is not a chat completion."""
+
+    code, status, title = "llm_bad_reply", 502, "Language model reply unreadable"
 
 
 class ModelIntegrityError(LLMError):
