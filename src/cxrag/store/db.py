@@ -6,12 +6,15 @@ installed wheel can upgrade its database without an ``alembic.ini`` on disk.
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,15 +65,41 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x63787261_67  # "cxrag": the PostgreSQL advisory lock id of migrations
+
+
 def migrate(url: str | Engine, revision: str = "head") -> None:
-    """Upgrade the database at ``url`` to ``revision``; does nothing when already there."""
+    """Upgrade the database at ``url`` to ``revision``; does nothing when already there.
+
+    Replicas starting together take turns: on PostgreSQL under a transaction-scoped advisory
+    lock, on SQLite under an exclusive lock file beside the database; the second finds the
+    schema current and does nothing.
+    """
     engine = make_engine(url) if isinstance(url, str) else url
     try:
-        with engine.begin() as connection:
+        with _migration_lock(engine), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                   {"id": MIGRATION_LOCK})
             command.upgrade(alembic_config(connection), revision)
     finally:
         if isinstance(url, str):
             engine.dispose()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock file beside a SQLite database (nothing for other engines)."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_revision(url: str | Engine) -> str | None:
