@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from cxrag.embed import Embedder, build_embedder
+from cxrag.errors import CollectionNotFound
 from cxrag.index.catalog import Catalog
 from cxrag.index.lexical import TantivyIndex
 from cxrag.index.vectors import ChromaIndex, make_client
+from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker
+from cxrag.ingest.models import IngestReport
 from cxrag.ingest.pipeline import Ingestor
 from cxrag.retrieve.fusion import Weights
 from cxrag.retrieve.hybrid import HybridRetriever
@@ -30,6 +35,12 @@ class KnowledgeBase:
     retriever: HybridRetriever
     ingestor: Ingestor
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ingest(self, paths: Sequence[Path], full: bool = False) -> IngestReport:
+        """Run the ingestor, one run at a time per collection (callers wait in their own
+        thread: never call this on an event loop)."""
+        with self.lock:
+            return self.ingestor.run(paths, full=full)
 
 
 class Knowledge:
@@ -53,14 +64,27 @@ class Knowledge:
         """The Chroma client (embedded or HTTP)."""
         return self._client or make_client(self.settings.chroma, str(self.settings.chroma_path))
 
-    def get(self, collection: str | None = None, tenant: str | None = None) -> KnowledgeBase:
-        """The KnowledgeBase for a collection (default from settings)."""
+    def get(self, collection: str | None = None, tenant: str | None = None, *,
+            create: bool = True) -> KnowledgeBase:
+        """The KnowledgeBase for a collection (default from settings). With ``create=False``
+        (every read path of the API) a collection nothing was ever ingested into is
+        ``CollectionNotFound``, not a new set of folders and Chroma collections; the default
+        collection always exists."""
         tenant = check_name("tenant", tenant or self.settings.tenant)
         collection = check_name("collection", collection or self.settings.collection)
         with self._lock:
             if (tenant, collection) not in self._bases:
+                if not (create or self.exists(collection, tenant)):
+                    raise CollectionNotFound(f"no collection {collection!r}",
+                                             collection=collection)
                 self._bases[(tenant, collection)] = self._build(tenant, collection)
             return self._bases[(tenant, collection)]
+
+    def exists(self, collection: str, tenant: str) -> bool:
+        """Whether ``collection`` is the default one or was created by an ingest."""
+        return ((tenant, collection) == (self.settings.tenant, self.settings.collection)
+                or (self.settings.collection_dir(tenant, collection) / "catalog.sqlite")
+                .exists())
 
     def _build(self, tenant: str, collection: str) -> KnowledgeBase:
         s = self.settings
@@ -77,7 +101,9 @@ class Knowledge:
         chunker = TokenChunker(s.chunking.max_tokens, s.chunking.overlap_tokens,
                                s.chunking.encoding)
         ingestor = Ingestor(catalog, index, lexical, self.embedder, chunker,
-                            s.retrieval.languages)
+                            s.retrieval.languages,
+                            admission=Admission(s.ingest.max_file_mb, s.ingest.max_text_chars,
+                                                s.ingest.screen))
         ingestor.ensure_lexical()
         return KnowledgeBase(tenant, collection, catalog, index, lexical, retriever, ingestor)
 

@@ -284,3 +284,42 @@ def test_a_failed_write_stops_the_run_and_later_batches_are_not_written(
     monkeypatch.undo()
     report = base.ingestor.run([kb])
     assert report.ok and report.added == 12 and base.catalog.pending() == []
+
+
+def test_broken_exports_are_reported_and_never_stop_the_run(knowledge: Knowledge,
+                                                            sample_kb: Path) -> None:
+    (sample_kb / "contacts.csv").write_text("name,email\nAna,ana@example.com\n")
+    (sample_kb / "huge-field.csv").write_text(
+        "id,status,resolution\nTK-1,closed," + "x" * 200_000 + "\n")
+    (sample_kb / "events.jsonl").write_text('{"event": "login"}\n{"event": "logout"}\n')
+    report = knowledge.get().ingestor.run([sample_kb])
+    failed = {Path(f.source).name: f.reason for f in report.failures}
+    assert set(failed) == {"contacts.csv", "huge-field.csv", "events.jsonl"}
+    assert "missing required columns id, status, resolution" in failed["contacts.csv"]
+    assert "field larger than field limit" in failed["huge-field.csv"]
+    assert "missing required columns" in failed["events.jsonl"]
+    assert report.added == 5
+
+
+def test_the_same_files_from_a_new_folder_move_instead_of_clashing(
+        knowledge: Knowledge, sample_kb: Path, tmp_path: Path) -> None:
+    ingestor, catalog = knowledge.get().ingestor, knowledge.get().catalog
+    ingestor.run([sample_kb])
+    before = _counts(knowledge)
+    moved = shutil.copytree(sample_kb, tmp_path / "moved")
+    (moved / "en" / "gift-cards.txt").write_text("Gift cards\n\nGift cards expire in 2099.\n")
+    report = ingestor.run([moved])
+    assert report.ok, report.failures
+    assert (report.unchanged, report.updated, report.added, report.removed) == (4, 1, 0, 0)
+    assert catalog.document_owner("en/night-vision") == str(moved / "en" / "night-vision.pdf")
+    hit = knowledge.get().retriever.search("infrared night vision camera", k=1).hits[0]
+    assert hit.source == (moved / "en" / "night-vision.pdf").as_posix()
+    assert _counts(knowledge) == before and _lexical_matches_catalogue(knowledge)
+    # Back to the first folder: its files are read again and take their documents back.
+    again = ingestor.run([sample_kb])
+    assert again.ok and (again.unchanged, again.updated) == (4, 1)
+    assert catalog.document_owner("en/gift-cards") == str(sample_kb / "en" / "gift-cards.txt")
+    # Both folders in one run: a real duplicate, refused.
+    both = ingestor.run([sample_kb, moved])
+    assert [f.code for f in both.failures] == ["duplicate_id"] * 5
+    assert catalog.document_owner("en/gift-cards") == str(sample_kb / "en" / "gift-cards.txt")

@@ -256,6 +256,21 @@ class Catalog:
                  for c in chunks],
             )
 
+    def hand_over(self, doc_id: str, old_path: str, new_path: str, source: str | None) -> None:
+        """Move a document to another source file. The old file's manifest row drops it and
+        its hash (so that file is read again next time); with ``source`` (same content), the
+        committed row now names the new file."""
+        with self._transaction():
+            row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?",
+                                   (old_path,)).fetchone()
+            if row is not None:
+                ids = [d for d in json.loads(row[0]) if d != doc_id]
+                self._db.execute("UPDATE sources SET file_hash = '', doc_ids = ? WHERE path = ?",
+                                 (json.dumps(ids), old_path))
+            if source is not None:
+                self._db.execute("UPDATE documents SET source_path = ?, source = ? "
+                                 "WHERE doc_id = ?", (new_path, source, doc_id))
+
     def delete_document(self, doc_id: str) -> None:
         """Atomically remove a document and its chunks."""
         with self._transaction():

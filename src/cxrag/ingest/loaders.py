@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from cxrag.errors import DocumentParseError, EmptyDocument, UnsupportedFormat
+from cxrag.errors import DocumentParseError, DocumentTooLarge, EmptyDocument, UnsupportedFormat
 from cxrag.ingest.models import Document, Section, SourceFile
 from cxrag.language import detect_language
 
@@ -157,8 +157,10 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def load_file(source: SourceFile, raw: bytes, languages: list[str]) -> Document:
-    """Parse one file into a Document or raise an IngestError subclass saying why."""
+def load_file(source: SourceFile, raw: bytes, languages: list[str],
+              max_chars: int | None = None) -> Document:
+    """Parse one file into a Document or raise an IngestError subclass saying why; a text
+    file longer than ``max_chars`` is refused before it is parsed."""
     path = source.path
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
@@ -173,6 +175,9 @@ def load_file(source: SourceFile, raw: bytes, languages: list[str]) -> Document:
         except UnicodeDecodeError as exc:
             raise DocumentParseError(f"{path.name}: not valid UTF-8 text ({exc})") from exc
         meta, body = split_front_matter(body)
+        if max_chars is not None and len(body) > max_chars:
+            raise DocumentTooLarge(f"{path.name}: {len(body):,} characters of text is over the "
+                                   f"{max_chars:,} limit per document (ingest.max_text_chars)")
     first_title, sections = elements_to_sections(_partition(path, body))
     if not any(s.blocks for s in sections):
         raise EmptyDocument(f"{path.name}: no text could be extracted (corrupt, scanned or empty)")

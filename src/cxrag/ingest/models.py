@@ -65,6 +65,9 @@ class Document:
     format: str = ""
     # Kept in the catalogue for customer history, never indexed or returned by search.
     private: dict[str, str] = field(default_factory=dict)
+    # Source text kept out of the index (a ticket's customer messages): screened at ingest,
+    # never stored.
+    unindexed: str = field(default="", repr=False)
 
     @property
     def version(self) -> str:

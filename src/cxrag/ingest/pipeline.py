@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,8 @@ from cxrag.errors import CxragError, UnsupportedFormat
 from cxrag.index.catalog import Catalog, Manifest
 from cxrag.index.lexical import LexicalEntry, LexicalIndex
 from cxrag.index.vectors import VectorIndex
+from cxrag.ingest import screening
+from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker, embedding_text
 from cxrag.ingest.loaders import load_file
 from cxrag.ingest.models import (
@@ -38,102 +37,13 @@ from cxrag.ingest.models import (
     doc_vector_ids,
     version_of,
 )
-from cxrag.ingest.sources import SUPPORTED, discover, is_ticket_export
+from cxrag.ingest.sources import SUPPORTED, discover_all, is_ticket_export
+from cxrag.ingest.stages import Batch, Files, Parsed, WriteBehind, prefetch
 from cxrag.ingest.tickets import load_ticket_export
 
 log = structlog.get_logger(__name__)
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: tickets index the agent side only
 Progress = Callable[[str, int], None]
-
-
-@dataclass
-class _Parsed:
-    source: SourceFile
-    file_hash: str
-    docs: list[Document] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    unchanged: bool = False
-    chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # of changed documents
-
-
-def _prefetch(items: Iterable[_Parsed], size: int = 64) -> Iterator[_Parsed]:
-    """Run ``items`` in a background thread, ``size`` ahead (parsing overlaps embedding)."""
-    buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
-    done = object()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                buffer.put(item)
-        except BaseException as exc:  # surfaced in the consumer
-            buffer.put(exc)
-        buffer.put(done)
-
-    threading.Thread(target=produce, daemon=True, name="cxrag-parse").start()
-    while (item := buffer.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
-_Batch = list[tuple[Document, list[Chunk], str, bool]]  # doc, chunks, source path, existed
-_Files = list[tuple[_Parsed, set[str], set[str]]]  # parsed file, ids gone, ids current
-
-
-class _WriteBehind:
-    """Stores embedded batches on one thread, behind the embedder. Batches wait until at
-    least ``min_chunks`` chunks are waiting (or the run ends) and are then written together:
-    every write costs the stores a fixed price (a Chroma call per collection grows with the
-    collection; a tantivy commit), so small embedding batches must not mean small writes. The
-    first error stops the writing; :meth:`submit` and :meth:`close` raise it."""
-
-    _END = object()
-
-    def __init__(self, store: Callable[[_Batch, np.ndarray | None, _Files], None],
-                 min_chunks: int) -> None:
-        self._store, self._min = store, min_chunks
-        self._inbox: queue.Queue[Any] = queue.Queue(maxsize=16)  # bounds memory if it lags
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="cxrag-write")
-        self._thread.start()
-
-    def submit(self, batch: _Batch, vectors: np.ndarray | None, files: _Files) -> None:
-        self._raise()
-        self._inbox.put((batch, vectors, files))
-
-    def close(self, raise_errors: bool = True) -> None:
-        """Write what waits, stop the thread; re-raise a write error if asked."""
-        self._inbox.put(self._END)
-        self._thread.join()
-        if raise_errors:
-            self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _loop(self) -> None:
-        waiting: list[tuple[_Batch, np.ndarray | None, _Files]] = []
-        while True:
-            item = self._inbox.get()
-            end = item is self._END
-            if not end:
-                waiting.append(item)
-            chunks = sum(len(c) for batch, _, _ in waiting for _, c, _, _ in batch)
-            if waiting and (end or chunks >= self._min) and self._error is None:
-                try:
-                    self._write(waiting)
-                except BaseException as exc:  # surfaced in the embedding thread
-                    self._error = exc
-                waiting = []
-            if end:
-                return
-
-    def _write(self, waiting: list[tuple[_Batch, np.ndarray | None, _Files]]) -> None:
-        batch = [entry for b, _, _ in waiting for entry in b]
-        parts = [v for _, v, _ in waiting if v is not None and len(v)]
-        vectors = np.vstack(parts) if parts else None
-        self._store(batch, vectors, [f for _, _, files in waiting for f in files])
 
 
 def lexical_entry(doc: Document, chunk: Chunk) -> LexicalEntry:
@@ -155,25 +65,29 @@ class Ingestor:
 
     def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
                  embedder: Embedder, chunker: TokenChunker, languages: Sequence[str],
-                 batch_chunks: int = 256, first_batch_chunks: int = 16):
+                 batch_chunks: int = 256, first_batch_chunks: int = 16,
+                 admission: Admission | None = None):
         self.catalog, self.index, self.lexical = catalog, index, lexical
         self.embedder, self.chunker = embedder, chunker
+        self.admission = admission or Admission()
         self.languages = list(languages)
         self.batch_chunks = batch_chunks
         self.first_batch_chunks = first_batch_chunks
         self._target = 0  # chunks in the next embedding batch; set by run()
         self._forced = False
-        self._batch: _Batch = []
-        self._queue: _Files = []
+        self._batch: Batch = []
+        self._queue: Files = []
         self._known = Manifest({}, {})  # the catalogue as this run found it
         self._owners: dict[str, str] = {}  # doc id -> file, as of the files applied so far
-        self._writer: _WriteBehind | None = None
+        self._run_paths: set[str] = set()  # the files of this run
+        self._writer: WriteBehind | None = None
 
     @property
     def fingerprint(self) -> str:
         """Settings that change chunk content; a change re-processes every document."""
         spec = [PIPELINE_VERSION, self.embedder.model_id, self.chunker.max_tokens,
-                self.chunker.overlap, self.languages]
+                self.chunker.overlap, self.languages,
+                screening.VERSION if self.admission.screen else None]
         return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
 
     def run(self, paths: Sequence[Path], full: bool = False,
@@ -192,7 +106,8 @@ class Ingestor:
         self._forced = self.catalog.get_meta("fingerprint") not in (None, self.fingerprint)
         if self._forced:
             log.info("ingest.settings_changed", detail="re-processing every document")
-        sources, roots = self._discover(paths, report)
+        sources, roots = discover_all(paths, report.failures)
+        self._run_paths = {str(s.path) for s in sources}
         if progress:
             progress("total", len(sources))
         seen: set[str] = set()
@@ -201,10 +116,10 @@ class Ingestor:
         # starts after a few files instead of idling while a full batch is parsed; writes
         # are grouped whatever the embedding batch size.
         self._target = min(self.first_batch_chunks, self.batch_chunks)
-        self._writer = _WriteBehind(lambda b, v, f: self._store(b, v, f, report),
-                                    self.batch_chunks)
+        self._writer = WriteBehind(lambda b, v, f: self._store(b, v, f, report),
+                                   self.batch_chunks)
         try:
-            for parsed in _prefetch(self._parse(source) for source in sources):
+            for parsed in prefetch(self._parse(source) for source in sources):
                 self._apply(parsed, report, seen)
                 if progress:
                     progress("advance", 1)
@@ -220,48 +135,44 @@ class Ingestor:
         return report
 
     # -- discovery and parsing ---------------------------------------------------------------
-    def _discover(self, paths: Sequence[Path],
-                  report: IngestReport) -> tuple[list[SourceFile], list[Path]]:
-        sources: list[SourceFile] = []
-        roots: list[Path] = []
-        for path in paths:
-            if not path.exists():
-                report.failures.append(Failure(str(path), "no such file or directory", "not_found"))
-                continue
-            if path.is_dir():
-                roots.append(path.resolve())
-            sources.extend(discover(path))
-        return sources, roots
-
-    def _parse(self, source: SourceFile) -> _Parsed:
+    def _parse(self, source: SourceFile) -> Parsed:
         path = source.path
         if path.suffix.lower() not in SUPPORTED:
             err = UnsupportedFormat(f"unsupported file type {path.suffix or '(none)'}")
-            return _Parsed(source, "", failures=[Failure(str(path), err.detail, err.code)])
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            failure = Failure(str(path), f"unreadable: {exc}", "unreadable")
-            return _Parsed(source, "", failures=[failure])
+            return Parsed(source, "", failures=[Failure(str(path), err.detail, err.code)])
+        raw = self._read(path)
+        if isinstance(raw, Failure):
+            return Parsed(source, "", failures=[raw])
         file_hash = hashlib.sha256(raw).hexdigest()
         if not self._forced and self._known.source_hash(str(path)) == file_hash:
-            return _Parsed(source, file_hash, unchanged=True)
+            return Parsed(source, file_hash, unchanged=True)
         try:
             if is_ticket_export(source):
                 docs, failures = load_ticket_export(path, raw, self.languages)
             else:
-                docs, failures = [load_file(source, raw, self.languages)], []
+                docs, failures = [load_file(source, raw, self.languages,
+                                            self.admission.max_text_chars)], []
         except CxragError as exc:
-            return _Parsed(source, file_hash, failures=[Failure(str(path), exc.detail, exc.code)])
+            return Parsed(source, file_hash, failures=[Failure(str(path), exc.detail, exc.code)])
+        docs, refused, quarantined = self.admission.admit(docs)
         # Chunk here too (this runs in the parse thread; tiktoken releases the GIL), but only
         # the documents whose content changed.
         hashes = self._known.document_hashes(d.doc_id for d in docs)
         chunks = {d.doc_id: self.chunker.split(d) for d in docs
                   if self._forced or hashes.get(d.doc_id) != d.content_hash}
-        return _Parsed(source, file_hash, docs, failures, chunks=chunks)
+        return Parsed(source, file_hash, docs, failures + refused, chunks=chunks,
+                      quarantined=quarantined)
+
+    def _read(self, path: Path) -> bytes | Failure:
+        """The file's bytes, or why it is not read (unreadable, over the size limit)."""
+        try:
+            too_large = self.admission.file_failure(path, path.stat().st_size)
+            return too_large or path.read_bytes()
+        except OSError as exc:
+            return Failure(str(path), f"unreadable: {exc}", "unreadable")
 
     # -- applying changes ---------------------------------------------------------------------
-    def _apply(self, parsed: _Parsed, report: IngestReport, seen: set[str]) -> None:
+    def _apply(self, parsed: Parsed, report: IngestReport, seen: set[str]) -> None:
         path = str(parsed.source.path)
         seen.add(path)
         report.failures.extend(parsed.failures)
@@ -270,26 +181,12 @@ class Ingestor:
             report.unchanged += len(known)
             report.documents_seen += len(known)
             return
-        if not parsed.docs and parsed.failures:
+        if not parsed.docs and parsed.failures and not parsed.quarantined:
             return  # keep whatever an earlier good version indexed; the failure is reported
-        previous = set(known)
         hashes = self._known.document_hashes(d.doc_id for d in parsed.docs)
-        todo: list[Document] = []
-        for doc in parsed.docs:
-            report.documents_seen += 1
-            owner = self._owners.get(doc.doc_id)
-            if owner not in (None, path):
-                report.failures.append(Failure(
-                    path, f"document id {doc.doc_id!r} is already used by {owner}", "duplicate_id"))
-                continue
-            moved = owner is None and doc.doc_id in hashes  # released by another file
-            if hashes.get(doc.doc_id) == doc.content_hash and not (self._forced or moved):
-                report.unchanged += 1
-                continue
-            todo.append(doc)
-            self._owners[doc.doc_id] = path
+        todo = self._changed(parsed, hashes, report)
         current = {d.doc_id for d in parsed.docs}
-        gone = previous - current
+        gone = (set(known) - current) | self._replaced_by_quarantine(parsed)
         for doc_id in gone:  # released: another file of this run may take the id
             if self._owners.get(doc_id) == path:
                 del self._owners[doc_id]
@@ -299,6 +196,49 @@ class Ingestor:
         if sum(len(chunks) for _, chunks, _, _ in self._batch) >= self._target:
             self._flush(report)
             self._target = min(2 * self._target, self.batch_chunks)
+
+    def _changed(self, parsed: Parsed, hashes: dict[str, str],
+                 report: IngestReport) -> list[Document]:
+        """The file's documents to (re)write; counts the unchanged ones."""
+        todo: list[Document] = []
+        for doc in parsed.docs:
+            report.documents_seen += 1
+            released = self._owners.get(doc.doc_id) is None and doc.doc_id in hashes
+            if not self._claim(doc.doc_id, parsed, report):
+                continue
+            if self._forced or released or hashes.get(doc.doc_id) != doc.content_hash:
+                todo.append(doc)
+                continue
+            report.unchanged += 1
+            if doc.doc_id in parsed.moved:
+                parsed.relocated.append(doc)  # same content, new file: only the owner changes
+        return todo
+
+    def _claim(self, doc_id: str, parsed: Parsed, report: IngestReport) -> bool:
+        """Take ``doc_id`` for this file: from nobody, from itself, or from a file outside
+        this run (the same files ingested from a new folder); another file of this run keeps
+        it and the clash is reported."""
+        path, owner = str(parsed.source.path), self._owners.get(doc_id)
+        if owner not in (None, path):
+            if owner in self._run_paths:
+                report.failures.append(Failure(
+                    path, f"document id {doc_id!r} is already used by {owner}", "duplicate_id"))
+                return False
+            parsed.moved[doc_id] = owner
+        self._owners[doc_id] = path
+        return True
+
+    def _replaced_by_quarantine(self, parsed: Parsed) -> set[str]:
+        """Quarantined ids whose earlier version this file would replace: they are removed."""
+        path, out = str(parsed.source.path), set[str]()
+        for doc_id in parsed.quarantined:
+            owner = self._owners.get(doc_id)
+            if owner is not None and (owner == path or owner not in self._run_paths):
+                if owner != path:
+                    parsed.moved[doc_id] = owner
+                self._owners[doc_id] = path
+                out.add(doc_id)
+        return out
 
     def _flush(self, report: IngestReport) -> None:
         """Embed the queued documents here, then hand them to the writer thread, which
@@ -314,7 +254,7 @@ class Ingestor:
         else:
             self._writer.submit(batch, vectors, files)
 
-    def _embed(self, batch: _Batch, report: IngestReport) -> np.ndarray:
+    def _embed(self, batch: Batch, report: IngestReport) -> np.ndarray:
         """Title then chunk vectors of each document, in batch order."""
         texts = [t for doc, chunks, _, _ in batch
                  for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
@@ -323,7 +263,7 @@ class Ingestor:
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
-    def _store(self, batch: _Batch, vectors: np.ndarray | None, files: _Files,
+    def _store(self, batch: Batch, vectors: np.ndarray | None, files: Files,
                report: IngestReport) -> None:
         if batch and vectors is not None:
             self._write_batch(batch, vectors, report)
@@ -332,11 +272,15 @@ class Ingestor:
                 if self._owners.get(doc_id) is None:  # not taken over by another file
                     self._remove(doc_id)
                     report.removed += 1
+            relocated = {d.doc_id: d.source for d in parsed.relocated}
+            for doc_id, old_path in parsed.moved.items():
+                self.catalog.hand_over(doc_id, old_path, str(parsed.source.path),
+                                       relocated.get(doc_id))
             if not parsed.failures:
                 self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
                                            parsed.file_hash, sorted(current))
 
-    def _write_batch(self, batch: _Batch, vectors: np.ndarray, report: IngestReport) -> None:
+    def _write_batch(self, batch: Batch, vectors: np.ndarray, report: IngestReport) -> None:
         """Write a batch's vectors in one call per collection and its lexical entries in one
         commit, then commit each document in the catalogue (the commit point), then drop
         what the previous versions left."""

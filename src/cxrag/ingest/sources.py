@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cxrag.ingest.loaders import DOCUMENT_SUFFIXES
-from cxrag.ingest.models import SourceFile
+from cxrag.ingest.models import Failure, SourceFile
 from cxrag.ingest.tickets import TICKET_SUFFIXES
 
 SUPPORTED = DOCUMENT_SUFFIXES | TICKET_SUFFIXES
@@ -28,6 +28,21 @@ def discover(path: Path) -> Iterator[SourceFile]:
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         if not _hidden(file, path):
             yield SourceFile(file, path)
+
+
+def discover_all(paths: Sequence[Path],
+                 failures: list[Failure]) -> tuple[list[SourceFile], list[Path]]:
+    """Every file under ``paths`` and the folders among them (a missing path is a Failure)."""
+    sources: list[SourceFile] = []
+    roots: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            failures.append(Failure(str(path), "no such file or directory", "not_found"))
+            continue
+        if path.is_dir():
+            roots.append(path.resolve())
+        sources.extend(discover(path))
+    return sources, roots
 
 
 def is_ticket_export(source: SourceFile) -> bool:
