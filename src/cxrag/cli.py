@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,12 +25,14 @@ from rich.table import Table
 from cxrag.cx.commands import triage_app
 from cxrag.errors import CxragError
 from cxrag.insights.commands import insights_command
+from cxrag.privacy_commands import privacy_app
 from cxrag.settings import Settings
 
 app = typer.Typer(help="cxrag: offline customer-experience assistant.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation suites.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(triage_app, name="triage")
+app.add_typer(privacy_app, name="privacy")
 console = Console(stderr=True)
 out = Console()
 
@@ -104,8 +107,10 @@ def _print_report(report: dict[str, object], stats: dict[str, int]) -> None:
     console.print(table)
     failures = report["failures"]
     assert isinstance(failures, list)
-    for failure in failures:
-        console.print(f"[red]failed[/red] {failure['source']}: {failure['reason']}")
+    for failure in failures:  # reasons quote the text that matched: no rich markup in them
+        label = "quarantined" if failure["code"] == "quarantined" else "failed"
+        console.print(f"[red]{label}[/red] {escape(failure['source'])}: "
+                      f"{escape(failure['reason'])}")
 
 
 @app.command()
@@ -434,8 +439,11 @@ def serve(
     from cxrag.api.app import create_app
 
     settings = _settings()
+    # On SIGTERM, requests still running after a few seconds are cancelled (their model calls
+    # with them) instead of computing answers nobody will read.
     uvicorn.run(create_app(settings), host=host or settings.api.host,
-                port=port or settings.api.port, log_config=None)
+                port=port or settings.api.port, log_config=None, timeout_graceful_shutdown=5,
+                limit_concurrency=settings.api.max_connections)
 
 
 app.command("insights")(insights_command)

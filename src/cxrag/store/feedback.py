@@ -1,4 +1,8 @@
-"""What feedback judged: finding its target, and the JSON-ready export of feedback rows."""
+"""What feedback judged: finding its target, and the JSON-ready export of feedback rows.
+
+The export leaves the store for analysts and fine-tuning sets: every text in it has all
+personal data masked, contact data included.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxrag.privacy import redact_json
 from cxrag.store.models import Draft, Feedback, Message
 from cxrag.store.records import FeedbackRecord
 
@@ -25,7 +30,8 @@ def feedback_target(session: Session, tenant: str, kind: str, target_id: str
 
 
 def export_row(session: Session, tenant: str, row: Feedback) -> dict[str, Any]:
-    """One feedback row with what it judged (for a message, also the question it answered)."""
+    """One feedback row with what it judged (for a message, also the question it answered),
+    personal data masked."""
     record = FeedbackRecord.of(row)
     out: dict[str, Any] = {**asdict(record), "at": record.at.isoformat(), "target": None}
     target = feedback_target(session, tenant, row.target_kind, row.target_id)
@@ -37,7 +43,8 @@ def export_row(session: Session, tenant: str, row: Feedback) -> dict[str, Any]:
         out["target"] = {"conversation_id": target.conversation_id, "role": target.role,
                          "channel": target.channel, "text": target.text, "meta": target.meta,
                          "at": target.at.isoformat(), "question": _question(session, target)}
-    return out
+    masked: dict[str, Any] = redact_json(out)
+    return masked
 
 
 def _question(session: Session, message: Message) -> str | None:

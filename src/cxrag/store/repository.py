@@ -42,6 +42,9 @@ from cxrag.store.models import (
     Order,
     Ticket,
 )
+from cxrag.store.privacy import forget_customer as _forget
+from cxrag.store.privacy import masked, masked_json
+from cxrag.store.privacy import purge as _purge
 from cxrag.store.records import (
     Channel,
     ConversationRecord,
@@ -149,8 +152,9 @@ class HistoryStore:
             "channel": ticket.channel, "subject": ticket.subject, "status": ticket.status,
             "category": ticket.category, "tags": list(ticket.tags), "priority": ticket.priority,
             "created_at": ticket.created_at or now(), "resolved_at": ticket.resolved_at,
-            "csat": ticket.csat, "summary": ticket.summary, "resolution": ticket.resolution,
-            "language": ticket.language, "customer_text": ticket.customer_text,
+            "csat": ticket.csat, "summary": masked(ticket.summary),
+            "resolution": masked(ticket.resolution), "language": ticket.language,
+            "customer_text": masked(ticket.customer_text),
         }
         with self._sessions.begin() as session:
             row = _upsert(session, Ticket, values, keys=("tenant", "id"))
@@ -341,8 +345,9 @@ class HistoryStore:
         model: str | None = None,
     ) -> DraftRecord:
         """Keep a drafted reply with the ticket it answers and what produced it."""
-        draft = Draft(id=str(uuid4()), tenant=_tenant(tenant), ticket=dict(ticket), text=text,
-                      citations=list(citations), prompt_version=prompt_version, model=model)
+        draft = Draft(id=str(uuid4()), tenant=_tenant(tenant), ticket=masked_json(dict(ticket)),
+                      text=masked(text), citations=list(citations),
+                      prompt_version=prompt_version, model=model)
         with self._sessions.begin() as session:
             session.add(draft)
             session.flush()
@@ -361,8 +366,8 @@ class HistoryStore:
                 raise FeedbackTargetNotFound(f"no {target_kind} {target_id!r}",
                                              target_kind=target_kind)
             row = Feedback(tenant=tenant, target_kind=target_kind, target_id=str(target.id),
-                           accepted=accepted, edited_text=edited_text, rating=rating,
-                           comment=comment)
+                           accepted=accepted, edited_text=masked(edited_text), rating=rating,
+                           comment=masked(comment))
             session.add(row)
             session.flush()
             return FeedbackRecord.of(row)
@@ -390,7 +395,7 @@ class HistoryStore:
             if row is None:
                 row = Feedback(tenant=tenant, target_kind="message", target_id=str(message.id))
                 session.add(row)
-            row.rating, row.comment, row.at = rating, comment, now()
+            row.rating, row.comment, row.at = rating, masked(comment), now()
             session.flush()
             return FeedbackRecord.of(row)
 
@@ -401,6 +406,23 @@ class HistoryStore:
                 select(Feedback).where(Feedback.tenant == _tenant(tenant))
                 .order_by(Feedback.at, Feedback.id)).all()
             return [export_row(session, tenant, row) for row in rows]
+
+    # -- personal data: deletion on request, retention (policy in cxrag.store.privacy) ------
+
+    def forget_customer(self, tenant: str, customer_id: str) -> dict[str, int]:
+        """Delete one customer's profile, orders, events, tickets, conversations, drafts and
+        the feedback on them; rows deleted per table. ``CustomerNotFound`` if there were none."""
+        with self._sessions.begin() as session:
+            counts = _forget(session, _tenant(tenant), customer_id)
+        if not any(counts.values()):
+            raise CustomerNotFound(f"no customer {customer_id!r}", customer_id=customer_id)
+        return counts
+
+    def purge(self, tenant: str, older_than: datetime) -> dict[str, int]:
+        """Delete conversations last updated, and drafts created, before ``older_than`` (with
+        their messages and feedback); rows deleted per table."""
+        with self._sessions.begin() as session:
+            return _purge(session, _tenant(tenant), as_utc(older_than))
 
 
 # -- helpers, all inside the caller's transaction ---------------------------------------------
@@ -425,7 +447,7 @@ def _require_owner(customer_id: str | None, visitor_id: str | None) -> None:
 def _append(session: Session, conv: Conversation, role: Role, channel: Channel, text: str,
             meta: Mapping[str, Any] | None) -> MessageRecord:
     # Core statements, not the unit of work: this runs twice per chat turn on the hot path.
-    at, meta = now(), dict(meta or {})
+    at, text, meta = now(), masked(text), masked_json(dict(meta or {}))
     new_id = session.execute(
         insert(Message).values(tenant=conv.tenant, conversation_id=conv.id, role=role,
                                channel=channel, text=text, at=at, meta=meta)
