@@ -7,6 +7,7 @@ is static so the LLM runtime can cache the prompt prefix across requests.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass
@@ -58,6 +59,16 @@ class PromptLibrary:
             return []
         return sorted(p.name for p in self.root.iterdir()
                       if p.is_dir() and _VERSION.match(p.name))
+
+    def system_prompts(self) -> list[str]:
+        """The system prompt of every template of every version on disk (what a reply must
+        never reveal)."""
+        found = []
+        for version in self.versions():
+            for path in sorted((self.root / version).glob("*.yaml")):
+                with contextlib.suppress(PromptError, PromptNotFound):
+                    found.append(self.get(path.stem, version).system.strip())
+        return [s for s in found if s]
 
     def get(self, name: str, version: str | None = None) -> Prompt:
         """The template ``name`` of ``version`` (default: the deployment's)."""

@@ -1,1 +1,2 @@
-"""Guard: checks on what the model wrote before anyone sees it (grounding, citations)."""
+"""Guard: checks on what the model wrote before anyone sees it (grounding, citations,
+output safety)."""

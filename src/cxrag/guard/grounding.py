@@ -8,6 +8,12 @@ passage becomes its citation, quoted by that sentence. Marks pointing at a passa
 sent are dropped: a citation can only ever name a document that was retrieved. Too few
 supported sentences, or the model's own ``NO_ANSWER``, make the reply ungrounded, and the caller
 hands over to a human.
+
+With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
+credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
+support check, so it is never shown and never counts, and is listed in ``Grounding.unsafe``.
+``check_sentence`` gives the same verdict for one sentence, for a streamed reply that shows
+each sentence only once it has passed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
+from cxrag.guard.safety import OutputPolicy
 from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.language import detect_language
 
@@ -65,7 +72,21 @@ class Grounding:
     supported: int = 0
     factual: int = 0
     unsupported: list[str] = field(default_factory=list)
-    reason: str | None = None  # "no_answer", "no_passages", "wrong_language", "unsupported"
+    # "no_answer", "no_passages", "wrong_language", "unsafe", "unsupported"
+    reason: str | None = None
+    unsafe: list[tuple[str, str]] = field(default_factory=list)  # (sentence, policy code)
+
+
+@dataclass(frozen=True)
+class SentenceVerdict:
+    """The verdict on one sentence of a streamed reply: ``text`` (with its mark) is what may
+    be shown now, None when the sentence must not be; ``violation`` is the policy code."""
+
+    text: str | None
+    citation: Citation | None
+    reason: str | None  # None when shown; else a Grounding reason, "unsafe" or "dropped"
+    violation: str | None = None
+    factual: bool = False  # states a fact (what the supported share counts)
 
 
 class GroundingChecker:
@@ -73,8 +94,9 @@ class GroundingChecker:
 
     def __init__(self, embedder: Embedder, min_support: float = 0.4,
                  min_supported_share: float = 0.6,
-                 sentences: SentenceVectors | None = None) -> None:
-        self.embedder = embedder
+                 sentences: SentenceVectors | None = None,
+                 policy: OutputPolicy | None = None) -> None:
+        self.embedder, self.policy = embedder, policy
         self.min_support, self.min_supported_share = min_support, min_supported_share
         self.sentences = sentences or SentenceVectors(embedder)
 
@@ -85,19 +107,24 @@ class GroundingChecker:
 
         With ``language`` (and the ``languages`` to tell apart), sentences in another language
         (a passage copied untranslated) are dropped; with ``question``, sentences that only
-        restate it are dropped. Neither counts as support.
+        restate it are dropped. Neither counts as support. With a ``policy``, sentences that
+        break it are dropped before all of this and listed in ``unsafe``; markup is cleaned
+        off the rest.
         """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Grounding(False, "", reason="no_answer")
+        sentences, plain, unsafe = self._screen(text)
         if not passages:
-            return Grounding(False, _MARK.sub("", text), reason="no_passages")
-        sentences, plain = _distinct_sentences(text)
+            shown = " ".join(plain) if self.policy else _MARK.sub("", text)
+            return Grounding(False, shown, reason="no_passages", unsafe=unsafe)
+        if unsafe and not any(states_fact(s) for s in plain):
+            return Grounding(False, "", reason="unsafe", unsafe=unsafe)
         if language:
             keep = [i for i, s in enumerate(plain)
                     if detect_language(s, list(languages)) in (language, "und")]
             if plain and not keep:
-                return Grounding(False, "", reason="wrong_language")
+                return Grounding(False, "", reason="wrong_language", unsafe=unsafe)
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
         claims = self.embedder.embed_documents([s for s in plain if states_fact(s)])
         if question and len(claims):
@@ -143,7 +170,40 @@ class GroundingChecker:
         grounded = bool(factual) and share >= self.min_supported_share
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
-                         None if grounded else "unsupported")
+                         None if grounded else "unsupported", unsafe)
+
+    def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
+                       question: str | None = None, question_vector: Vectors | None = None,
+                       language: str | None = None,
+                       languages: Sequence[str] = ()) -> SentenceVerdict:
+        """The verdict on one sentence of a streamed reply, by the rules of ``check``.
+
+        Show ``text`` (with its ``[n]``; collect ``citation``) as soon as it comes back, and
+        nothing when it is None: the sentence broke the policy (``reason="unsafe"``), is
+        unsupported, in another language, or only restates the question. Marks use the
+        passage numbers, so citations gathered sentence by sentence agree with ``check``.
+        """
+        g = self.check(sentence, passages, question=question, question_vector=question_vector,
+                       language=language, languages=languages)
+        if g.unsafe:
+            return SentenceVerdict(None, None, "unsafe", g.unsafe[0][1])
+        if g.reason in ("no_answer", "no_passages", "wrong_language") or g.unsupported:
+            return SentenceVerdict(None, None, g.reason, factual=bool(g.factual))
+        if not g.answer:
+            return SentenceVerdict(None, None, "dropped")
+        return SentenceVerdict(g.answer, g.citations[0] if g.citations else None, None,
+                               factual=bool(g.factual))
+
+    def _screen(self, text: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        """The distinct sentences the policy lets through (as written and cleaned, markup
+        off), and those it drops, with the rule each broke."""
+        raw = split_sentences(text.replace("\n", " "))
+        if self.policy is None:
+            return (*_distinct_sentences(raw), [])
+        verdicts = [(s, self.policy.violation(s)) for s in raw]
+        unsafe = [(s, code) for s, code in verdicts if code is not None]
+        kept = [self.policy.clean(s) for s, code in verdicts if code is None]
+        return (*_distinct_sentences(kept), unsafe)
 
     def _best(self, row: np.ndarray, marked: list[int]) -> int | None:
         """The supporting passage: a marked one if it is close enough, else the closest."""
@@ -154,11 +214,11 @@ class GroundingChecker:
         return best if row[best] >= self.min_support else None
 
 
-def _distinct_sentences(text: str) -> tuple[list[str], list[str]]:
+def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:
     """Each sentence once (small models repeat themselves), as written and cleaned: citation
     marks, stray punctuation and list markers off; an item left empty ("3.") goes entirely."""
     sentences, plain, seen = [], [], set()
-    for raw in split_sentences(text.replace("\n", " ")):
+    for raw in split:
         clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", raw)).strip()).strip()
         if _WORD.search(clean) and clean.lower() not in seen:
             seen.add(clean.lower())

@@ -1,0 +1,103 @@
+"""A streamed reply, guarded sentence by sentence: nothing reaches the customer unchecked.
+
+The model's deltas are buffered until a sentence is complete; each sentence then goes through
+``GroundingChecker.check_sentence`` (output policy, language, restating the question, support
+by a passage) and is passed on, with its citation mark, only if it passed. A sentence the guard
+drops is never sent, not even in part; the model's ``NO_ANSWER`` is never shown. At the end
+``verdict`` sums the sentences up by the rules of ``GroundingChecker.check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cxrag.compose.context import Passage
+from cxrag.embed.base import Vectors
+from cxrag.guard.grounding import (
+    NO_ANSWER,
+    Citation,
+    Grounding,
+    GroundingChecker,
+    SentenceVerdict,
+)
+from cxrag.ingest.chunking import split_sentences
+
+
+@dataclass
+class GuardedStream:
+    """Feed it deltas; it returns the sentences that may be shown, as they complete."""
+
+    checker: GroundingChecker
+    passages: Sequence[Passage]
+    question: str | None = None
+    question_vector: Vectors | None = None
+    language: str | None = None
+    languages: Sequence[str] = ()
+    _buffer: str = ""
+    _seen: set[str] = field(default_factory=set)
+    _verdicts: list[tuple[str, SentenceVerdict]] = field(default_factory=list)
+    _abstained: bool = False
+
+    def feed(self, delta: str) -> list[str]:
+        """The sentences ``delta`` completed that passed the guard (with their marks)."""
+        self._buffer = (self._buffer + delta).replace("\n", " ")
+        parts = split_sentences(self._buffer)
+        if len(parts) < 2:
+            return []
+        self._buffer = self._buffer[self._buffer.rfind(parts[-1]):]  # spaces kept
+        return self._judge(parts[:-1])
+
+    def finish(self) -> list[str]:
+        """What the last, unterminated sentence adds, once the model has stopped."""
+        rest, self._buffer = self._buffer, ""
+        return self._judge(split_sentences(rest))
+
+    def _judge(self, sentences: list[str]) -> list[str]:
+        shown = []
+        for sentence in sentences:
+            key = sentence.strip().lower()
+            if not key or key in self._seen or self._abstained:
+                continue  # small models repeat themselves; after NO_ANSWER nothing counts
+            self._seen.add(key)
+            if key.upper().startswith(NO_ANSWER) and not self._verdicts:
+                self._abstained = True
+                continue
+            verdict = self.checker.check_sentence(
+                sentence, self.passages, question=self.question,
+                question_vector=self.question_vector, language=self.language,
+                languages=self.languages)
+            self._verdicts.append((sentence, verdict))
+            if verdict.text:
+                shown.append(verdict.text)
+        return shown
+
+    def verdict(self) -> Grounding:
+        """The whole reply's verdict: what was shown, its citations, the supported share."""
+        if self._abstained or not self._verdicts:
+            return Grounding(False, "", reason="no_answer")
+        verdicts = [v for _, v in self._verdicts]
+        shown = [v for v in verdicts if v.text]
+        factual = [v for v in verdicts if v.factual and v.reason in (None, "unsupported")]
+        supported = [v for v in factual if v.text]
+        share = len(supported) / len(factual) if factual else 0.0
+        grounded = bool(factual) and share >= self.checker.min_supported_share
+        cited: dict[int, Citation] = {}
+        for v in shown:
+            if v.citation is not None:
+                cited.setdefault(v.citation.number, v.citation)
+        return Grounding(
+            grounded, " ".join(v.text or "" for v in shown),
+            sorted(cited.values(), key=lambda c: c.number), len(supported), len(factual),
+            [s for s, v in self._verdicts if v.reason == "unsupported"],
+            None if grounded else self._reason(factual),
+            [(s, v.violation or "") for s, v in self._verdicts if v.reason == "unsafe"])
+
+    def _reason(self, factual: list[SentenceVerdict]) -> str:
+        """Why the reply is not grounded, as ``check`` would say."""
+        reasons = {v.reason for _, v in self._verdicts}
+        if not factual and "unsafe" in reasons:
+            return "unsafe"
+        if not factual and reasons == {"wrong_language"}:
+            return "wrong_language"
+        return "unsupported"
