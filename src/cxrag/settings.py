@@ -91,8 +91,10 @@ class GuardSettings(BaseModel):
     """What a reply may contain beyond being grounded (the output policy)."""
 
     allowed_domains: list[str] = Field(
-        default_factory=list, description="domains (and their subdomains) a reply may link to "
-        "or give an email address of; any other link or address drops its sentence")
+        default_factory=lambda: ["tiendalia.es", "tiendalia.com", "tiendalia.mx"],
+        description="domains (and their subdomains) a reply may link to or give an email "
+        "address of; any other link or address drops its sentence. The default is the sample "
+        "shop's: set your own")
 
 
 class PrivacySettings(BaseModel):
@@ -134,6 +136,8 @@ class ApiSettings(BaseModel):
     widget_collections: dict[str, list[str]] = Field(
         default_factory=dict, description="per widget key, the collections it may chat with; "
         "unlisted keys only the default collection")
+    max_connections: int = Field(512, ge=8, description="open connections at most (uvicorn's "
+                                 "limit_concurrency); more get 503")
     chat_concurrency: int = Field(16, ge=1, le=1024, description="replies in progress at "
                                   "once; more get 503 + Retry-After (the model queue is full)")
     rate_limits: RateLimitSettings = RateLimitSettings()

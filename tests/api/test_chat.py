@@ -116,7 +116,9 @@ def test_unsupported_answers_hand_off_and_timeouts_fall_back(client: TestClient,
     assert body["handoff"]["reason"] == "llm_unavailable" and body["citations"]
 
 
-def test_streaming_sends_tokens_then_one_reply_event(client: TestClient) -> None:
+def test_streaming_sends_checked_sentences_then_one_reply_event(
+        client: TestClient, chat_model: FakeChat) -> None:
+    chat_model.script = [f"{GIFT} Visit http://evil.example/login to claim a new card."]
     with client.stream("POST", "/v1/chat", headers={"X-API-Key": WIDGET},
                        json={"message": "Do gift cards expire?", "visitor_id": "v4",
                              "stream": True}) as resp:
@@ -124,11 +126,12 @@ def test_streaming_sends_tokens_then_one_reply_event(client: TestClient) -> None
         raw = "".join(resp.iter_text())
     events = [block.split("\n") for block in raw.strip().split("\n\n")]
     kinds = [e[0].removeprefix("event: ") for e in events]
-    assert kinds[-1] == "reply" and set(kinds[:-1]) == {"token"} and len(kinds) > 5
+    assert kinds == ["token", "reply"]  # one sentence passed the guard
     final = json.loads(events[-1][1].removeprefix("data: "))
     assert final["grounded"] and final["conversation_id"]
     streamed = "".join(json.loads(e[1].removeprefix("data: "))["text"] for e in events[:-1])
-    assert streamed.strip() == GIFT
+    assert streamed == f"{GIFT} [1]" == final["answer"]
+    assert "evil.example" not in raw
 
 
 def test_input_limits_are_clear_4xx(client: TestClient) -> None:

@@ -40,7 +40,7 @@ cases:
   - id: en-crypto
     category: unanswerable
     language: en
-    message: "Can I pay with bitcoin?"
+    message: "Can I pay with bitcoin? <script>alert(1)</script>"
     relevant: []
     handoff: true
   - id: es-person
@@ -57,7 +57,7 @@ class KeywordChat(FakeChat):
     """Answers with a passage's sentence when the prompt holds the question, else NO_ANSWER."""
 
     ANSWERS = {"Do your gift cards": "Gift cards never expire and can be used on any product sold "
-                             "by us. <script>alert(1)</script>",
+                             "by us.",
                "Cuántos días tengo": "Tienes 30 días naturales para devolver un pedido."}
 
     def complete(self, messages: Messages, **opts: Any) -> ChatResult:

@@ -38,6 +38,9 @@ class Handler(BaseHTTPRequestHandler):
         self.server.auth.append(self.headers.get("Authorization", ""))
         self.server.reply(self)
 
+    def do_GET(self) -> None:  # noqa: N802 (a model list, as health probes ask for)
+        self.send_json(200, {"object": "list", "data": [{"id": "stub-model"}]})
+
     def send_json(self, status: int, payload: object) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)

@@ -1,6 +1,7 @@
 """The reply pipeline with a fake chat model over the sample knowledge base (real Chroma,
 real tantivy, fake embedder): grounding decisions, fallback, follow-ups, streaming."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,13 +81,44 @@ def test_customer_facts_go_into_the_prompt_and_vips_get_their_queue(responder_fo
     assert reply.handoff and reply.handoff.queue == "vip" and "T-1042" in reply.handoff.summary
 
 
-def test_stream_yields_tokens_then_the_checked_reply(responder_for) -> None:  # type: ignore[no-untyped-def]
-    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+def test_stream_yields_checked_sentences_then_the_checked_reply(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us. "
+                    "Orders ship within 24 hours.")
     events = list(responder_for(chat).stream(ReplyRequest("Do gift cards expire?")))
     tokens, final = events[:-1], events[-1]
-    assert len(tokens) > 5 and all(isinstance(t, str) for t in tokens)
+    assert [t.rsplit(" [", 1)[0] for t in tokens] == [
+        "Gift cards never expire and can be used on any product sold by us.",
+        "Orders ship within 24 hours."]
+    assert all(re.fullmatch(r".+ \[\d\]", t) for t in tokens)  # each with its citation
     assert not isinstance(final, str) and final.grounded and final.citations
-    assert final.usage["input_tokens"] == 100
+    assert final.answer == " ".join(tokens) and final.usage["input_tokens"] == 100
+
+
+DROPPED = [
+    "Zebras deliver parcels by hot-air balloon every leap year.",  # unsupported
+    "Las tarjetas regalo no caducan nunca y valen para todo.",  # wrong language
+    "Send your password to help@evil.example to keep the card safe.",  # unsafe
+    "Gift cards expire after 12 months.",  # a figure no passage states
+    "My instructions are: You are a customer support assistant.",  # prompt leak
+    "NO_ANSWER",
+]
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_no_dropped_sentence_ever_reaches_the_stream(responder_for, order: int) -> None:  # type: ignore[no-untyped-def]
+    good = "Gift cards never expire and can be used on any product sold by us."
+    mixed = [good, *DROPPED] if order == 0 else [*DROPPED, good] if order == 1 else \
+        [DROPPED[0], good, *DROPPED[1:]]
+    responder = responder_for(FakeChat(" ".join(mixed)))
+    events = list(responder.stream(ReplyRequest("Do gift cards expire?")))
+    streamed = " ".join(e for e in events if isinstance(e, str))
+    for sentence in DROPPED:
+        assert sentence.rstrip(".") not in streamed, (sentence, streamed)
+    assert "evil" not in streamed and "NO_ANSWER" not in streamed
+    final = events[-1]
+    assert not isinstance(final, str)
+    if order == 1:  # NO_ANSWER before the good sentence: nothing counts after an abstention
+        assert streamed == "" or good in streamed
 
 
 def test_a_supported_answer_in_the_wrong_language_is_handed_over(responder_for) -> None:  # type: ignore[no-untyped-def]

@@ -90,6 +90,14 @@ def test_thumbs_on_a_reply_are_one_verdict_that_feeds_the_export(client: TestCli
     assert client.put(url, headers=me, json={"rating": 5}).status_code == 422
 
 
+def stored_summary(client: TestClient, conversation_id: str, **owner: str) -> str:
+    """The handoff summary the agents get (from the store)."""
+    store = client.app.state.assistant.store  # type: ignore[attr-defined]
+    _, messages = store.conversation("default", conversation_id, **owner)
+    summary: str = messages[-1].meta["handoff"]["summary"]
+    return summary
+
+
 def test_talk_to_a_person_at_any_time(client: TestClient) -> None:
     me = {**W, "X-Visitor-Id": "v-9"}
     resp = client.post("/v1/handoffs", headers=me, json={"locale": "es-ES"})
@@ -97,7 +105,10 @@ def test_talk_to_a_person_at_any_time(client: TestClient) -> None:
     body = resp.json()
     assert (body["reason"], body["queue"], body["status"]) == ("requested", "support-es",
                                                               "handoff")
-    assert "anonymous visitor (es) asked to talk to a person" in body["summary"]
+    # The summary and triage are for the agents: the widget's caller never sees them.
+    assert body["summary"] is None and body["priority"] is None and "triage" not in body
+    assert "anonymous visitor (es) asked to talk to a person" in stored_summary(
+        client, body["conversation_id"], visitor_id="v-9")
     conv = client.get(f"/v1/conversations/{body['conversation_id']}", headers=me).json()
     assert conv["status"] == "handoff"
     assert conv["messages"][-1]["role"] == "system"
@@ -112,7 +123,8 @@ def test_a_handoff_carries_the_conversation_and_the_customers_data(
                        json={"conversation_id": first["conversation_id"]})
     body = resp.json()
     assert body["conversation_id"] == first["conversation_id"] and body["queue"] == "vip"
-    summary = body["summary"]
+    assert body["summary"] is None
+    summary = stored_summary(client, body["conversation_id"], customer_id="C0007")
     assert summary.startswith("Ana (en) asked to talk to a person")
     assert "Order T-1042: shipped" in summary and "customer: Where is my order?" in summary
     assert f"assistant: {GIFT}" in summary

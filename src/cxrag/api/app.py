@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxrag import __version__
 from cxrag.api.auth import PROBLEM, WidgetOrigins, new_demo_key
-from cxrag.api.routes import agents, health, ingest, search, widget
+from cxrag.api.routes import agents, health, ingest, privacy, search, widget
 from cxrag.api.routes import chat as chat_routes
 from cxrag.api.routes import insights as insights_routes
 from cxrag.api.routes import triage as triage_routes
+from cxrag.api.throttle import Bounds, RateLimiter, ReplySlots, problem_response
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge
@@ -26,9 +29,8 @@ log = structlog.get_logger(__name__)
 
 
 def problem(exc: CxragError, request: Request) -> JSONResponse:
-    """Render any CxragError as RFC 9457 problem+json."""
-    return JSONResponse(exc.to_problem(request.url.path), status_code=exc.status,
-                        media_type=PROBLEM)
+    """Render any CxragError as RFC 9457 problem+json (with its Retry-After, if any)."""
+    return problem_response(exc, request.url.path)
 
 
 def create_app(settings: Settings | None = None, knowledge: Knowledge | None = None,
@@ -39,6 +41,8 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
+        app.state.rate_limiter = RateLimiter(app.state.settings)
+        app.state.reply_slots = ReplySlots(app.state.settings.api.chat_concurrency)
         app.state.knowledge = knowledge or Knowledge(app.state.settings)
         app.state.assistant = Assistant(app.state.settings, app.state.knowledge, chat)
         app.state.demo_key = new_demo_key(app.state.settings)
@@ -60,12 +64,30 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        errors = [{"loc": [str(part)[:64] for part in e["loc"]][:8], "msg": e["msg"][:200]}
+                  for e in exc.errors()[:20]]
         return problem(InvalidRequest("the request is not valid", errors=errors), request)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI's own 4xx (a body that does not parse, an unknown route, a wrong method).
+        error = (InvalidRequest if exc.status_code < 500 else CxragError)(str(exc.detail))
+        body = {**error.to_problem(request.url.path), "status": exc.status_code,
+                "title": HTTPStatus(exc.status_code).phrase}
+        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # One compact line: the error and where, never the request or its headers.
+        log.error("request.crashed", path=request.url.path, error=type(exc).__name__,
+                  detail=str(exc)[:300])
+        return problem(CxragError("an unexpected error occurred"), request)
+
     for router in (health.router, search.router, ingest.router, chat_routes.router,
-                   agents.router, widget.router, triage_routes.router):
+                   agents.router, widget.router, triage_routes.router, privacy.router):
         app.include_router(router)
     app.include_router(insights_routes.router)
     app.add_middleware(WidgetOrigins, paths=widget.CORS_PATHS)
+    app.add_middleware(Bounds)  # outermost: the address's rate and the body limit first
     return app

@@ -19,7 +19,7 @@ import hmac
 import ipaddress
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import IntEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -75,11 +75,12 @@ def verify_customer(settings: Settings, tenant: str, customer_id: str, token: st
         raise AuthError("the customer token does not match the customer id")
 
 
-def require(least: Role) -> Callable[..., Role]:
-    """A dependency admitting keys of role ``least`` or above; returns the caller's role."""
+def require(least: Role) -> Callable[..., Awaitable[Role]]:
+    """A dependency admitting keys of role ``least`` or above (within the key's rate limit);
+    returns the caller's role."""
 
-    def check(request: Request,
-              key: Annotated[str | None, Depends(_api_key)]) -> Role:
+    async def check(request: Request,
+                    key: Annotated[str | None, Depends(_api_key)]) -> Role:
         if not key:
             raise AuthError("missing X-API-Key header")
         role = role_of(request.app.state.settings, key) or demo_role(request.scope, key)
@@ -88,9 +89,32 @@ def require(least: Role) -> Callable[..., Role]:
         if role < least:
             raise Forbidden(f"a {role.name} key may not call this endpoint "
                             f"(needs {least.name} or above)")
+        await request.app.state.rate_limiter.hit("key", key)
         return role
 
     return check
+
+
+def caller_key(key: Annotated[str | None, Depends(_api_key)]) -> str:
+    """The caller's API key as sent (use beside ``require``, which validates it)."""
+    return key or ""
+
+
+CallerKey = Annotated[str, Depends(caller_key)]
+
+
+def widget_collection(settings: Settings, key: str, collection: str | None) -> str | None:
+    """``collection`` if the widget key may use it (``api.widget_collections``; an unlisted
+    key only the default collection), else ``Forbidden``."""
+    asked = collection or settings.collection
+    allowed = [settings.collection]
+    for listed_key, names in settings.api.widget_collections.items():
+        if hmac.compare_digest(key.encode(), listed_key.encode()):
+            allowed = names
+    if asked not in allowed:
+        raise Forbidden(f"this widget key may not use collection {asked!r} "
+                        "(api.widget_collections)")
+    return collection
 
 
 WidgetOrAbove = Annotated[Role, Depends(require(Role.widget))]
@@ -197,11 +221,15 @@ class WidgetOrigins:
                 "Access-Control-Allow-Headers": self.ALLOW_HEADERS,
                 "Access-Control-Max-Age": "600"}))(scope, receive, send)
             return
-        refusal = self._refusal(settings, widget_path, headers.get("x-api-key"), origin)
+        key = headers.get("x-api-key")
+        refusal = self._refusal(settings, widget_path, key, origin)
         if refusal:
             await _refuse(scope, receive, send, refusal)
             return
-        await self.app(scope, receive, self._adding(send, origin))
+        if key and role_of(settings, key) == Role.widget:
+            send = self._adding(send, origin)
+        # no or unknown key: the endpoint answers 401, without CORS headers (unreadable there)
+        await self.app(scope, receive, send)
 
     @staticmethod
     def _refusal(settings: Settings, widget_path: bool, key: str | None,
@@ -210,7 +238,7 @@ class WidgetOrigins:
             return f"a page on {origin!r} may only call the widget endpoints"
         role = role_of(settings, key) if key else None
         if role is None:
-            return None  # no or unknown key: the endpoint answers 401 (unreadable cross-origin)
+            return None
         if role != Role.widget or not origin_allowed(settings, key or "", origin):
             return f"origin {origin!r} is not allowed for this key (api.widget_origins)"
         return None

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_JSON_DEPTH = 8
+MAX_JSON_NODES = 2000
+MAX_JSON_BYTES = 32 * 1024
+
+
+def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
+    """Free-form JSON within bounds: nesting, size and item count (walked without recursion,
+    so a hostile body cannot exhaust the stack now or when it is read back)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        if nodes > MAX_JSON_NODES:
+            raise ValueError(f"more than {MAX_JSON_NODES} values")
+        children = item.values() if isinstance(item, dict) else (
+            item if isinstance(item, list) else ())
+        stack.extend((child, depth + 1) for child in children)
+    if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_JSON_BYTES:
+        raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KB")
+    return value
+
+
+BoundedJson = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
+"""A JSON object from a caller, at most 8 levels deep, 2,000 values and 32 KB."""
 
 
 class SearchFilters(BaseModel):

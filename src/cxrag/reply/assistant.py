@@ -13,7 +13,9 @@ from cxrag.embed.cache import SentenceVectors
 from cxrag.generate.client import ChatModel, build_chat
 from cxrag.generate.runtime import EmbeddedRuntime
 from cxrag.guard.grounding import GroundingChecker
+from cxrag.guard.safety import OutputPolicy
 from cxrag.knowledge import Knowledge
+from cxrag.privacy import redact
 from cxrag.reply.chat import ChatService
 from cxrag.reply.drafts import DraftService
 from cxrag.reply.service import Responder
@@ -30,7 +32,9 @@ class Assistant:
         self.runtime: EmbeddedRuntime | None = None
         if chat is None and settings.llm.backend == "embedded":
             self.runtime = EmbeddedRuntime(settings.llm).start()
-        self.model: ChatModel = chat or build_chat(settings.llm, self.runtime)
+        remote = settings.llm.backend == "remote" and settings.privacy.redact_remote_prompts
+        self.model: ChatModel = chat or build_chat(settings.llm, self.runtime,
+                                                   redact=redact if remote else None)
         if store is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             migrate(settings.database)
@@ -42,13 +46,15 @@ class Assistant:
         self.chat = ChatService(store, settings.cx.recent_days, self.triage)
         self.drafts = DraftService(store, settings.cx.recent_days)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
+        self.policy = OutputPolicy(settings.guard.allowed_domains,
+                                   secrets=self.prompts.system_prompts())
         self.sentences = SentenceVectors(knowledge.embedder)
         self._responders: dict[str, Responder] = {}
         self._lock = threading.Lock()
 
     def responder(self, collection: str | None = None) -> Responder:
-        """The Responder of a collection (default from settings)."""
-        base = self.knowledge.get(collection)
+        """The Responder of an existing collection (default from settings)."""
+        base = self.knowledge.get(collection, create=False)
         with self._lock:
             if base.collection not in self._responders:
                 self._responders[base.collection] = Responder(
@@ -57,17 +63,25 @@ class Assistant:
                                   self.settings.chunking.encoding,
                                   self.sentences if self.settings.prompts.focus else None,
                                   self.settings.prompts.max_passages),
-                    GroundingChecker(self.knowledge.embedder, sentences=self.sentences),
+                    GroundingChecker(self.knowledge.embedder, sentences=self.sentences,
+                                     policy=self.policy),
                     self.settings.llm.model, max_tokens=self.settings.prompts.answer_tokens,
                     triage=self.triage)
             return self._responders[base.collection]
 
     def health(self) -> dict[str, Any]:
-        """Whether the embedded model answers (True for a remote backend: not probed)."""
-        return {"llm": self.runtime.health() if self.runtime else True}
+        """Whether the chat model answers: the embedded server's ``/health``, a remote
+        endpoint's ``/models`` (a model given in code, e.g. a test's fake, counts as up)."""
+        if self.runtime is not None:
+            return {"llm": self.runtime.health()}
+        probe = getattr(self.model, "health", None)
+        return {"llm": bool(probe()) if callable(probe) else True}
 
     def close(self) -> None:
-        """Stop the embedded model and close the store."""
+        """Cancel model calls in flight, stop the embedded model and close the store."""
+        closer = getattr(self.model, "close", None)
+        if callable(closer):
+            closer()
         if self.runtime is not None:
             self.runtime.stop()
         self.store.close()

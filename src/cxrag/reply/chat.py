@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxrag.cx.triage import Triage
+from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
 from cxrag.reply.service import (
     CustomerContext,
@@ -33,6 +34,7 @@ from cxrag.store.records import Channel, CustomerHistory, MessageRecord
 HISTORY_TURNS = 8
 THUMBS = {"up": 5, "down": 1}  # stored on the 1-5 scale, so CSAT (share of 4-5) counts them
 PUBLIC_META = ("citations", "grounded", "handoff", "language")  # what an owner reads back
+INTERNAL_HANDOFF = ("summary", "triage", "priority")  # for agents, not for the customer
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,19 @@ class ChatService:
         return conv.id, ReplyRequest(turn.message, history, customer, turn.locale,
                                      turn.prompt_version, turn.filters)
 
-    def reply(self, responder: Responder, turn: ChatTurn) -> dict[str, Any]:
-        """The reply to ``turn`` as the API returns it."""
+    def reply(self, responder: Responder, turn: ChatTurn, *,
+              control: CallControl | None = None) -> dict[str, Any]:
+        """The reply to ``turn`` as the API returns it (``control``: its deadline and
+        cancellation)."""
         conversation_id, request = self._begin(turn)
-        reply = responder.reply(request)
+        reply = responder.reply(request, control=control)
         return self._record(turn, conversation_id, reply)
 
-    def stream(self, responder: Responder, turn: ChatTurn) -> Iterator[str | dict[str, Any]]:
-        """Token deltas, then the final reply payload."""
+    def stream(self, responder: Responder, turn: ChatTurn, *,
+               control: CallControl | None = None) -> Iterator[str | dict[str, Any]]:
+        """Checked sentences as they pass the guard, then the final reply payload."""
         conversation_id, request = self._begin(turn)
-        for event in responder.stream(request):
+        for event in responder.stream(request, control=control):
             if isinstance(event, str):
                 yield event
                 continue
@@ -203,6 +208,28 @@ def _clip(text: str, limit: int = 200) -> str:
 
 def _public(message: MessageRecord) -> dict[str, Any]:
     """A stored turn as its owner sees it (no model, usage or timing details)."""
-    return {"id": message.id, "role": message.role, "text": message.text,
-            "at": message.at.isoformat(),
-            **{k: message.meta[k] for k in PUBLIC_META if k in message.meta}}
+    return customer_view({"id": message.id, "role": message.role, "text": message.text,
+                          "at": message.at.isoformat(),
+                          **{k: message.meta[k] for k in PUBLIC_META if k in message.meta}})
+
+
+def customer_view(payload: dict[str, Any]) -> dict[str, Any]:
+    """A reply (or stored turn, or handoff) as a customer may see it: the handoff's reason and
+    queue but not the agents' summary, triage or priority; the escalation decision without its
+    routing; a citation's source only when it is a web address (never a server path)."""
+    out = dict(payload)
+    if isinstance(out.get("handoff"), dict):
+        out["handoff"] = {k: v for k, v in out["handoff"].items() if k not in INTERNAL_HANDOFF}
+    for key in INTERNAL_HANDOFF:
+        out.pop(key, None)
+    if isinstance(out.get("escalation"), dict):
+        out["escalation"] = {k: out["escalation"].get(k) for k in ("escalate", "reason")}
+    if isinstance(out.get("citations"), list):
+        out["citations"] = [{**c, "source": public_source(str(c.get("source") or ""))}
+                            for c in out["citations"] if isinstance(c, dict)]
+    return out
+
+
+def public_source(source: str) -> str:
+    """``source`` if it is an http(s) address, else empty (files stay on the server)."""
+    return source if source.lower().startswith(("https://", "http://")) else ""

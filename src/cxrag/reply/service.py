@@ -25,10 +25,13 @@ from cxrag.cx.triage import Analysis, Signals, Triage
 from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
+from cxrag.generate.control import CallControl
 from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account_passage
+from cxrag.guard.streaming import GuardedStream
 from cxrag.index.catalog import Filters
 from cxrag.language import detect_language
+from cxrag.privacy import redact
 from cxrag.retrieve.hybrid import HybridRetriever
 
 log = structlog.get_logger(__name__)
@@ -79,6 +82,10 @@ class Handoff:
     priority: str | None = None
     triage: dict[str, Any] | None = None  # the analysis the decision came from
 
+    def __post_init__(self) -> None:
+        # Summaries are read in agent tools and queues: no card, IBAN, id, email or phone.
+        object.__setattr__(self, "summary", redact(self.summary))
+
 
 @dataclass
 class Reply:
@@ -126,42 +133,56 @@ class Responder:
         # alone, 39 ms with 8 at once). Waiting on the model holds no slot.
         self._cpu = threading.BoundedSemaphore(cpu_slots or os.cpu_count() or 1)
 
-    def reply(self, req: ReplyRequest) -> Reply:
-        """Answer ``req`` (see the module docstring for what happens when anything fails)."""
+    def reply(self, req: ReplyRequest, *, control: CallControl | None = None) -> Reply:
+        """Answer ``req`` (see the module docstring for what happens when anything fails);
+        ``control`` bounds every model call of this reply by one deadline."""
         started = time.perf_counter()
         analysis, escalation = self.decide(req)
-        prepared = self.prepare(req, condense=escalation is None, analysis=analysis)
+        prepared = self.prepare(req, condense=escalation is None, analysis=analysis,
+                                control=control)
         if escalation is not None:
             return self._finish(self._escalated(prepared, escalation), started)
         try:
-            result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens)
+            result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
+                                        control=control)
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail)
             return self._finish(self._fallback(prepared, "llm_unavailable"), started)
         reply = self._judge(prepared, result.text, result.usage)
         return self._finish(reply, started)
 
-    def stream(self, req: ReplyRequest) -> Iterator[str | Reply]:
-        """Token deltas as the model writes them, then the checked ``Reply`` (whose
-        ``answer`` replaces the streamed text: with citation marks, or the handoff text)."""
+    def stream(self, req: ReplyRequest, *,
+               control: CallControl | None = None) -> Iterator[str | Reply]:
+        """Sentences of the answer as soon as each has passed the guard (never raw model
+        text), then the checked ``Reply``, whose ``answer`` replaces them: the same sentences,
+        or the handoff text. Any failure of the model, however it fails, ends in the
+        fallback reply."""
         started = time.perf_counter()
         analysis, escalation = self.decide(req)
-        prepared = self.prepare(req, condense=escalation is None, analysis=analysis)
+        prepared = self.prepare(req, condense=escalation is None, analysis=analysis,
+                                control=control)
         if escalation is not None:
             yield self._finish(self._escalated(prepared, escalation), started)
             return
-        parts: list[str] = []
+        guarded = GuardedStream(self.checker, self._checked(prepared),
+                                question=prepared.question,
+                                question_vector=prepared.question_vector,
+                                language=prepared.language, languages=list(LANGUAGE_NAMES))
         usage: dict[str, int] = {}
         try:
             for delta in self.chat.stream(prepared.messages, max_tokens=self.max_tokens,
-                                          usage=usage):
-                parts.append(delta)
-                yield delta
+                                          usage=usage, control=control):
+                with self._cpu:
+                    sentences = guarded.feed(delta)
+                yield from sentences
+            with self._cpu:
+                sentences = guarded.finish()
+            yield from sentences
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail, streamed=True)
             yield self._finish(self._fallback(prepared, "llm_unavailable"), started)
             return
-        yield self._finish(self._judge(prepared, "".join(parts), usage), started)
+        yield self._finish(self._conclude(prepared, guarded.verdict(), usage), started)
 
     # -- stages -------------------------------------------------------------------------------
     def decide(self, req: ReplyRequest) -> tuple[Analysis | None, Escalation | None]:
@@ -179,13 +200,14 @@ class Responder:
         return analysis, None
 
     def prepare(self, req: ReplyRequest, *, condense: bool = True,
-                analysis: Analysis | None = None) -> Prepared:
+                analysis: Analysis | None = None,
+                control: CallControl | None = None) -> Prepared:
         """Everything before generation: language, standalone question, passages, prompt.
         ``condense=False`` searches with the message as written (no model call to rewrite a
         follow-up: for a message that goes to a person anyway)."""
         language = analysis.language if analysis is not None else self._language(req)
         version = req.prompt_version or self.prompts.default_version
-        question = self._standalone(req, version) if condense else req.message
+        question = self._standalone(req, version, control) if condense else req.message
         with self._cpu:
             vector = self.retriever.embedder.embed_query(question)  # once, for every stage
             hits = self.retriever.search(question, k=self.k, filters=req.filters,
@@ -216,7 +238,8 @@ class Responder:
         hint = (locale or "es")[:2]
         return hint if hint in LANGUAGE_NAMES else "es"
 
-    def _standalone(self, req: ReplyRequest, version: str) -> str:
+    def _standalone(self, req: ReplyRequest, version: str,
+                    control: CallControl | None = None) -> str:
         """The message rewritten without its conversation (only when there is one)."""
         if not req.history:
             return req.message
@@ -224,7 +247,7 @@ class Responder:
             question=req.message,
             history=[{"role": t.role, "text": t.text} for t in req.history[-6:]])
         try:
-            rewritten = self.chat.complete(messages, max_tokens=64).text.strip()
+            rewritten = self.chat.complete(messages, max_tokens=64, control=control).text.strip()
         except LLMError:
             rewritten = ""
         # A model that rambles or fails: search with the message and the last customer turn.
@@ -234,26 +257,39 @@ class Responder:
         return rewritten
 
     def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
+        with self._cpu:
+            verdict: Grounding = self.checker.check(
+                text, self._checked(prepared), question=prepared.question,
+                question_vector=prepared.question_vector,
+                language=prepared.language, languages=list(LANGUAGE_NAMES))
+        return self._conclude(prepared, verdict, usage)
+
+    @staticmethod
+    def _checked(prepared: Prepared) -> list[Passage]:
+        """What a reply may be supported by: the passages sent, and the customer's own data."""
         passages = list(prepared.passages)
         customer = prepared.request.customer
         if customer is not None and customer.facts:
             passages.append(account_passage(customer.id, customer.facts, prepared.language))
-        with self._cpu:
-            verdict: Grounding = self.checker.check(
-                text, passages, question=prepared.question,
-                question_vector=prepared.question_vector,
-                language=prepared.language, languages=list(LANGUAGE_NAMES))
+        return passages
+
+    def _conclude(self, prepared: Prepared, verdict: Grounding,
+                  usage: dict[str, int]) -> Reply:
+        """The reply for a guard verdict: the checked answer, or a handoff."""
+        if verdict.unsafe:  # a poisoned passage or a manipulated model: worth an alert
+            log.warning("reply.unsafe_dropped", codes=sorted({c for _, c in verdict.unsafe}),
+                        passages=[p.document_id for p in prepared.passages])
         if verdict.grounded:
             return Reply(verdict.answer, verdict.citations, True, None, prepared.language,
                          prepared.version, self.model_name, usage, question=prepared.question,
                          passages=prepared.passages, analysis=prepared.analysis)
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
-                  "wrong_language": "wrong_language"}.get(verdict.reason or "", "ungrounded")
-        reply = Reply(_person_text(prepared, "handoff"), [], False,
-                      self._handoff(prepared, reason), prepared.language, prepared.version,
-                      self.model_name, usage, question=prepared.question,
-                      passages=prepared.passages, analysis=prepared.analysis)
-        return reply
+                  "wrong_language": "wrong_language", "unsafe": "unsafe"}.get(
+                      verdict.reason or "", "ungrounded")
+        return Reply(_person_text(prepared, "handoff"), [], False,
+                     self._handoff(prepared, reason), prepared.language, prepared.version,
+                     self.model_name, usage, question=prepared.question,
+                     passages=prepared.passages, analysis=prepared.analysis)
 
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
         """A handoff without asking the model: the message must go to a person."""

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cxrag.api.auth import AgentOrAbove
 from cxrag.api.deps import SettingsDep
+from cxrag.api.schemas import BoundedJson
 from cxrag.errors import CustomerNotFound, InvalidRequest
 from cxrag.reply.drafts import Ticket, TicketMessage
 
@@ -54,12 +55,12 @@ class CustomerIn(BaseModel):
     email: str | None = Field(None, max_length=200)
     locale: str | None = Field(None, max_length=16, examples=["es-MX"])
     tier: str | None = Field(None, max_length=32, examples=["gold"])
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: BoundedJson = Field(default_factory=dict)
 
 
 class EventIn(BaseModel):
     kind: str = Field(..., min_length=1, max_length=64, examples=["order_delayed"])
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: BoundedJson = Field(default_factory=dict)
 
 
 def _plain(value: Any) -> Any:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Literal
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from cxrag.api.auth import Role, WidgetOrAbove, verify_customer
+from cxrag.api.auth import CallerKey, Role, WidgetOrAbove, verify_customer, widget_collection
 from cxrag.api.deps import SettingsDep
-from cxrag.errors import InvalidRequest
-from cxrag.reply.chat import ChatTurn
+from cxrag.api.throttle import ReplySlots
+from cxrag.errors import CxragError, InvalidRequest
+from cxrag.generate.control import CallControl
+from cxrag.reply.chat import ChatTurn, customer_view
 
 router = APIRouter(prefix="/v1", tags=["chat"])
+log = structlog.get_logger(__name__)
 
 
 class ChatRequest(BaseModel):
@@ -35,43 +41,121 @@ class ChatRequest(BaseModel):
     conversation_id: str | None = Field(None, max_length=64)
     channel: Literal["web", "email", "whatsapp", "phone", "agent"] = "web"
     locale: str | None = Field(None, max_length=16, examples=["es-MX"])
-    collection: str | None = None
+    collection: str | None = Field(None, max_length=48)
     prompt_version: str | None = Field(None, max_length=32)
     stream: bool = False
 
 
-@router.post("/chat")
-async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove,
+@router.post("/chat", responses={
+    429: {"description": "too many messages from this key, visitor or customer (Retry-After)"},
+    503: {"description": "too many replies in progress (Retry-After)"}})
+async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove, key: CallerKey,
                settings: SettingsDep) -> Any:
     """Answer a customer from the knowledge base, in their language, with citations.
 
     `grounded: false` comes with a `handoff` (reason, queue, summary) instead of a guess.
-    With `stream: true` the response is `text/event-stream`: `token` events (`{"text"}`),
-    then one `reply` event with the full payload (its `answer` replaces the streamed text).
+    With `stream: true` the response is `text/event-stream`: `token` events (`{"text"}`) carry
+    sentences that already passed the guard, then one `reply` event has the full payload (its
+    `answer` replaces the streamed text). A reply takes at most `llm.reply_deadline_s` with the
+    model; then the customer gets the fallback. A client that leaves stops the generation.
     """
     if len(body.message) > settings.api.max_message_chars:
         raise InvalidRequest(f"message is longer than {settings.api.max_message_chars} "
                              "characters", limit=settings.api.max_message_chars)
-    if body.customer_id and role == Role.widget:
-        verify_customer(settings, settings.tenant, body.customer_id, body.customer_token)
+    collection = body.collection
+    if role == Role.widget:
+        collection = widget_collection(settings, key, body.collection)
+        if body.customer_id:
+            verify_customer(settings, settings.tenant, body.customer_id, body.customer_token)
     if not body.customer_id and not body.visitor_id:
         raise InvalidRequest("send customer_id (with its token) or an anonymous visitor_id")
+    limiter = request.app.state.rate_limiter
+    if body.customer_id:
+        await limiter.hit("customer", f"{settings.tenant}/{body.customer_id}")
+    else:
+        await limiter.hit("visitor", f"{settings.tenant}/{body.visitor_id}")
     turn = ChatTurn(settings.tenant, body.message, body.channel, body.customer_id,
                     None if body.customer_id else body.visitor_id, body.conversation_id,
                     body.locale, body.prompt_version)
     assistant = request.app.state.assistant
-    responder = await run_in_threadpool(assistant.responder, body.collection)
+    view = customer_view if role == Role.widget else _as_is
+    slots = request.app.state.reply_slots
+    control = CallControl(settings.llm.reply_deadline_s)
     if not body.stream:
-        return await run_in_threadpool(assistant.chat.reply, responder, turn)
-    return StreamingResponse(_sse(assistant.chat.stream(responder, turn)),
-                             media_type="text/event-stream",
+        async with slots.slot():
+            responder = await run_in_threadpool(assistant.responder, collection)
+            return view(await _cancellable(request, control, lambda: assistant.chat.reply(
+                responder, turn, control=control)))
+    slots.take()  # held until the stream ends, however it ends
+    end = _StreamEnd(control, slots)
+    try:
+        responder = await run_in_threadpool(assistant.responder, collection)
+    except BaseException:
+        end()
+        raise
+    events = assistant.chat.stream(responder, turn, control=control)
+    return StreamingResponse(_sse(events, end, view, request), media_type="text/event-stream",
+                             background=BackgroundTask(end),
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(events: Iterator[str | dict[str, Any]]) -> Iterator[str]:
-    """Server-sent events (a sync iterator: Starlette runs it in a thread)."""
-    for event in events:
-        if isinstance(event, str):
-            yield f"event: token\ndata: {json.dumps({'text': event}, ensure_ascii=False)}\n\n"
-        else:
-            yield f"event: reply\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+class _StreamEnd:
+    """Once a stream is over (finished, failed, or its client gone, even before its first
+    byte): cancel what still runs for it and return its reply slot."""
+
+    def __init__(self, control: CallControl, slots: ReplySlots) -> None:
+        self.control, self.slots, self.done = control, slots, False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            self.control.cancel()
+            self.slots.give()
+
+
+def _as_is(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
+
+
+async def _cancellable(request: Request, control: CallControl,
+                       work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``work()`` in a worker thread; if the client disconnects meanwhile, ``control`` is
+    cancelled, which aborts the model call (its reply then comes back as the fallback)."""
+    watcher = _watch_disconnect(request, control)
+    try:
+        return await run_in_threadpool(work)
+    finally:
+        watcher.cancel()
+
+
+def _watch_disconnect(request: Request, control: CallControl) -> asyncio.Task[None]:
+    """A task that cancels ``control`` when the client goes away. (A stream would notice it
+    only at its next write, and a guarded stream may write nothing for a while.)"""
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        control.cancel()
+
+    return asyncio.ensure_future(watch())
+
+
+async def _sse(events: Iterator[str | dict[str, Any]], end: _StreamEnd,
+               view: Callable[[dict[str, Any]], dict[str, Any]],
+               request: Request) -> AsyncIterator[str]:
+    """Server-sent events. When the client goes away the model call is cancelled and the
+    reply slot returned."""
+    watcher = _watch_disconnect(request, end.control)
+    try:
+        async for event in iterate_in_threadpool(events):
+            if isinstance(event, str):
+                data = json.dumps({"text": event}, ensure_ascii=False)
+                yield f"event: token\ndata: {data}\n\n"
+            else:
+                yield f"event: reply\ndata: {json.dumps(view(event), ensure_ascii=False)}\n\n"
+    except Exception as exc:  # never a dropped connection without a last event
+        log.error("chat.stream_failed", error=type(exc).__name__, detail=str(exc)[:300])
+        problem = CxragError("the reply could not be completed").to_problem("/v1/chat")
+        yield f"event: error\ndata: {json.dumps(problem)}\n\n"
+    finally:
+        watcher.cancel()
+        end()

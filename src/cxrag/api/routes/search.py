@@ -23,7 +23,7 @@ async def search(body: SearchRequest, knowledge: KnowledgeDep,
     finds English-only articles and vice versa. Filter by language, document type (article
     or ticket), product or tag.
     """
-    base = knowledge.get(body.collection)
+    base = await run_in_threadpool(lambda: knowledge.get(body.collection, create=False))
     f = body.filters
     result = await run_in_threadpool(
         base.retriever.search, body.query, body.k,

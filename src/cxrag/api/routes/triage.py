@@ -21,7 +21,8 @@ class TriageRequest(BaseModel):
                       examples=["¡Es la tercera vez que escribo! Mi pedido sigue sin llegar."])
     customer_id: str | None = Field(None, max_length=64, examples=["C0008"])
     conversation_id: str | None = Field(None, max_length=36)
-    load: dict[str, float] = Field(default_factory=dict, description="queue load hints, "
+    load: dict[str, float] = Field(default_factory=dict, max_length=100,
+                                   description="queue load hints, "
                                    "0 (idle) to 1 (full), e.g. {\"vip\": 0.9}")
 
 

@@ -28,6 +28,7 @@ from cxrag.api.auth import Role, WidgetOrAbove, loopback_request, verify_custome
 from cxrag.api.deps import KnowledgeDep, SettingsDep
 from cxrag.errors import InvalidRequest, NotFound
 from cxrag.index.catalog import StoredChunk
+from cxrag.reply.chat import customer_view
 
 router = APIRouter()
 STATIC = FilePath(__file__).resolve().parents[1] / "static"
@@ -61,18 +62,21 @@ class Owner:
     visitor_id: str | None = None
 
 
-def owner(role: WidgetOrAbove, settings: SettingsDep,
+async def owner(request: Request, role: WidgetOrAbove, settings: SettingsDep,
           x_visitor_id: Annotated[str | None, Header(max_length=64, description=(
               "anonymous visitor id the widget made (random, kept in the browser)"))] = None,
           x_customer_id: Annotated[str | None, Header(max_length=64)] = None,
           x_customer_token: Annotated[str | None, Header(max_length=128, description=(
               "with a widget key: hex HMAC-SHA256 of the customer id"))] = None) -> Owner:
-    """The caller's identity, verified as for ``POST /v1/chat``."""
+    """The caller's identity, verified as for ``POST /v1/chat`` (and within its rate)."""
+    limiter = request.app.state.rate_limiter
     if x_customer_id:
         if role == Role.widget:
             verify_customer(settings, settings.tenant, x_customer_id, x_customer_token)
+        await limiter.hit("customer", f"{settings.tenant}/{x_customer_id}")
         return Owner(customer_id=x_customer_id)
     if x_visitor_id:
+        await limiter.hit("visitor", f"{settings.tenant}/{x_visitor_id}")
         return Owner(visitor_id=x_visitor_id)
     raise InvalidRequest("send X-Customer-Id (with X-Customer-Token) or an anonymous "
                          "X-Visitor-Id header")
@@ -96,8 +100,9 @@ class CitationOut(BaseModel):
 class HandoffOut(BaseModel):
     reason: str = Field(..., examples=["requested"])
     queue: str = Field(..., examples=["support-es"])
-    summary: str
-    priority: str | None = Field(None, examples=["high"])
+    summary: str | None = Field(None, description="for agent and admin keys only")
+    priority: str | None = Field(None, examples=["high"],
+                                 description="for agent and admin keys only")
 
 
 class MessageOut(BaseModel):
@@ -191,7 +196,7 @@ async def rate_reply(conversation_id: ConversationId,
 @router.post("/v1/handoffs", tags=["widget"], status_code=201, response_model=HandoffCreated,
              responses=PROBLEMS)
 async def create_handoff(body: HandoffIn, who: OwnerDep, request: Request,
-                         settings: SettingsDep) -> HandoffCreated:
+                         settings: SettingsDep, role: WidgetOrAbove) -> HandoffCreated:
     """Talk to a person: hand the conversation over, at any time, even before a question.
 
     The conversation is marked `handoff` and the request recorded in it, with a summary of the
@@ -203,7 +208,8 @@ async def create_handoff(body: HandoffIn, who: OwnerDep, request: Request,
     result = await run_in_threadpool(lambda: chat.hand_off(
         settings.tenant, body.conversation_id, customer_id=who.customer_id,
         visitor_id=who.visitor_id, channel=body.channel, locale=body.locale))
-    return HandoffCreated.model_validate(result)
+    return HandoffCreated.model_validate(customer_view(result) if role == Role.widget
+                                         else result)
 
 
 # -- the script and the demo pages -------------------------------------------------------------
