@@ -148,3 +148,13 @@ def test_the_tone_classifier_reads_one_word_from_the_model() -> None:
     tone = ToneClassifier(chat, PromptLibrary(ROOT / "prompts"))
     assert [tone("a"), tone("b"), tone("c"), tone("d")] == [-1.0, 1.0, None, None]
     assert "Text: a" in chat.calls[0][-1]["content"]
+
+
+def test_eval_artefacts_carry_no_personal_data(tmp_path: Path) -> None:
+    case = {"id": "c1", "message": "Mi email es ana.ruiz@example.com y mi IBAN "
+            "ES91 2100 0418 4502 0005 1332", "answer": "Te escribimos a ana.ruiz@example.com",
+            "scores": {}, "category": "plain", "language": "es"}
+    run = {"meta": {"suite": "x"}, "metrics": {"overall": {}}, "cases": [case]}
+    path = write_run(run, tmp_path / "run")
+    for text in (path.read_text(), (tmp_path / "run" / "report.html").read_text()):
+        assert "ana.ruiz@example.com" not in text and "2100 0418" not in text

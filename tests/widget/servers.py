@@ -37,10 +37,12 @@ def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def ingest(data_dir: Path, folder: Path) -> None:
-    """``cxrag ingest`` as an operator runs it."""
+    """``cxrag ingest`` as an operator runs it, with screening off: the test help centre holds
+    a markup-laden article on purpose (the widget must show it as text even if one gets in)."""
     done = subprocess.run([str(BIN / "cxrag"), "ingest", str(folder), "--json"],
-                          env=service_env(data_dir), capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+                          env=service_env(data_dir, CXRAG_INGEST__SCREEN="false"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from cxrag.evals.metrics import METRICS, SimilarityScorer, aggregate, score_case
 from cxrag.evals.tone import ToneClassifier
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge, KnowledgeBase
+from cxrag.privacy import redact_json
 from cxrag.reply.assistant import Assistant
 from cxrag.reply.chat import customer_context
 from cxrag.reply.service import Reply, ReplyRequest, Turn
@@ -284,6 +285,8 @@ def write_run(run: dict[str, Any], out_dir: Path) -> Path:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "run.json"
+    cases = [redact_json(case) for case in run["cases"]]  # artefacts get shared: no PII
+    run = {**run, "cases": cases}
     path.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     write_report(run, out_dir / "report.html")
     return path

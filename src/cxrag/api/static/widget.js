@@ -23,6 +23,7 @@
       comment: "¿Quieres contarnos algo más? (opcional)", commentSend: "Enviar comentario",
       thanks: "¡Gracias por tu opinión!", typing: "El asistente está escribiendo…",
       error: "No he podido enviar tu mensaje. Inténtalo de nuevo en un momento.",
+      slow: "Estamos atendiendo muchas consultas. Vuelve a intentarlo en unos segundos.",
       busy: "Avisando al equipo…",
       next: "Te pasamos con una persona del equipo. Ya tiene el resumen de esta conversación, así que no tendrás que repetir nada, y la retomará aquí en cuanto pueda. Mientras tanto puedes seguir escribiéndome. Tu referencia: ",
     },
@@ -36,6 +37,7 @@
       comment: "Anything else you'd like to tell us? (optional)", commentSend: "Send comment",
       thanks: "Thanks for your feedback!", typing: "The assistant is typing…",
       error: "I couldn't send your message. Please try again in a moment.",
+      slow: "We're answering a lot of questions right now. Please try again in a few seconds.",
       busy: "Letting the team know…",
       next: "We're passing you to a person on our team. They already have a summary of this conversation, so you won't need to repeat anything, and they'll pick it up here as soon as they can. Meanwhile you can keep writing to me. Your reference: ",
     },
@@ -312,9 +314,10 @@ form.composer button:disabled{opacity:.5;cursor:default}
       this.status.textContent = this.t.typing;
       try {
         await this.stream(el, message, true);
-      } catch {
+      } catch (err) {
         el.body.classList.remove("dots");
-        el.body.textContent = this.t.error;
+        el.body.textContent = err && (err.status === 429 || err.status === 503) ? this.t.slow
+          : this.t.error;
       } finally {
         el.removeAttribute("aria-busy");
         this.status.textContent = "";
@@ -331,18 +334,22 @@ form.composer button:disabled{opacity:.5;cursor:default}
         this.remember(null);  // that conversation is gone or not ours: start a new one
         return this.stream(el, message, false);
       }
-      if (!response.ok || !response.body) throw new Error(String(response.status));
+      if (!response.ok || !response.body) {
+        throw Object.assign(new Error(String(response.status)), { status: response.status });
+      }
       let text = "";
       for await (const { event, data } of events(response)) {
         if (event === "token") {
           if (!text) el.body.classList.remove("dots");
-          text += data.text;
+          text += (text ? " " : "") + data.text;  // checked sentences, one per event
           el.body.textContent = text;
           this.log.scrollTop = this.log.scrollHeight;
         } else if (event === "reply") {
           el.body.classList.remove("dots");
           this.remember(data.conversation_id);
           this.answer(el, data, { conversation: data.conversation_id, message: data.message_id });
+        } else if (event === "error") {
+          throw Object.assign(new Error("stream"), { status: data.status });
         }
       }
     }
