@@ -106,8 +106,9 @@ class EvalRunner:
                  knowledge: Knowledge | None = None) -> None:
         # Repeatable generations by default, and time enough on a loaded machine: evals
         # measure answers, not latency.
-        update: dict[str, Any] = {"timeout_s": max(settings.llm.timeout_s,
-                                                   settings.eval.timeout_s)}
+        patience = max(settings.llm.timeout_s, settings.eval.timeout_s)
+        update: dict[str, Any] = {"timeout_s": patience, "reply_deadline_s": max(
+            settings.llm.reply_deadline_s, patience)}
         if settings.eval.temperature is not None:
             update["temperature"] = settings.eval.temperature
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=update)})
