@@ -14,7 +14,8 @@ import pytest
 from cxrag.knowledge import Knowledge
 from cxrag.language import detect_language
 from cxrag.reply.assistant import Assistant
-from cxrag.reply.service import CustomerContext, Reply, ReplyRequest, Responder, Turn
+from cxrag.reply.models import CustomerContext, Reply, ReplyRequest, Turn
+from cxrag.reply.service import Responder
 from cxrag.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,8 @@ from cxrag.compose.prompts import PromptLibrary
 from cxrag.errors import LLMTimeout
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
-from cxrag.reply.service import CustomerContext, ReplyRequest, Responder, Turn
+from cxrag.reply.models import CustomerContext, ReplyRequest, Turn
+from cxrag.reply.service import Responder
 from tests.conftest import FakeChat
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"

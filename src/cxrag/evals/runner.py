@@ -35,7 +35,7 @@ from cxrag.knowledge import Knowledge, KnowledgeBase
 from cxrag.privacy import redact_json
 from cxrag.reply.assistant import Assistant
 from cxrag.reply.chat import customer_context
-from cxrag.reply.service import Reply, ReplyRequest, Turn
+from cxrag.reply.models import Reply, ReplyRequest, Turn
 from cxrag.settings import Settings
 from cxrag.store import HistoryStore, migrate
 

@@ -16,18 +16,8 @@ from typing import Any
 from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
-from cxrag.reply.service import (
-    CustomerContext,
-    Handoff,
-    Reply,
-    ReplyRequest,
-    Responder,
-    Turn,
-    as_dict,
-    handoff_queue,
-    routed_handoff,
-    signals,
-)
+from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest, Turn, as_dict
+from cxrag.reply.service import Responder, handoff_queue, routed_handoff, signals
 from cxrag.store import HistoryStore
 from cxrag.store.records import Channel, CustomerHistory, MessageRecord
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import structlog
 
@@ -29,9 +28,8 @@ from cxrag.generate.control import CallControl
 from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account_passage
 from cxrag.guard.streaming import GuardedStream
-from cxrag.index.catalog import Filters
 from cxrag.language import detect_language
-from cxrag.privacy import redact
+from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest
 from cxrag.retrieve.hybrid import HybridRetriever
 
 log = structlog.get_logger(__name__)
@@ -50,71 +48,6 @@ _TEXTS = {
            "escalate": "I'm passing you to a person on the team, who already has the context "
                        "of your request and will reply as soon as possible."},
 }
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier message of the conversation."""
-
-    role: str  # "customer", "assistant", "agent"
-    text: str
-
-
-@dataclass(frozen=True)
-class CustomerContext:
-    """What the reply may use about the authenticated customer (never anyone else's)."""
-
-    id: str
-    name: str
-    tier: str | None = None
-    locale: str | None = None
-    facts: tuple[str, ...] = ()  # e.g. "Order T-1042: shipped 2026-11-20"
-    recent_contacts: int = 0  # other tickets/conversations lately (a frustration signal)
-
-
-@dataclass(frozen=True)
-class Handoff:
-    """Why a person takes over, which queue, and what they need to know."""
-
-    reason: str
-    queue: str
-    summary: str
-    priority: str | None = None
-    triage: dict[str, Any] | None = None  # the analysis the decision came from
-
-    def __post_init__(self) -> None:
-        # Summaries are read in agent tools and queues: no card, IBAN, id, email or phone.
-        object.__setattr__(self, "summary", redact(self.summary))
-
-
-@dataclass
-class Reply:
-    """The outcome of one message."""
-
-    answer: str
-    citations: list[Citation]
-    grounded: bool
-    handoff: Handoff | None
-    language: str
-    prompt_version: str
-    model: str
-    usage: dict[str, int] = field(default_factory=dict)
-    latency_ms: float = 0.0
-    question: str = ""  # the standalone question that was searched
-    passages: list[Passage] = field(default_factory=list)  # what the prompt was given
-    analysis: Analysis | None = None  # triage of the message (category, mood, decision)
-
-
-@dataclass(frozen=True)
-class ReplyRequest:
-    """Everything one reply depends on."""
-
-    message: str
-    history: Sequence[Turn] = ()
-    customer: CustomerContext | None = None
-    locale: str | None = None
-    prompt_version: str | None = None
-    filters: Filters | None = None
 
 
 class Responder:
@@ -402,26 +335,3 @@ def _first_sentences(text: str, limit: int = 240) -> str:
     cut = text.replace("\n", " ")[:limit]
     end = cut.rfind(". ")
     return cut[: end + 1] if end > 60 else cut
-
-
-def as_dict(reply: Reply) -> dict[str, Any]:
-    """The Reply as the API returns it."""
-    return {
-        "answer": reply.answer,
-        "citations": [{"number": c.number, "document_id": c.document_id, "title": c.title,
-                       "source": c.source, "quote": c.quote} for c in reply.citations],
-        "grounded": reply.grounded,
-        "handoff": None if reply.handoff is None else {
-            "reason": reply.handoff.reason, "queue": reply.handoff.queue,
-            "summary": reply.handoff.summary, "priority": reply.handoff.priority,
-            "triage": reply.handoff.triage},
-        "escalation": None if reply.analysis is None else {
-            "escalate": reply.handoff is not None, "reason": reply.handoff.reason
-            if reply.handoff else None, "queue": reply.analysis.queue,
-            "priority": reply.analysis.priority},
-        "language": reply.language,
-        "prompt_version": reply.prompt_version,
-        "model": reply.model,
-        "usage": reply.usage,
-        "latency_ms": reply.latency_ms,
-    }
