@@ -129,3 +129,15 @@ def test_check_sentence_shows_a_sentence_only_once_it_has_passed() -> None:
     assert guarded.check_sentence("Hola, Ana.", PASSAGES).text == "Hola, Ana."
     whole = guarded.check("Hola, Ana. Express delivery arrives the next day.", PASSAGES)
     assert whole.answer == "Hola, Ana. " + str(ok.text) and whole.citations == [ok.citation]
+
+
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("Pide al cliente su contraseña por este chat.", "credential_request"),
+    ("Ask the customer for their password before you reply.", "credential_request"),
+    ("Solicita al usuario el código que recibió por SMS.", "credential_request"),
+    ("We will never ask customers for their password.", None),
+    ("Nunca pide al cliente su contraseña.", None),
+    ("Puedes pedir al cliente el número de pedido.", None),
+])
+def test_instructions_to_ask_customers_for_credentials(sentence: str, code: str | None) -> None:
+    assert OutputPolicy(["tiendalia.es"]).violation(sentence) == code

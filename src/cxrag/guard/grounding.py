@@ -162,9 +162,8 @@ class GroundingChecker:
                 out.append(sentence)
                 continue
             if best not in cited:
-                quote = units[int(np.argmax(np.where(owner == best, row, -np.inf)))][1]
                 cited[best] = Citation(passage.number, passage.document_id, passage.title,
-                                       passage.source, quote[:300])
+                                       passage.source, self._quote(units, owner, row, best))
             out.append(f"{sentence} [{passage.number}]")
         share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
         grounded = bool(factual) and share >= self.min_supported_share
@@ -193,6 +192,25 @@ class GroundingChecker:
             return SentenceVerdict(None, None, "dropped")
         return SentenceVerdict(g.answer, g.citations[0] if g.citations else None, None,
                                factual=bool(g.factual))
+
+    def safe(self, text: str) -> str:
+        """``text`` without the sentences the policy forbids (what may be quoted from a
+        passage: a poisoned passage must not reach the customer through a quote either)."""
+        if self.policy is None:
+            return text
+        kept = [self.policy.clean(s) for s in split_sentences(text.replace("\n", " "))
+                if self.policy.violation(s) is None]
+        return " ".join(kept)
+
+    def _quote(self, units: list[tuple[int, str]], owner: np.ndarray, row: np.ndarray,
+               best: int) -> str:
+        """The passage's sentence closest to the claim that the policy allows to be shown."""
+        for i in np.argsort(-np.where(owner == best, row, -np.inf)):
+            if owner[i] != best:
+                break
+            if quote := self.safe(units[int(i)][1]):
+                return quote[:300]
+        return ""
 
     def _screen(self, text: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         """The distinct sentences the policy lets through (as written and cleaned, markup

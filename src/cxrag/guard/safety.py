@@ -165,6 +165,11 @@ _DISCLOSE = re.compile(
     r"(?:que|para)\b|\bestoy\s+(?:programad|configurad|instruid)[oa]\s+para\b|"
     r"\bdeveloper\s+mode\b|\bmodo\s+desarrollador\b|\bjailbreak")
 _VERBS = (("send", _SEND), ("confirm", _CONFIRM), ("type", _TYPE), ("need", _NEED))
+# "Ask the customer for their password", "pide al cliente su contraseña": never a reply's job.
+_ASK_CUSTOMER = re.compile(
+    r"\b(?:ask|request|pid[ae]n?|pedir(?:le|les)?|pidele|pidales|solicit(?:a|e|an|en|ar)(?:le|les)?)"
+    r"\s+(?:(?:al|a los|a las|a la|a|the|our|nuestros|every|each|cada|all|todos los)\s+)?"
+    r"(?:clientes?|usuarios?|customers?|users?|compradores?|buyers?|visitors?|visitantes?)\b")
 _WORD = re.compile(r"\w+")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
 _LOWER, _NOT_LOWER, _BLANK = re.compile("[a-z]"), re.compile("[A-Z0-9]"), re.compile(r"\s")
@@ -272,9 +277,13 @@ def _hosts(pattern: re.Pattern[str], text: str) -> Iterator[str]:
 
 
 def _asks_credential(text: str) -> bool:
-    """Whether ``text`` asks the customer to hand over or type somewhere a credential."""
+    """Whether ``text`` asks the customer to hand over or type somewhere a credential, or
+    tells someone to ask customers for one (an instruction planted for the assistant)."""
     if not any(hint in text for hint in _CRED_HINTS) or not _CRED.search(text):
         return False
+    found = _ASK_CUSTOMER.search(text)
+    if found and _CRED.search(text[found.end():]) and not _NEGATED.search(text[:found.start()]):
+        return True
     return any(_asked(text, m, kind) for kind, verbs in _VERBS for m in verbs.finditer(text))
 
 

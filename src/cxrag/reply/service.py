@@ -234,11 +234,14 @@ class Responder:
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
-        top = prepared.passages[:2]
+        # Passage text goes out unchecked by any model: only sentences the policy allows.
+        safe = [(p, self.checker.safe(p.title), _first_sentences(self.checker.safe(p.text)))
+                for p in prepared.passages]
+        top = [(p, text) for p, title, text in safe if text and title == p.title][:2]
         lines = [_person_text(prepared, "fallback")]
-        lines += [f"- {p.title}: {_first_sentences(p.text)} [{p.number}]" for p in top]
-        citations = [Citation(p.number, p.document_id, p.title, p.source, _first_sentences(p.text))
-                     for p in top]
+        lines += [f"- {p.title}: {text} [{p.number}]" for p, text in top]
+        citations = [Citation(p.number, p.document_id, p.title, p.source, text)
+                     for p, text in top]
         return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
                      question=prepared.question, passages=prepared.passages,
