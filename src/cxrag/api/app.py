@@ -18,6 +18,7 @@ from cxrag.api.routes import agents, health, ingest, privacy, search, widget
 from cxrag.api.routes import chat as chat_routes
 from cxrag.api.routes import insights as insights_routes
 from cxrag.api.routes import triage as triage_routes
+from cxrag.api.schemas import problems
 from cxrag.api.throttle import Bounds, RateLimiter, ReplySlots, problem_response
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
@@ -84,10 +85,15 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
                   detail=str(exc)[:300])
         return problem(CxragError("an unexpected error occurred"), request)
 
-    for router in (health.router, search.router, ingest.router, chat_routes.router,
-                   agents.router, widget.router, triage_routes.router, privacy.router):
-        app.include_router(router)
-    app.include_router(insights_routes.router)
+    app.include_router(health.router)
+    # Every /v1/ endpoint may answer these (a body that does not parse, the key, the body
+    # limit, validation, the rates), and 404 where it names something that may not exist.
+    refusals, missing = problems(400, 401, 403, 413, 422, 429), problems(404)
+    for router, names in ((search.router, True), (ingest.router, False),
+                          (chat_routes.router, True), (agents.router, True),
+                          (widget.router, True), (triage_routes.router, True),
+                          (privacy.router, True), (insights_routes.router, False)):
+        app.include_router(router, responses={**refusals, **(missing if names else {})})
     app.add_middleware(WidgetOrigins, paths=widget.CORS_PATHS)
     app.add_middleware(Bounds)  # outermost: the address's rate and the body limit first
     return app

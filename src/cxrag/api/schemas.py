@@ -109,3 +109,35 @@ class Health(BaseModel):
 
     status: Literal["ok", "ready", "not_ready"]
     checks: dict[str, str] = {}
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(..., examples=["https://cxrag.dev/problems/rate_limited"])
+    title: str
+    status: int
+    detail: str
+    code: str = Field(..., description="stable error code, e.g. conversation_forbidden")
+    instance: str | None = Field(None, description="the request path")
+
+
+PROBLEM_TEXT = {
+    400: "the body could not be parsed (or a multipart upload has too many parts)",
+    401: "missing or unknown key",
+    403: "the key's role (or its page's origin) may not call this endpoint",
+    404: "what the request names does not exist",
+    413: "request body over the limit (`payload_too_large`)",
+    422: "the request is not valid (`invalid_request`, with `errors`)",
+    429: "too many requests from this address, key, visitor or customer (Retry-After)",
+    503: "busy, or a backend is unavailable (Retry-After when a retry makes sense)",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, each a ``Problem`` document."""
+    content = {"application/problem+json": {"schema": Problem.model_json_schema()}}
+    return {status: {"description": PROBLEM_TEXT[status], "content": content}
+            for status in statuses}

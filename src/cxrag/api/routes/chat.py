@@ -16,6 +16,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from cxrag.api.auth import CallerKey, Role, WidgetOrAbove, verify_customer, widget_collection
 from cxrag.api.deps import SettingsDep
+from cxrag.api.schemas import problems
 from cxrag.api.throttle import ReplySlots
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.control import CallControl
@@ -23,6 +24,13 @@ from cxrag.reply.chat import ChatTurn, customer_view
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 log = structlog.get_logger(__name__)
+
+
+# One server-sent event of a streamed reply (``schema`` is per event before OpenAPI 3.2).
+SSE_EVENT: dict[str, object] = {
+    "type": "object", "required": ["event", "data"],
+    "properties": {"event": {"enum": ["token", "reply", "error"]},
+                   "data": {"type": "string", "contentMediaType": "application/json"}}}
 
 
 class ChatRequest(BaseModel):
@@ -47,8 +55,11 @@ class ChatRequest(BaseModel):
 
 
 @router.post("/chat", responses={
-    429: {"description": "too many messages from this key, visitor or customer (Retry-After)"},
-    503: {"description": "too many replies in progress (Retry-After)"}})
+    200: {"description": "the reply; with `stream: true`, server-sent events",
+          "content": {"text/event-stream": {"schema": SSE_EVENT}}},
+    429: {**problems(429)[429],
+          "description": "too many messages from this key, visitor or customer (Retry-After)"},
+    503: {**problems(503)[503], "description": "too many replies in progress (Retry-After)"}})
 async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove, key: CallerKey,
                settings: SettingsDep) -> Any:
     """Answer a customer from the knowledge base, in their language, with citations.
