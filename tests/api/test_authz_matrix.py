@@ -19,18 +19,17 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
-from pydantic import SecretStr
 
 from cxrag.api.app import create_app
 from cxrag.api.auth import Role, sign_customer
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
+from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
 
 WIDGET, AGENT, ADMIN = "widget-key-7f3a9c", "agent-key-2b8e41", "admin-key-c05d6e"
 SECRET, OTHER_TENANT_SECRET = "tenant-secret", "another-tenants-secret"
 GIFT = "Gift cards never expire and can be used on any product sold by us."
-UNLIMITED = "100000/minute"
 KEYS: dict[str, str | None] = {
     "no key": None, "bad key": "nope", "forged key": "x" * len(ADMIN),
     "widget": WIDGET, "agent": AGENT, "admin": ADMIN}
@@ -144,13 +143,7 @@ def app_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
-    settings.api.widget_keys = [SecretStr(WIDGET)]
-    settings.api.agent_keys = [SecretStr(AGENT)]
-    settings.api.admin_keys = [SecretStr(ADMIN)]
-    settings.api.customer_token_secrets = {"default": SecretStr(SECRET)}
-    settings.api.demo = False
-    limits = settings.api.rate_limits
-    limits.per_ip = limits.per_key = limits.per_visitor = limits.per_customer = UNLIMITED
+    with_keys(settings, WIDGET, AGENT, ADMIN, SECRET, unlimited=True)
     knowledge.get().ingestor.run([sample_kb])
     with TestClient(create_app(settings, knowledge, FakeChat(default=GIFT))) as c:
         store = c.app.state.assistant.store  # type: ignore[attr-defined]

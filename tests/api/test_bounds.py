@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from cxrag.api.app import create_app
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
+from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
 
 WIDGET, AGENT, ADMIN = "widget-key", "agent-key", "admin-key"
@@ -24,9 +25,7 @@ GIFT = "Gift cards never expire and can be used on any product sold by us."
 
 @pytest.fixture
 def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
-    settings.api.widget_keys = [SecretStr(WIDGET)]
-    settings.api.agent_keys = [SecretStr(AGENT)]
-    settings.api.admin_keys = [SecretStr(ADMIN)]
+    with_keys(settings, WIDGET, AGENT, ADMIN)
     settings.api.widget_origins = {WIDGET: ["https://shop.example"]}
     knowledge.get().ingestor.run([sample_kb])
     with TestClient(create_app(settings, knowledge, FakeChat(default=GIFT))) as c:
@@ -197,3 +196,11 @@ def test_unknown_routes_and_bad_bodies_are_problem_json(client: TestClient) -> N
                              content=b"{not json")):
         assert 400 <= resp.status_code < 500
         assert resp.headers["content-type"] == "application/problem+json"
+
+
+def test_a_non_ascii_customer_token_is_401_not_500(client: TestClient,
+                                                    settings: Settings) -> None:
+    settings.api.customer_token_secrets = {"default": SecretStr("tenant-secret")}
+    resp = client.post("/v1/chat", headers=W, json={"message": "hi", "customer_id": "C1",
+                                                    "customer_token": "ñ" * 64})
+    assert resp.status_code == 401 and resp.json()["code"] == "unauthorized"

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.python import asgi
 
@@ -25,11 +24,11 @@ from cxrag.api.app import create_app
 from cxrag.api.auth import sign_customer
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
+from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
 
 WIDGET, AGENT, ADMIN, SECRET = "widget-key", "agent-key", "admin-key", "tenant-secret"
 GIFT = "Gift cards never expire and can be used on any product sold by us."
-UNLIMITED = "100000/minute"
 EXAMPLES = 25  # per operation and generation mode (valid data, invalid data)
 IDENTITY = ("x-visitor-id", "x-customer-id")
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_code_conformance,
@@ -44,13 +43,7 @@ WIDGET_PATHS = r"^/v1/(chat|handoffs|conversations/)"
 @pytest.fixture
 def api_schema(settings: Settings, knowledge: Knowledge,
                sample_kb: Path) -> Iterator[schemathesis.BaseSchema]:
-    settings.api.widget_keys = [SecretStr(WIDGET)]
-    settings.api.agent_keys = [SecretStr(AGENT)]
-    settings.api.admin_keys = [SecretStr(ADMIN)]
-    settings.api.customer_token_secrets = {"default": SecretStr(SECRET)}
-    settings.api.demo = False
-    limits = settings.api.rate_limits
-    limits.per_ip = limits.per_key = limits.per_visitor = limits.per_customer = UNLIMITED
+    with_keys(settings, WIDGET, AGENT, ADMIN, SECRET, unlimited=True)
     knowledge.get().ingestor.run([sample_kb])
     app = create_app(settings, knowledge, FakeChat(default=GIFT))
     yield schemathesis.openapi.from_asgi("/openapi.json", app)  # (starts the app's lifespan)

@@ -8,45 +8,37 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from cxrag.api.app import create_app
 from cxrag.embed.base import Vectors
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
+from tests.api.conftest import with_keys
 from tests.api.live import live
 from tests.conftest import FakeChat, FakeEmbedder
-from tests.generate.test_client import Handler, Stub
+from tests.generate.test_client import Handler, Stub, stub
 from tests.generate.test_client_faults import GARBAGE, trickle
 
+__all__ = ["stub"]
 WIDGET, AGENT, ADMIN = "widget-key", "agent-key", "admin-key"
 W, A, ROOT = {"X-API-Key": WIDGET}, {"X-API-Key": AGENT}, {"X-API-Key": ADMIN}
 ASK = {"message": "Do gift cards expire?", "visitor_id": "v1"}
 
 
 @pytest.fixture
-def model() -> Iterator[Stub]:
-    server = Stub()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+def model(stub: Stub) -> Stub:
+    """The model server (the OpenAI-compatible stub of the client's tests)."""
+    return stub
 
 
 def keyed(settings: Settings, model_url: str | None = None) -> Settings:
-    settings.api.widget_keys = [SecretStr(WIDGET)]
-    settings.api.agent_keys = [SecretStr(AGENT)]
-    settings.api.admin_keys = [SecretStr(ADMIN)]
-    settings.api.demo = False
+    with_keys(settings, WIDGET, AGENT, ADMIN)
     if model_url:
         settings.llm.backend, settings.llm.base_url = "remote", model_url
         settings.llm.reply_deadline_s, settings.llm.max_retries = 2.0, 1
@@ -84,7 +76,7 @@ def test_overlapping_uploads_leave_the_server_responsive(settings: Settings,
             assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
             waited = time.perf_counter() - began
             assert (first.result(120), second.result(120)) == (200, 200)
-            assert waited < 1.0, waited
+            assert waited < 2.0, waited  # frozen for good before the fix
     knowledge.close()
 
 

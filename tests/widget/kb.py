@@ -9,6 +9,8 @@ EVIL_TITLE = '<img src=x onerror="window.__pwned=1">Warehouse notes'
 EVIL_SENTENCE = ("The Zaragoza warehouse <script>window.__pwned=2</script> ships parcels "
                  "<img src=x onerror=\"window.__pwned=3\"> every weekday morning.")
 
+SAFE_SENTENCE = "Parcels leave the Zaragoza warehouse before noon."
+
 ARTICLES = {
     "en/gift-cards.md": (
         "---\ntitle: Gift cards\ntags: [gift-cards]\n---\n# Gift cards\n\n"
@@ -27,8 +29,7 @@ ARTICLES = {
         "---\ntitle: Plazos de reembolso\n---\n# Plazos de reembolso\n\nEl reembolso con "
         "tarjeta tarda entre 3 y 10 días hábiles desde que revisamos la devolución.\n"),
     "en/warehouse-notes.txt": (
-        f"---\ntitle: '{EVIL_TITLE}'\n---\n{EVIL_SENTENCE} Parcels leave the warehouse "
-        "before noon.\n"),
+        f"---\ntitle: '{EVIL_TITLE}'\n---\n{SAFE_SENTENCE} {EVIL_SENTENCE}\n"),
 }
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from cxrag.api.auth import sign_customer
-from tests.widget.kb import EVIL_SENTENCE, EVIL_TITLE, write_kb
+from tests.widget.kb import EVIL_SENTENCE, EVIL_TITLE, SAFE_SENTENCE, write_kb
 from tests.widget.servers import (
     AGENT_KEY,
     HOST_KEY,
@@ -141,8 +141,10 @@ def test_ask_stream_cite_rate_talk_to_a_person_and_reload(site: Site, context: A
     link = reply.locator(".sources a")
     pw.expect(link).to_have_text("[1] Devoluciones")
     final = reply.locator(".text").inner_text()
-    assert final.startswith("Tienes 30 días naturales") and len(partial) < len(final)
-    assert final.startswith(partial.strip()), (partial, final)
+    # What streams in is whole sentences the guard already passed, shown before the reply
+    # event; the final answer is the same text with its citation mark.
+    assert final.startswith("Tienes 30 días naturales")
+    assert partial.replace(" [1]", "[1]").strip() == final, (partial, final)
     assert link.get_attribute("href") == f"{site.url}/help/es/devoluciones"
     with page.expect_popup() as popup:
         link.click()
@@ -234,10 +236,11 @@ def test_a_malicious_document_renders_as_text(site: Site, context: Any) -> None:
     page.on("dialog", on_dialog)
     page.goto(site.url + "/?lang=en")
     page.get_by_role("button", name="Chat with the assistant").click()
-    reply = ask(page, "Tell me about the Zaragoza warehouse", "Your question")
+    reply = ask(page, "When do parcels leave the Zaragoza warehouse?", "Your question")
     link = reply.locator(".sources a")
-    pw.expect(link).to_have_text(f"[1] {EVIL_TITLE}")
-    pw.expect(reply.locator(".text")).to_contain_text(EVIL_SENTENCE)
+    pw.expect(link).to_have_text(f"[1] {EVIL_TITLE}")  # a title is shown as text
+    pw.expect(reply.locator(".text")).to_contain_text(SAFE_SENTENCE)
+    assert "pwned" not in reply.locator(".text").inner_text()  # the guard dropped the markup
     assert page.locator(f"{WIDGET} .log img, {WIDGET} .log script").count() == 0
     shot(page, "07-malicious-document")
     with page.expect_popup() as popup:

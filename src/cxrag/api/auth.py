@@ -70,8 +70,9 @@ def verify_customer(settings: Settings, tenant: str, customer_id: str, token: st
     if secret is None:
         raise Forbidden(f"tenant {tenant!r} has no customer token secret configured; a widget "
                         "key can only chat anonymously")
-    if not token or not hmac.compare_digest(sign_customer(secret.get_secret_value(),
-                                                          customer_id), token):
+    expected = sign_customer(secret.get_secret_value(), customer_id)
+    # Bytes: compare_digest refuses str with non-ASCII characters (a token is caller input).
+    if not token or not hmac.compare_digest(expected.encode(), token.encode()):
         raise AuthError("the customer token does not match the customer id")
 
 
