@@ -25,15 +25,12 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
+from cxrag.textnorm import INVISIBLE, LOOKALIKE
+
 LINK, CREDENTIAL, LEAK, MARKUP = "link_not_allowed", "credential_request", "prompt_leak", "markup"
 SHINGLE = 8  # this many words of a secret in a row reveal it
 PIECE, SHARE = 4, 0.6  # ...and so does a sentence mostly made of 4-word pieces of one
 
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
-                        "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff]")
-_LOOKALIKE = str.maketrans(
-    "аеёорсухіїјѕԁԛԝһкмтвнӏοαρνκτιυϲεχγηɑıɡ",
-    "aeeopcyxiijsdqwhkmtbhloapvktiucexynaig")
 # Defanged and spoken forms, undone before looking for links ("evil[.]example", "hxxp").
 _DEFANG = [(re.compile(p), r) for p, r in [
     (r"\bh[x*]{2}p(s?)(?=\s*[:\[(])", r"http\1"),
@@ -182,8 +179,8 @@ def fold(text: str) -> str:
         text = html.unescape(html.unescape(text))
     if text.isascii():
         return text.lower()
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", _INVISIBLE.sub("", text)))
-    return text.lower().translate(_LOOKALIKE)
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", INVISIBLE.sub("", text)))
+    return text.lower().translate(LOOKALIKE)
 
 
 def _defang(text: str) -> str:
@@ -308,7 +305,7 @@ def _asked(text: str, verb: re.Match[str], kind: str) -> bool:
 
 def _decoded(sentence: str) -> Iterator[str]:
     """Printable text hidden as base64 in ``sentence``."""
-    for token in _B64.findall(_INVISIBLE.sub("", sentence)):
+    for token in _B64.findall(INVISIBLE.sub("", sentence)):
         if not (_LOWER.search(token) and _NOT_LOWER.search(token)):
             continue
         padded = token.replace("-", "+").replace("_", "/") + "=" * (-len(token) % 4)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cxrag.textnorm import unmask
+
 # Bumped when the patterns change: part of the ingest fingerprint, so stored knowledge is
 # screened again by the new patterns.
 VERSION = "1"
@@ -131,7 +133,9 @@ def _negated(text: str, start: int) -> bool:
 
 
 def screen(text: str) -> list[Threat]:
-    """Every instruction aimed at the assistant or at customers that ``text`` carries."""
+    """Every instruction aimed at the assistant or at customers that ``text`` carries, also
+    behind invisible characters or look-alike letters."""
+    text = unmask(text)
     threats: list[Threat] = []
     for code, pattern in _PATTERNS:
         for match in pattern.finditer(text):
