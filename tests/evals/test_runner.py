@@ -4,7 +4,6 @@ store and ragas metrics; fake embedder): deterministic scores, the cache, the ru
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -69,16 +68,9 @@ class KeywordChat(FakeChat):
 
 
 @pytest.fixture
-def eval_settings(tmp_path: Path, sample_kb: Path) -> Settings:
-    home = tmp_path / "sample"
-    shutil.copytree(sample_kb, home / "articles")
-    (home / "customers").mkdir()
-    (home / "customers" / "customers.json").write_text(json.dumps([
-        {"id": "C1", "name": "Ana Ruiz", "locale": "es-ES", "tier": "plus", "orders": []}]))
-    (tmp_path / "mini.yaml").write_text(SUITE, encoding="utf-8")
-    return Settings(data_dir=tmp_path / "data", _env_file=None,  # type: ignore[call-arg]
-                    prompts={"dir": ROOT / "prompts"},
-                    eval={"knowledge_dir": home, "dir": tmp_path})
+def eval_settings(eval_home: Settings) -> Settings:
+    (eval_home.eval.dir / "mini.yaml").write_text(SUITE, encoding="utf-8")
+    return eval_home
 
 
 def _run(settings: Settings, chat: FakeChat, knowledge: Knowledge) -> dict[str, Any]:

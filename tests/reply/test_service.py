@@ -143,3 +143,19 @@ def test_a_request_for_a_person_is_handed_over_without_asking_the_model(responde
                              [Turn("customer", "Do gift cards expire?")])
     reply = responder_for(chat).reply(follow_up)  # not even the follow-up rewrite is asked for
     assert chat.calls == [] and reply.handoff is not None and "Earlier:" in reply.handoff.summary
+
+
+def test_a_reply_traces_what_was_retrieved_said_and_judged(responder_for) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Our Madrid stores open on Sunday afternoons and have free parking.",
+                    LLMTimeout("slow"))
+    responder = responder_for(chat)
+    invented = responder.reply(ReplyRequest("Do gift cards expire?"))
+    ids = invented.trace["retrieved_ids"]
+    assert ids and len(ids) == len(set(ids)) and ids[0] == "en/gift-cards"
+    assert invented.trace["model_text"].startswith("Our Madrid")
+    assert invented.trace["guard"]["reason"] == "unsupported"
+    assert invented.trace["guard"]["unsupported"]
+    failed = responder.reply(ReplyRequest("Do gift cards expire?"))
+    assert failed.trace["model_text"] is None and failed.trace["guard"] is None
+    assert failed.trace["retrieved_ids"] == ids
+    assert {p.document_id for p in failed.passages} <= set(ids)

@@ -1,4 +1,5 @@
-"""The HTML report of a run: charts (inline SVG from matplotlib) and the worst cases.
+"""The HTML report of a run: charts (inline SVG from matplotlib), where answers die (the
+failure funnel) and the worst cases.
 
 Self-contained (no scripts, no external assets), so it opens offline and attaches to a CI run.
 Every text from cases, documents and answers is escaped by Jinja2's autoescape.
@@ -7,6 +8,7 @@ Every text from cases, documents and answers is escaped by Jinja2's autoescape.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from cxrag.evals.bias import FIGURES
 from cxrag.evals.metrics import METRICS
 
 WORST = 12
+FUNNEL_WORST = 5  # cases linked per funnel stage
 
 _TEMPLATE = Path(__file__).with_name("report.html.j2")
 
@@ -85,6 +88,47 @@ def badness(case: dict[str, Any]) -> float:
     return float(np.mean(keys)) if keys else 1.0
 
 
+def _funnel_chart(overall: dict[str, int]) -> str:
+    """A horizontal bar per stage, in pipeline order from the top."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 0.35 * len(overall) + 1))
+    ax.barh(list(overall), list(overall.values()), color="#b3261e")
+    ax.invert_yaxis()
+    ax.set_xlabel("answerable cases lost at this stage")
+    return _svg(fig)
+
+
+def _funnel(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The "Where answers die" section: chart, stage x group tables, worst cases per stage."""
+    found = run.get("funnel")
+    if not found:
+        return None
+    rank = {c["id"]: badness(c) for c in run["cases"]}
+    tables = [(section, list(found[f"by_{section}"].items()))
+              for section in ("category", "language")]
+    worst = {s: sorted(ids, key=lambda i: rank.get(i, 1.0))[:FUNNEL_WORST]
+             for s, ids in found["cases"].items()}
+    return {"answerable": found["answerable"], "lost": found["lost"], "stages": found["overall"],
+            "chart": _funnel_chart(found["overall"]) if found["overall"] else None,
+            "tables": tables, "worst": worst}
+
+
+def anchor(case_id: str) -> str:
+    """The HTML id of a case in the report's case list."""
+    return "case-" + re.sub(r"[^\w.:/=-]", "_", case_id)
+
+
+def _listed(run: dict[str, Any], funnel: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The worst cases, and every case the funnel links to, worst first."""
+    linked = {i for ids in (funnel or {}).get("worst", {}).values() for i in ids}
+    ordered = sorted(run["cases"], key=badness)
+    return [c for k, c in enumerate(ordered) if k < WORST or c["id"] in linked]
+
+
 def render(run: dict[str, Any], gate: list[str] | None = None) -> str:
     """The report's HTML."""
     overall = [(m, v) for m, v in run["metrics"]["overall"].items()
@@ -94,10 +138,12 @@ def render(run: dict[str, Any], gate: list[str] | None = None) -> str:
         groups = run["metrics"].get(f"by_{section}", {})
         metrics = [m for m in METRICS if any(m in g for g in groups.values())]
         breakdowns.append((section, {"metrics": metrics, "rows": list(groups.items())}))
+    funnel = _funnel(run)
     env = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined)
+    env.filters["anchor"] = anchor
     return env.from_string(_TEMPLATE.read_text(encoding="utf-8")).render(
         meta=run["meta"], overall=overall, descriptions=METRICS, charts=_charts(run),
-        breakdowns=breakdowns, worst=sorted(run["cases"], key=badness)[:WORST],
+        breakdowns=breakdowns, worst=_listed(run, funnel), funnel=funnel,
         bias=run.get("bias"), bias_figures=FIGURES, gate=gate)
 
 

@@ -28,6 +28,7 @@ from cxrag.errors import ConfigurationError, InvalidRequest
 from cxrag.evals.bias import disparities
 from cxrag.evals.cache import CachedChat
 from cxrag.evals.cases import Case, load_bias, load_suite, variants
+from cxrag.evals.funnel import funnel
 from cxrag.evals.metrics import METRICS, SimilarityScorer, aggregate, score_case
 from cxrag.evals.tone import ToneClassifier
 from cxrag.generate.client import ChatModel
@@ -207,6 +208,7 @@ class EvalRunner:
             "metrics": aggregate(rows),
             "metric_descriptions": METRICS,
             "cases": rows,
+            "funnel": funnel(rows),
         }
         if any(r["attribute"] for r in rows):
             tone = ToneClassifier(assistant.model, assistant.prompts, options.prompt_version)
@@ -277,6 +279,8 @@ def result_row(case: Case, reply: Reply) -> dict[str, Any]:
         "context": [{"document_id": p.document_id, "title": p.title, "text": p.text}
                     for p in reply.passages],
         "latency_ms": reply.latency_ms, "usage": reply.usage,
+        "retrieved_ids": list(reply.trace.get("retrieved_ids", [])),
+        "model_text": reply.trace.get("model_text"), "guard": reply.trace.get("guard"),
     }
 
 

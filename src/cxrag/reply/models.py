@@ -65,6 +65,8 @@ class Reply:
     question: str = ""  # the standalone question that was searched
     passages: list[Passage] = field(default_factory=list)  # what the prompt was given
     analysis: Analysis | None = None  # triage of the message (category, mood, decision)
+    # how it came about (``reply()`` only): retrieved_ids, model_text, guard; see service.trace
+    trace: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
@@ -74,15 +75,16 @@ class Responder:
         prepared = self.prepare(req, condense=escalation is None, analysis=analysis,
                                 control=control)
         if escalation is not None:
-            return self._finish(self._escalated(prepared, escalation), started)
+            return self._finish(self._escalated(prepared, escalation), started, prepared)
         try:
             result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
                                         control=control)
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail)
-            return self._finish(self._fallback(prepared, "llm_unavailable"), started)
-        reply = self._judge(prepared, result.text, result.usage)
-        return self._finish(reply, started)
+            return self._finish(self._fallback(prepared, "llm_unavailable"), started, prepared)
+        verdict = self._check(prepared, result.text)
+        reply = self._conclude(prepared, verdict, result.usage)
+        return self._finish(reply, started, prepared, result.text, verdict)
 
     def stream(self, req: ReplyRequest, *,
                control: CallControl | None = None) -> Iterator[str | Reply]:
@@ -156,7 +158,8 @@ class Responder:
             passages=[{"title": p.title, "text": p.text} for p in passages],
             customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
         )
-        return Prepared(req, language, version, question, passages, messages, vector, analysis)
+        return Prepared(req, language, version, question, passages, messages, vector, analysis,
+                        tuple(dict.fromkeys(h.document_id for h in hits)))
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -189,13 +192,12 @@ class Responder:
             return f"{last} {req.message}".strip()
         return rewritten
 
-    def _judge(self, prepared: Prepared, text: str, usage: dict[str, int]) -> Reply:
+    def _check(self, prepared: Prepared, text: str) -> Grounding:
         with self._cpu:
-            verdict: Grounding = self.checker.check(
+            return self.checker.check(
                 text, self._checked(prepared), question=prepared.question,
                 question_vector=prepared.question_vector,
                 language=prepared.language, languages=list(LANGUAGE_NAMES))
-        return self._conclude(prepared, verdict, usage)
 
     @staticmethod
     def _checked(prepared: Prepared) -> list[Passage]:
@@ -265,8 +267,12 @@ class Responder:
         return routed_handoff(reason, lines, prepared.analysis)
 
     @staticmethod
-    def _finish(reply: Reply, started: float) -> Reply:
+    def _finish(reply: Reply, started: float, prepared: Prepared | None = None,
+                text: str | None = None, verdict: Grounding | None = None) -> Reply:
+        """The reply with its latency, and its trace when ``prepared`` is given."""
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        if prepared is not None:
+            reply.trace = trace(prepared, text, verdict)
         return reply
 
 
@@ -282,6 +288,16 @@ class Prepared:
     messages: list[dict[str, str]]
     question_vector: Vectors | None = None
     analysis: Analysis | None = None
+    retrieved_ids: tuple[str, ...] = ()  # the hits' documents before packing, in rank order
+
+
+def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> dict[str, Any]:
+    """How a reply came about (what the eval funnel reads): the documents retrieved, the
+    model's raw text (None when the model was not asked) and the guard's verdict."""
+    guard = None if verdict is None else {
+        "reason": verdict.reason, "unsupported": list(verdict.unsupported),
+        "unsafe": [list(pair) for pair in verdict.unsafe]}
+    return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
 
 
 def handoff_queue(customer: CustomerContext | None, language: str, reason: str = "") -> str:
