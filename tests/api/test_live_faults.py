@@ -5,7 +5,6 @@ chat must end in a reply, never a 500 or a dropped stream."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +21,8 @@ from cxrag.settings import Settings
 from tests.api.conftest import with_keys
 from tests.api.live import live
 from tests.conftest import FakeChat, FakeEmbedder
-from tests.generate.test_client import Handler, Stub, stub
-from tests.generate.test_client_faults import GARBAGE, trickle
+from tests.generate.test_client import Stub, stub
+from tests.generate.test_client_faults import GARBAGE, disconnect_watch, trickle
 
 __all__ = ["stub"]
 WIDGET, AGENT, ADMIN = "widget-key", "agent-key", "admin-key"
@@ -147,31 +146,16 @@ def test_readiness_follows_the_remote_model(settings: Settings, knowledge: Knowl
         assert resp.status_code == 503 and resp.json()["checks"]["llm"] != "ok"
 
 
-def endless(gone: threading.Event) -> Any:
-    """A model that streams forever and notices when its client hangs up."""
-    def reply(h: Handler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        h.end_headers()
-        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                 "choices": [{"index": 0, "delta": {"content": "Gift cards never expire. "}}]}
-        for _ in range(600):
-            try:
-                h.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                h.wfile.flush()
-            except OSError:
-                gone.set()
-                return
-            time.sleep(0.05)
-    return reply
+def endless(model: Stub) -> threading.Event:
+    """A model that streams a sentence forever; the event is set when its client hangs up."""
+    return disconnect_watch(model, "Gift cards never expire. ", seconds=30)
 
 
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_client_that_leaves_stops_the_generation(
         settings: Settings, knowledge: Knowledge, sample_kb: Path, model: Stub,
         stream: bool) -> None:
-    gone = threading.Event()
-    model.reply = endless(gone)
+    gone = endless(model)
     knowledge.get().ingestor.run([sample_kb])
     keyed(settings, model.url).llm.reply_deadline_s = 60
     with live(create_app(settings, knowledge)) as (url, _):
@@ -190,8 +174,7 @@ def test_a_client_that_leaves_stops_the_generation(
 
 def test_a_stopping_server_cancels_replies_in_flight(
         settings: Settings, knowledge: Knowledge, sample_kb: Path, model: Stub) -> None:
-    gone = threading.Event()
-    model.reply = endless(gone)
+    gone = endless(model)
     knowledge.get().ingestor.run([sample_kb])
     keyed(settings, model.url).llm.reply_deadline_s = 60
     with live(create_app(settings, knowledge), graceful_s=1.0) as (url, server):

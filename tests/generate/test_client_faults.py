@@ -5,6 +5,7 @@ connection."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -149,18 +150,18 @@ def test_slots_bound_requests_in_flight(stub: Stub) -> None:
     assert len(stub.requests) == 6 and peak[0] == 2
 
 
-def disconnect_watch(stub: Stub) -> threading.Event:
-    """A streaming reply that notices when the client hangs up."""
+def disconnect_watch(stub: Stub, text: str = "x ", seconds: float = 10) -> threading.Event:
+    """A streaming reply of ``text`` every 50 ms for ``seconds`` that notices when the client
+    hangs up (the returned event)."""
     gone = threading.Event()
 
     def endless(h: Handler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/event-stream")
         h.end_headers()
-        import json
-        for _ in range(200):
+        for _ in range(int(seconds / 0.05)):
             try:
-                h.wfile.write(f"data: {json.dumps(delta('x '))}\n\n".encode())
+                h.wfile.write(f"data: {json.dumps(delta(text))}\n\n".encode())
                 h.wfile.flush()
             except OSError:
                 gone.set()
