@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxrag.errors import InvalidName
@@ -188,6 +188,14 @@ class LLMSettings(BaseModel):
         None, description="embedded: where the assembled GGUF lives; default "
         "$XDG_CACHE_HOME/cxrag/models (~/.cache/cxrag/models)"
     )
+    model_path: Path | None = Field(
+        None, description="embedded: a local GGUF file to load instead of the packaged model; "
+        "unless `model` is set, the server answers (and replies record) its file name"
+    )
+    model_sha256: str | None = Field(
+        None, description="embedded: sha256 of model_path, checked before it loads (then "
+        "remembered in model_cache_dir until the file's size or mtime changes)"
+    )
     host: str = Field("127.0.0.1", description="embedded: interface the server listens on")
     port: int = Field(0, ge=0, le=65535, description="embedded: port; 0 = any free port")
 
@@ -195,6 +203,19 @@ class LLMSettings(BaseModel):
     def cache_dir(self) -> Path:
         """The model cache directory, defaults applied."""
         return self.model_cache_dir or default_cache_dir() / "models"
+
+    @field_validator("model_path", "model_sha256", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _name_local_model(self) -> LLMSettings:
+        """An embedded local GGUF answers to its file name (split suffix dropped) by default."""
+        if (self.backend == "embedded" and self.model_path is not None
+                and "model" not in self.model_fields_set):
+            self.model = re.sub(r"-\d{5}-of-\d{5}$", "", self.model_path.stem)
+        return self
 
 
 class PromptSettings(BaseModel):

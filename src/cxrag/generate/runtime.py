@@ -12,7 +12,7 @@ import httpx
 import structlog
 
 from cxrag.errors import LLMUnavailable
-from cxrag.generate.model import Progress, ensure_model
+from cxrag.generate.model import Progress, resolve_model
 from cxrag.settings import LLMSettings
 
 log = structlog.get_logger(__name__)
@@ -22,7 +22,8 @@ _LLAMA_VERBOSITY = 1
 
 
 class EmbeddedRuntime:
-    """Serves the pinned Qwen model on loopback with a per-start random API key.
+    """Serves the pinned Qwen model (or ``settings.model_path``) on loopback with a per-start
+    random API key, under the name ``settings.model``.
 
     ``with EmbeddedRuntime(settings) as rt:`` loads it (~2-3 s); ``rt.base_url`` and
     ``rt.api_key`` are what an OpenAI client needs. The server is thread-safe and batches
@@ -58,13 +59,13 @@ class EmbeddedRuntime:
         return f"{self._address}/v1"
 
     def start(self) -> Self:
-        """Assemble the model if needed and load it; idempotent."""
+        """Check (or assemble) the model file and load it; idempotent."""
         if self._server is not None:
             return self
         import xllamacpp
 
-        path = self._model_path or ensure_model(self.settings.cache_dir, self._progress)
-        params = self._params(xllamacpp.CommonParams(), path)
+        path = self.model_file()
+        params = self.server_params(path)
         began = time.perf_counter()
         try:
             self._server = xllamacpp.Server(params)
@@ -75,10 +76,22 @@ class EmbeddedRuntime:
                 model_path=str(path),
             ) from exc
         self._address = str(self._server.listening_address)
-        log.info("llm.runtime.started", model=path.name, threads=self.settings.threads,
-                 n_ctx=self.settings.n_ctx, n_parallel=self.n_parallel, address=self._address,
+        log.info("llm.runtime.started", model=path.name, served_as=self.settings.model,
+                 threads=self.settings.threads, n_ctx=self.settings.n_ctx,
+                 n_parallel=self.n_parallel, address=self._address,
                  load_s=round(time.perf_counter() - began, 2))
         return self
+
+    def model_file(self) -> Path:
+        """The GGUF ``start`` loads: the ``model_path`` argument as given, else
+        ``settings.model_path`` once checked, else the packaged model (assembled on first use)."""
+        return self._model_path or resolve_model(self.settings, self._progress)
+
+    def server_params(self, path: Path) -> Any:
+        """The ``xllamacpp.CommonParams`` the server starts with for ``path``; loads nothing."""
+        import xllamacpp
+
+        return self._params(xllamacpp.CommonParams(), path)
 
     def _params(self, params: Any, path: Path) -> Any:
         s = self.settings
