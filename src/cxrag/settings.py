@@ -88,7 +88,17 @@ class IngestSettings(BaseModel):
 
 
 class GuardSettings(BaseModel):
-    """What a reply may contain beyond being grounded (the output policy)."""
+    """When a reply counts as grounded, and what it may contain beyond that (the output
+    policy)."""
+
+    min_support: float = Field(
+        0.375, ge=0, le=1, description="cosine (multilingual embedding) a passage sentence "
+        "needs to support a reply sentence; the passage must also state the sentence's "
+        "figures, dates, names and steps. Calibrated on evals/guard/labelled.yaml "
+        "(benchmarks/guard_calibration.py: most recall at precision >= 0.95, else best F0.5)")
+    min_supported_share: float = Field(
+        0.6, ge=0, le=1, description="share of a reply's factual sentences that must be "
+        "supported; below it the reply is handed over to a person")
 
     allowed_domains: list[str] = Field(
         default_factory=lambda: ["tiendalia.es", "tiendalia.com", "tiendalia.mx"],

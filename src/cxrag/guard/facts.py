@@ -1,0 +1,518 @@
+"""Near misses: what a sentence states that the passage supporting it does not.
+
+Embedding similarity cannot tell "14 days" from "30 days", "Madrid" from "Barcelona", "Luma
+Plug" from "Luma Cam" or "March" from "May": such sentences are about the same thing and read
+alike, and a wrong answer with a citation is worse than a handoff. So once a passage is close
+enough to a sentence, the facts of the sentence that can be checked are looked up in the text
+of that passage (``unstated``):
+
+- figures (digits; a passage may spell them out: "thirty", "treinta"), phone numbers;
+- quantities with their unit ("14 days" is not "14 weeks"; "5 business days" needs "business"
+  in the passage, while "10 days" may drop it) and percentages;
+- money with its currency ("EUR 29" is not "29 dollars"; a bare "$" is dollars or pesos);
+- clock times ("9 p.m." is "21:00"), months and weekdays (Spanish and English are one:
+  "marzo" is "March"; an ISO date "2026-09-02" states September; "Monday to Friday" states
+  Wednesday);
+- names: capitalised words and codes that do not start the sentence (people, places,
+  companies, products, models: "Luma Cam", "LP-1", "SEUR"), compared without accents or case;
+  common Spanish/English spellings of countries and cities count as one ("España"/"Spain");
+- steps: the labels of a menu path ("My account > Balance") or a quoted button must be the
+  passage's own.
+
+A faithful translation keeps its support: figures, months, places and codes are compared
+across languages; only labels and capitalised words cannot be (the passage says "Settings",
+the Spanish sentence "Ajustes"), so with ``translated`` the labels are not compared and common
+interface words never count as names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Folding keeps the length of the text, so positions found in it point into the original.
+_FOLD = str.maketrans("áéíóúüñàèìòùâêîôûçÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÇ’‘",
+                      "aeiouunaeiouaeioucAEIOUUNAEIOUAEIOUC''")
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\w+(?:[-.'/]\w+)*")
+
+# A passage may spell out a figure that a (translated) sentence writes in digits.
+_SPELLED = {w: str(n) for n, words in enumerate([
+    "zero cero", "one a an uno una un", "two dos", "three tres", "four cuatro", "five cinco",
+    "six seis", "seven siete", "eight ocho", "nine nueve", "ten diez", "eleven once",
+    "twelve doce", "thirteen trece", "fourteen catorce", "fifteen quince",
+    "sixteen dieciseis", "seventeen diecisiete", "eighteen dieciocho", "nineteen diecinueve",
+    "twenty veinte"]) for w in words.split()}
+_SPELLED |= {"thirty": "30", "treinta": "30", "forty": "40", "cuarenta": "40", "fifty": "50",
+             "cincuenta": "50", "sixty": "60", "sesenta": "60", "seventy": "70",
+             "setenta": "70", "eighty": "80", "ochenta": "80", "ninety": "90",
+             "noventa": "90", "hundred": "100", "cien": "100", "ciento": "100",
+             "twice": "2", "dozen": "12", "docena": "12", "veinticuatro": "24",
+             "twenty-four": "24"}
+# Spelled numbers a sentence states: not articles ("a", "un"), "once" or "cien" ("ciento
+# veinte" is one figure); "dos" only before a unit ("dos días"; "los dos" is "both").
+_QUANTITY_WORDS = sorted((w for w in _SPELLED if w not in {
+    "a", "an", "un", "una", "uno", "one", "once", "hundred", "cien", "ciento", "twice",
+    "dozen", "docena"}), key=len, reverse=True)
+_SENTENCE_SPELLED = set(_QUANTITY_WORDS) - {"zero", "cero", "dos"}  # "los dos": both
+_QNUM = rf"(?:{_NUM}|(?:{'|'.join(map(re.escape, _QUANTITY_WORDS))})\b)"
+
+_UNITS = {
+    "second": "seconds second secs sec s segundos segundo seg",
+    "minute": "minutes minute mins min minutos minuto",
+    "hour": "hours hour hrs hr horas hora",
+    "day": "days day dias dia",
+    "week": "weeks week semanas semana",
+    "month": "months month meses mes",
+    "year": "years year yrs yr anos ano",
+    "GB": "gb", "TB": "tb", "MB": "mb", "Mbps": "mbps",
+    "kg": "kg kilos kilo kilogramos kilograms", "lb": "lb lbs pounds libras",
+    "m": "m metros metro metres meters metre meter", "cm": "cm", "km": "km",
+    "ft": "ft feet foot pies pie", "in": "inches inch pulgadas pulgada",
+    "W": "w watts vatios", "kWh": "kwh",
+}
+_UNIT = {v: k for k, words in _UNITS.items() for v in words.split()}
+_UNIT_RE = "|".join(sorted(map(re.escape, _UNIT), key=len, reverse=True))
+# Figures before a unit, a list or range included: "3, 6 or 12 months", "2–5 business days".
+_LINK = r"(?:,\s*(?:or|and|o|y)?|-|–|—|to|a|al|y|and|or|o|hasta)"
+_QUANTITY = re.compile(
+    rf"(?<![\w.,])(?P<ns>(?:{_QNUM}\s*{_LINK}\s*)*{_QNUM})"
+    rf"\s*-?\s*(?:(?P<q>business|working|calendar|more|additional|extra|full|natural)\s+)?"
+    rf"(?P<u>{_UNIT_RE})\b(?:\s+(?P<q2>habiles|laborables|naturales|mas|adicionales))?",
+    re.IGNORECASE)
+_RANGE = re.compile(rf"^(?:(?:between|entre|de|from)\s+)?({_QNUM})\s*(?:-|–|—|to|a|al|and|y|"
+                    rf"hasta)\s*({_QNUM})$", re.IGNORECASE)
+_QNUM_RE = re.compile(_QNUM, re.IGNORECASE)
+_LIST_MARK = re.compile(r"(?:^\s*|(?<=[.!?:|])\s+|\n\s*)(\d{1,2})[.)]\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
+_BUSINESS = {"business", "working", "habiles", "laborables"}
+_PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s*(?:%|percent\b|per cent\b|por ciento\b)",
+                      re.IGNORECASE)
+
+_CURRENCY = {"eur": "EUR", "€": "EUR", "euro": "EUR", "euros": "EUR", "usd": "USD",
+             "us$": "USD", "dollar": "USD", "dollars": "USD", "dolar": "USD", "dolares": "USD",
+             "mxn": "MXN", "mx$": "MXN", "peso": "MXN", "pesos": "MXN", "$": "$",
+             "£": "GBP", "gbp": "GBP"}
+_CUR_RE = r"(?:US\$|MX\$|EUR|USD|MXN|GBP|€|£|\$)"
+_MONEY_BEFORE = re.compile(rf"(?P<c>{_CUR_RE})\s?(?P<n>{_NUM})", re.IGNORECASE)
+_MONEY_AFTER = re.compile(
+    rf"(?<![\w.,])(?P<n>{_NUM})\s?(?P<c>€|£|EUR\b|USD\b|MXN\b|GBP\b|euros?\b|d[oó]lares\b|dollars?\b"
+    rf"|pesos?\b)", re.IGNORECASE)
+
+_CLOCK = re.compile(r"(?<![\w.,:])([01]?\d|2[0-4]):([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?)?",
+                    re.IGNORECASE)
+_AMPM = re.compile(r"(?<![\w.,:])(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+
+_MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+              "septiembre", "octubre", "noviembre", "diciembre"]
+_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+_WEEKDAYS_ES = ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"]
+_WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTH_ES = re.compile(rf"\b({'|'.join(_MONTHS_ES)}|setiembre)\b", re.IGNORECASE)
+_MONTH_EN = re.compile(rf"\b({'|'.join(_MONTHS_EN)})\b")  # "may", "march": verbs
+_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\b", re.IGNORECASE)
+_WEEKDAY_RANGE = re.compile(
+    rf"\b({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\s*(?:a|al|to|through|thru|-|–)\s*"
+    rf"(?:el\s+)?({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\b", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_DATE_WORDS = {m.lower() for m in _MONTHS_EN} | set(_MONTHS_ES) | {"setiembre"} | {
+    d + s for d in _WEEKDAYS_ES + _WEEKDAYS_EN for s in ("", "s")}
+
+# Places (and two acronyms) spelled differently in Spanish and English, matched on folded
+# text, case-sensitive ("US" is a country, "us" is not); reasons give the first name.
+_PLACES = [
+    ("Spain", "Spain Espana"), ("Mexico", "Mexico Mejico"), ("Europe", "Europe Europa"),
+    ("United States", "United States|Estados Unidos|EE. UU.|EE.UU.|EEUU|USA|U.S.|US"),
+    ("Mexico City", "Mexico City|Ciudad de Mexico|CDMX"),
+    ("State of Mexico", "State of Mexico|Estado de Mexico"),
+    ("United Kingdom", "United Kingdom|Reino Unido|UK"),
+    ("European Union", "European Union|Union Europea|EU|UE"),
+    ("Canary Islands", "Canary Islands|Islas Canarias|Canarias"),
+    ("Balearic Islands", "Balearic Islands|Islas Baleares|Baleares"),
+    ("New York", "New York|Nueva York"), ("London", "London Londres"),
+    ("Seville", "Seville Sevilla"), ("Brussels", "Brussels Bruselas"),
+    ("Lisbon", "Lisbon Lisboa"), ("Geneva", "Geneva Ginebra"),
+    ("Netherlands", "Netherlands|the Netherlands|Paises Bajos|Holanda"),
+    ("France", "France Francia"), ("Germany", "Germany Alemania"), ("Italy", "Italy Italia"),
+    ("Switzerland", "Switzerland Suiza"), ("Ireland", "Ireland Irlanda"),
+    ("Morocco", "Morocco Marruecos"), ("Brazil", "Brazil Brasil"), ("Japan", "Japan Japon"),
+    ("Catalonia", "Catalonia Cataluna Catalunya"), ("Andalusia", "Andalusia Andalucia"),
+    ("Basque Country", "Basque Country|Pais Vasco"),
+    ("VAT", "VAT IVA"), ("APR", "APR TAE"),
+]
+_ACRONYMS = {"VAT", "APR"}
+_PLACE_OF: dict[str, str] = {}
+for _name, _spellings in _PLACES:
+    for _spelling in (_spellings.split("|") if "|" in _spellings else _spellings.split()):
+        _PLACE_OF[_spelling] = _name
+_PLACE_RE = re.compile(r"(?<![\w.])(" + "|".join(
+    re.escape(s) for s in sorted(_PLACE_OF, key=len, reverse=True)) + r")(?![\w$])")
+
+# Capitalised words that are never names: function words, greetings, and the interface words
+# a reply capitalises when it names a screen or a button in either language.
+_COMMON = set("""
+a an the this that these those my your our their his her its you we they he she it i me us
+to of in on at for from with by and or but if so as no not yes please thanks thank hi hello
+hey dear ok okay all any each every new then also just only here there when where how what
+which who why can will may must should do does be is are was your step steps note tip
+important open go tap click select choose press hold enter add save cancel delete remove
+edit change manage update turn sign log out up settings setting account accounts profile
+help menu app apps web website online email e-mail wi-fi wifi chat phone call customer customers
+service services support team center centre back next continue done confirm submit send
+request view see check start stop pause resume allow off
+spanish mexican american european english british french german italian canadian latin
+el la los las lo un una unos unas mi mis tu tus su sus nuestro nuestra nuestros nuestras
+de del en para por con sin y e o u ni si sí que al a ante tras desde hasta entre sobre este
+esta estos estas ese esa hola gracias estimado estimada querido querida buenos buenas dias
+tardes noches usted ustedes te le les nos paso pasos nota consejo importante abre abrir
+ve ir entra entrar pulsa pulsar toca tocar elige elegir selecciona seleccionar escribe
+introduce anade anadir guarda guardar cancela cancelar borra borrar elimina eliminar edita
+editar cambia cambiar gestiona gestionar actualiza actualizar activa activar desactiva
+desactivar inicia iniciar cierra cerrar sesion ajustes ajuste configuracion cuenta cuentas
+perfil ayuda menu aplicacion correo cliente clientes servicio servicios soporte atencion
+equipo centro volver siguiente continuar confirmar enviar solicitar solicita pedir pide ver
+consulta consultar comprueba comprobar revisa revisar pausa pausar reanudar permitir
+""".split())
+# Never names, even in capitals: currencies and units (compared as amounts and quantities)
+# and acronyms that are words in both languages ("TV", "tele").
+_NOT_NAMES = set(_UNIT) | {k for k in _CURRENCY if k.isalpha()} | set(
+    "mx us kw ghz mhz dbm tv pc usb led leds gps id ok faq".split())
+_COUNT = re.compile(r"\d+-[a-z]+")  # "8-digit", "30-day": a figure, checked as one
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|o|a|er|ero|era|º|ª)")
+_GREETING = {"hi", "hello", "hey", "dear", "thanks", "hola", "gracias", "estimado",
+             "estimada", "querido", "querida", "buenos", "buenas", "dias", "tardes", "noches",
+             "morning", "afternoon", "evening", "good"}
+_STEP_WORD = re.compile(r"\b(?:step|steps|paso|pasos)\b", re.IGNORECASE)
+_QUOTES = " \"“”«»"
+# Which units a sentence's unit may be stated as: "10 days" may drop "business", but "5
+# business days" needs it, and "30 calendar days" is not "30 business days".
+_SAME_UNIT = {"day": {"day", "business day", "calendar day"}, "calendar day": {"day",
+              "calendar day"}}
+_PATH = re.compile(r"\s*(?:>|›|→)\s*")
+_QUOTE = re.compile(r"\"([^\"]{2,80})\"|“([^”]{2,80})”|«([^»]{2,80})»")
+# A button named after the verb that presses it ("tap Return items", "pulsa Guardar").
+_PRESS = re.compile(r"\b(?i:pulsa|pulse|pulsar|toca|toque|tocar|selecciona|seleccione|elige|"
+                    r"elija|clic en|click|clicks|click on|tap|taps|tap on|press|presses|"
+                    r"select|selects|choose|chooses|hit)\s+(?:(?:el|la|the)\s+)?"
+                    r"(?:(?:bot[oó]n|opci[oó]n|button|option)\s+)?(?=[A-Z¿])")
+# Words left out when a label is compared with the passage's text ("Redeem a gift card").
+_FUNCTION = set("""a an the your my our their of to for in on at with and or el la los las un
+una unos unas de del al en para por con y o tu tus mi mis su sus nuestro nuestra""".split())
+_PATH_END = re.compile(r"[,.;:()!?]|\s(?:and|y|e|then|luego|to|para|or|o|where|donde|"
+                       r"until|hasta|if|si|en|in|on|at|from|desde)\s", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """``text`` without accents (same length: positions stay valid)."""
+    return text.translate(_FOLD)
+
+
+def _figure(raw: str) -> str:
+    """A figure as compared: separators dropped ("1.000" is "1,000" is "1000"), ",00"
+    decimals off, leading zeros off unless it has a separator ("09" is 9, "0,5" is not 5)."""
+    raw = re.sub(r"[.,]00$", "", raw)
+    digits = re.sub(r"[.,:]", "", raw)
+    return digits if digits != raw else (digits.lstrip("0") or "0")
+
+
+def _spelled(raw: str) -> str:
+    word = raw.lower()
+    return _SPELLED.get(word) or _figure(word)
+
+
+@dataclass(frozen=True)
+class PassageFacts:
+    """What a passage states, in the forms sentences are compared in."""
+
+    figures: frozenset[str]
+    steps: frozenset[str]  # numbers of list items ("2. Enter the email"): not figures
+    quantities: frozenset[tuple[str, str]]  # (figure, unit)
+    ranges: frozenset[tuple[str, str]]  # ("3", "10") for "3–10 business days"
+    money: frozenset[tuple[str, str]]  # (figure, currency: EUR, USD, MXN or "$")
+    times: frozenset[tuple[int, int]]
+    dates: frozenset[str]  # "month 3", "weekday 5"
+    places: frozenset[str]
+    words: frozenset[str]  # folded, lower case, every token and its parts
+    flow: str  # its tokens without function words, space-separated: labels are runs of it
+    compact: frozenset[str]  # tokens as letters and digits only ("lp1" for "LP-1")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What one sentence states (figures that are not part of a time, etc.)."""
+
+    figures: list[tuple[str, str]]  # (figure, as written)
+    quantities: list[tuple[str, str, str]]  # (figure, unit, as written)
+    ranges: list[tuple[str, str, str]]  # (low, high, as written)
+    money: list[tuple[str, str, str]]
+    times: list[tuple[int, int, str]]
+    dates: list[tuple[str, str]]  # (id, as written)
+    places: list[str]
+
+
+def _times(text: str) -> tuple[list[tuple[int, int, str]], str]:
+    """Clock times in ``text`` (24-hour) and the text with them blanked out."""
+    found: list[tuple[int, int, str]] = []
+
+    def keep(h: int, m: int, half: str | None, raw: str) -> str:
+        if half:
+            h = h % 12 + (12 if half.lower() == "p" else 0)
+        found.append((h % 24, m, raw.strip()))
+        return " " * len(raw)
+
+    text = _CLOCK.sub(lambda x: keep(int(x[1]), int(x[2]), x[3], x[0]), text)
+    text = _AMPM.sub(lambda x: keep(int(x[1]), 0, x[2], x[0]), text)
+    return found, text
+
+
+def _money(text: str) -> list[tuple[str, str, str]]:
+    """Amounts with their currency: (figure, EUR/USD/MXN/GBP or "$", as written)."""
+    found = [(_figure(m["n"]), _CURRENCY[m["c"].lower()], m[0]) for m in
+             _MONEY_BEFORE.finditer(text)]
+    found += [(_figure(m["n"]), _CURRENCY[m["c"].lower()], m[0]) for m in
+              _MONEY_AFTER.finditer(text)]
+    return found
+
+
+def _quantities(text: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Figures with their unit, and the ranges among them."""
+    found, ranges = [], []
+    for m in _QUANTITY.finditer(text):
+        unit = _UNIT[m["u"].lower()]
+        qualifiers = {(m["q"] or "").lower(), (m["q2"] or "").lower()}
+        if unit == "day" and qualifiers & _BUSINESS:
+            unit = "business day"
+        elif unit == "day" and qualifiers & {"calendar", "natural", "naturales"}:
+            unit = "calendar day"
+        if unit == "m" and m["u"] != "m":  # "M" alone is no metre
+            continue
+        raw = m[0].strip()
+        found += [(_spelled(n), unit, raw) for n in _QNUM_RE.findall(m["ns"])]
+        if r := _RANGE.match(m["ns"].strip()):
+            ranges.append((_spelled(r[1]), _spelled(r[2]), raw))
+    found += [(_figure(m[1]), "%", m[0]) for m in _PERCENT.finditer(text)]
+    return found, ranges
+
+
+def _dates(text: str) -> list[tuple[str, str]]:
+    """Months and weekdays, either language: ("month 3", "marzo"), ("weekday 1", "Monday")."""
+    found = [(f"month {_MONTHS_ES.index(m[1].lower().replace('setiembre', 'septiembre')) + 1}",
+              m[1]) for m in _MONTH_ES.finditer(text)]
+    found += [(f"month {_MONTHS_EN.index(m[1]) + 1}", m[1]) for m in _MONTH_EN.finditer(text)]
+    for m in _WEEKDAY.finditer(text):
+        day = m[1].lower()
+        index = (_WEEKDAYS_ES.index(day) if day in _WEEKDAYS_ES else _WEEKDAYS_EN.index(day))
+        found.append((f"weekday {index + 1}", m[1]))
+    return found
+
+
+def _scan(text: str) -> _Found:
+    """The checkable facts of folded ``text``."""
+    times, rest = _times(text)
+    figures = [(_figure(n), n) for n in _NUMBER.findall(rest)]
+    figures += [(_SPELLED[w], w) for w in _WORD.findall(rest.lower()) if w in _SENTENCE_SPELLED]
+    quantities, ranges = _quantities(rest)
+    return _Found(figures, quantities, ranges, _money(rest), times, _dates(text),
+                  [_PLACE_OF[m[1]] for m in _PLACE_RE.finditer(text)])
+
+
+def _day_index(word: str) -> int:
+    word = word.lower()
+    return _WEEKDAYS_ES.index(word) if word in _WEEKDAYS_ES else _WEEKDAYS_EN.index(word)
+
+
+@lru_cache(maxsize=4096)
+def passage_facts(text: str) -> PassageFacts:
+    """The facts ``text`` (a passage's title and text) states, cached (passages recur)."""
+    folded = fold(text)
+    steps = {_figure(n) for n in _LIST_MARK.findall(folded)}
+    found = _scan(_LIST_MARK.sub(lambda m: " " * len(m[0]), folded))
+    figures = {n for n, _ in found.figures}
+    figures |= {_SPELLED[w] for w in _WORD.findall(folded.lower()) if w in _SPELLED}
+    figures |= {re.sub(r"\D", "", p).lstrip("0") for p in _PHONE.findall(folded)}  # joined
+    for hour, _, _ in found.times:  # "9:00" states 9; "21:00" states 9 (p.m.) too
+        figures |= {str(hour), str(hour % 12 or 12)}
+    dates = {d for d, _ in found.dates}
+    for m in _ISO_DATE.finditer(folded):
+        figures |= {_figure(m[1]), _figure(m[2]), _figure(m[3])}
+        dates.add(f"month {int(m[2])}")
+    for m in _SLASH_DATE.finditer(folded):  # day/month or month/day: both
+        dates |= {f"month {int(m[1])}", f"month {int(m[2])}"}
+    for m in _WEEKDAY_RANGE.finditer(folded):  # "Monday to Friday" states Wednesday
+        first, last = _day_index(m[1]), _day_index(m[2])
+        span = (last - first) % 7
+        dates |= {f"weekday {(first + i) % 7 + 1}" for i in range(span + 1)}
+    figures |= {d.split()[1] for d in dates if d.startswith("month")}
+    words: set[str] = set()
+    for token in _TOKEN.findall(folded.lower()):
+        words.add(token)
+        words.update(re.split(r"[-.'/]", token))
+    return PassageFacts(
+        frozenset(figures), frozenset(steps), frozenset((n, u) for n, u, _ in found.quantities),
+        frozenset((low, high) for low, high, _ in found.ranges),
+        frozenset((n, c) for n, c, _ in found.money), frozenset((h, m) for h, m, _ in found.times),
+        frozenset(dates), frozenset(found.places), frozenset(words), f" {_flow(folded)} ",
+        frozenset(re.sub(r"\W|_", "", w) for w in words))
+
+
+def _flow(folded: str) -> str:
+    """The lower-case tokens of ``folded`` without function words, space-separated."""
+    return " ".join(t for t in _TOKEN.findall(folded.lower()) if t not in _FUNCTION)
+
+
+def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False) -> list[str]:
+    """What ``sentence`` states that ``passage`` does not, e.g. ``["figure 14", "name 'Luma
+    Cam'"]``; empty when every fact that can be checked is there.
+
+    ``translated``: the sentence is in another language than the passage, so the labels of
+    its steps (menu paths, quoted buttons) cannot be compared word for word and are skipped.
+    """
+    folded = fold(sentence)
+    found = _scan(folded)
+    missing = _unstated_figures(found, passage, bool(_STEP_WORD.search(folded)))
+    labels = _labels(folded)
+    if not translated:  # a label is stated as the passage words it (function words aside)
+        for s, e in labels:
+            if (run := _flow(folded[s:e])) and f" {run} " not in passage.flow:
+                missing.append(f"step '{sentence[s:e].strip(_QUOTES)}'")
+    skip = labels + [m.span() for m in _PLACE_RE.finditer(folded)]
+    timeless = _times(folded)[1]  # "8pm" is a time, not a code
+    missing += [f"name '{sentence[s:e]}'" for s, e in _names(timeless, passage, skip)]
+    # Reasons quote the sentence as written, accents included.
+    return list(dict.fromkeys(_unfold(reason, folded, sentence) for reason in missing))
+
+
+def _unfold(reason: str, folded: str, sentence: str) -> str:
+    """``reason`` with what it quotes from ``folded`` as ``sentence`` writes it."""
+    m = re.search(r"'(.+)'$", reason) or re.search(r"^\w+ (.+)$", reason)
+    if m is None:
+        return reason
+    quoted = m[1]
+    at = folded.find(quoted)
+    return reason if at < 0 else reason.replace(quoted, sentence[at:at + len(quoted)])
+
+
+def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> list[str]:
+    """Amounts, quantities, ranges, figures, times, dates and places the passage lacks;
+    ``numbered``: the sentence speaks of steps, so a list item's number is a figure."""
+    missing: list[str] = []
+    for n, c, raw in found.money:  # amounts with a currency need that amount and currency
+        same = {(n, c), *({(n, "USD"), (n, "MXN")} if c == "$" else set()),
+                *({(n, "$")} if c in ("USD", "MXN") else set())}
+        if passage.money and not same & passage.money:
+            missing.append(f"amount {raw}")
+    for n, unit, raw in found.quantities:
+        if n not in passage.figures:
+            continue  # a figure the passage lacks altogether: said below
+        # Stated with this unit; or the passage gives the figure with no unit, and this unit
+        # to no other figure ("14 weeks" is not "14 days"; "5 business days" is not what a
+        # passage with "2 business days" and "5 stars" says).
+        units = _SAME_UNIT.get(unit, {unit})
+        if (n, unit) in passage.quantities or any((n, u) in passage.quantities for u in units):
+            continue
+        if any(m == n for m, _ in passage.quantities) or any(
+                u in units for _, u in passage.quantities):
+            missing.append(f"quantity '{raw}'")
+    for low, high, raw in found.ranges:  # "3–5 days" when the passage says "3–10 days"
+        if passage.ranges and (low, high) not in passage.ranges:
+            missing.append(f"range '{raw}'")
+    figures: dict[str, str] = {}
+    for n, raw in found.figures + [(n, n) for n, _, _ in found.quantities]:
+        figures.setdefault(n, raw)
+    missing += [f"figure {raw}" for n, raw in figures.items() if n not in passage.figures
+                and not (numbered and n in passage.steps)]
+    for h, m, raw in found.times:
+        if (h, m) not in passage.times and not (
+                m == 0 and not passage.times and str(h % 12 or 12) in passage.figures):
+            missing.append(f"time {raw}")
+    missing += [f"{date.split()[0]} {raw}" for date, raw in found.dates
+                if date not in passage.dates]
+    missing += [f"{'name' if p in _ACRONYMS else 'place'} {p}"
+                for p in dict.fromkeys(found.places) if p not in passage.places]
+    return missing
+
+
+def _known(token: str, passage: PassageFacts) -> bool:
+    """Whether the passage has ``token`` (any case or accents; a plural "s" aside)."""
+    word = re.sub(r"'s$", "", token.lower())
+    compact = re.sub(r"\W|_", "", word)
+    return (word in passage.words or word.rstrip("s") in passage.words
+            or f"{word}s" in passage.words or compact in passage.compact)
+
+
+def _labels(folded: str) -> list[tuple[int, int]]:
+    """Spans of interface labels in ``folded``: the segments of a menu path ("My account >
+    Balance > Redeem a gift card"), quoted text, and a capitalised button name after the
+    verb that presses it ("tap Return items")."""
+    labels: list[tuple[int, int]] = []
+    cuts = [m.span() for m in _PATH.finditer(folded)]
+    if cuts:
+        starts = [0] + [e for _, e in cuts]
+        ends = [s for s, _ in cuts] + [len(folded)]
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            if i == 0:  # "Go to My account": from its last capitalised word
+                caps = [m.start() for m in _TOKEN.finditer(folded, s, e) if m[0][0].isupper()]
+                s = caps[-1] if caps else max(s, e - 20)
+            if i == len(starts) - 1 and (end := _PATH_END.search(folded, s)):
+                e = end.start()
+            labels.append((s, e))
+    labels += [(m.start(), m.end()) for m in _QUOTE.finditer(folded)]
+    for m in _PRESS.finditer(folded):
+        if not any(s <= m.end() < e for s, e in labels):
+            end = _PATH_END.search(folded, m.end())
+            labels.append((m.end(), end.start() if end else len(folded)))
+    return labels
+
+
+def _names(folded: str, passage: PassageFacts,
+           skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the runs of names and codes ("Luma Cam", "LP-1") that the passage lacks.
+
+    A capitalised word is a name unless it starts the sentence, is a common or interface
+    word, a month or weekday, part of a label or a known place (checked on their own), or
+    the customer's name after a greeting ("Hola, Ana"); codes and acronyms always are.
+    """
+    tokens = list(_TOKEN.finditer(folded))
+    runs: list[list[tuple[re.Match[str], bool]]] = [[]]
+    for i, m in enumerate(tokens):
+        word, lower = m[0], m[0].lower()
+        code = (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+                and not _COUNT.fullmatch(word) and not _QUANTITY.fullmatch(word)) or (
+            len(word) > 1 and word.isupper() and word.isalpha())
+        if i and folded[tokens[i - 1].end():m.start()].strip(" -"):
+            runs.append([])  # "Canada, Tiendalia": two names
+        if lower in _NOT_NAMES or _ORDINAL.fullmatch(lower):  # "10th" is a figure
+            runs.append([])
+            continue
+        name = code or (word[0].isupper() and lower not in _COMMON
+                        and lower not in _DATE_WORDS and lower not in _SPELLED
+                        and not any(s <= m.start() < e for s, e in skip)
+                        and not _vocative(folded, tokens, i))
+        if not name:
+            runs.append([])
+            continue
+        runs[-1].append((m, code or i > 0))  # the first word is capitalised anyway
+    spans = []
+    for run in runs:
+        checked = [m for m, check in run if check]
+        if any(not _known(m[0], passage) for m in checked):
+            spans.append((checked[0].start(), run[-1][0].end()))
+    return spans
+
+
+def _vocative(folded: str, tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether token ``i`` addresses the customer: after a greeting ("Hola Ana", "Thanks,
+    Ana") or set off by commas near the start ("Claro, Ana, ...")."""
+    if i == 0:
+        return False
+    if tokens[i - 1][0].lower() in _GREETING:
+        return True
+    before = folded[:tokens[i].start()].rstrip()[-1:]
+    after = folded[tokens[i].end():].lstrip()[:1]
+    return i <= 2 and before == "," and after in {",", ".", "!", ""}

@@ -1,0 +1,131 @@
+"""The hand-labelled guard set (evals/guard/labelled.yaml) and what the guard scores on it with
+the shipped thresholds and the real embedder (benchmarks/guard_calibration.py prints the full
+table). The bounds are the numbers measured when the thresholds were calibrated, less a small
+margin, so a change that lets more wrong sentences through fails here.
+
+Precision does not reach 0.95 at any threshold: what still passes are half-supported
+sentences ("partial": none rejected) and true-but-unsourced ones ("generic"), which read like
+the passage and state no fact it lacks, and a few near misses whose wrong fact is stated
+elsewhere in the same passage (listed in ``KNOWN_MISSES``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cxrag.embed.base import Embedder
+from cxrag.evals.guard_calibration import (
+    KINDS,
+    NEAR_MISS_KINDS,
+    OneByOne,
+    Verdict,
+    calibrate,
+    judge,
+    load,
+    slices,
+)
+from cxrag.guard.facts import passage_facts, unstated
+from cxrag.guard.grounding import MIN_SUPPORT, MIN_SUPPORTED_SHARE, GroundingChecker
+from cxrag.settings import GuardSettings
+
+pytestmark = pytest.mark.slow  # the real embedding model
+
+ARTICLES = Path(__file__).resolve().parents[2] / "knowledge" / "articles"
+ITEMS = load()
+
+# Near misses the rules cannot see: the wrong fact is in the passage, only attached to
+# something else ("Cloud Basic keeps 30 days" when 30 days is Cloud Plus's row), or the step
+# differs in a verb or across languages.
+KNOWN_MISSES = {
+    "kb-track-03": "three attempts: the passage says two, and 3 elsewhere (2–3 days)",
+    "kb-tarj-04": "Mexico with Spain's 2 years, both in the passage",
+    "kb-reftime-04": "Bizum in Mexico: Mexico is in the passage (another row)",
+    "kb-cloud-02": "Cloud Basic with Cloud Plus's row",
+    "ext-bag-02": "Economy Light with Economy Classic's allowance",
+    "ext-agen-02": "plan Básico with plan Negocio's price",
+    "ext-camb-07": "an English menu path for a Spanish passage: labels are not compared",
+    "ext-bb-08": "unplug instead of hold the power button: no name, figure or label",
+}
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Iterator[Embedder]:
+    from cxrag.embed.factory import build_embedder
+    from cxrag.settings import EmbeddingSettings
+
+    yield OneByOne(build_embedder(EmbeddingSettings()))
+
+
+@pytest.fixture(scope="module")
+def verdicts(embedder: Embedder) -> list[Verdict]:
+    checker = GroundingChecker(embedder)  # the shipped defaults
+    return [judge(checker, item) for item in ITEMS]
+
+
+def test_the_labelled_set_loads_and_covers_what_it_must() -> None:
+    assert len(ITEMS) >= 170
+    languages = Counter(item.language for item in ITEMS)
+    assert set(languages) == {"es", "en"} and min(languages.values()) >= 0.4 * len(ITEMS)
+    assert sum(item.cross for item in ITEMS) >= 40
+    assert {item.kind for item in ITEMS} == set(KINDS)
+    assert all(item.supported == (item.kind in ("paraphrase", "translation", "extract"))
+               for item in ITEMS)  # load() checks this too
+    # at least 60 items quote the project's own help centre; the rest are other companies'
+    ours = [item for item in ITEMS if item.id.startswith("kb-")]
+    assert len(ours) >= 60 and len(ITEMS) - len(ours) >= 60
+    articles = " ".join(p.read_text(encoding="utf-8") for p in ARTICLES.rglob("*")
+                        if p.suffix in {".md", ".html", ".txt"})
+    assert all(p.title in articles for item in ours for p in item.passages)
+
+
+def test_the_shipped_thresholds_are_the_calibrated_ones() -> None:
+    settings = GuardSettings()
+    assert (settings.min_support, settings.min_supported_share) == (MIN_SUPPORT,
+                                                                    MIN_SUPPORTED_SHARE)
+
+
+def test_calibrating_again_chooses_the_shipped_threshold(embedder: Embedder) -> None:
+    report = calibrate(ITEMS, embedder)
+    assert report["rules"]["chosen"] == MIN_SUPPORT
+    # the rules, not the threshold, are what buys precision
+    with_rules = report["rules"]["at_current"]["all"]
+    without = report["no_rules"]["at_current"]["all"]
+    assert with_rules["precision"] >= without["precision"] + 0.2
+    assert with_rules["recall"] >= without["recall"]
+
+
+def test_with_the_shipped_defaults(verdicts: list[Verdict]) -> None:
+    s = slices(ITEMS, verdicts)
+    # measured: all P 0.849 R 0.991; es P 0.887 R 1.0; en P 0.814 R 0.983; cross P 0.912 R 0.984
+    assert s["all"]["precision"] >= 0.83 and s["all"]["recall"] >= 0.97
+    assert s["es"]["precision"] >= 0.87 and s["es"]["recall"] >= 0.98
+    assert s["en"]["precision"] >= 0.79 and s["en"]["recall"] >= 0.96
+    assert s["cross"]["precision"] >= 0.89 and s["cross"]["recall"] >= 0.96
+    assert s["same"]["recall"] >= 0.98
+    # measured share rejected: figure 0.968, date 1.0, name 1.0, product 0.824, step 0.882,
+    # unrelated 1.0, generic 0.769, partial 0.0
+    assert s["kind:near_miss_date"]["rejected"] == 1.0
+    assert s["kind:near_miss_name"]["rejected"] == 1.0
+    assert s["kind:near_miss_figure"]["rejected"] >= 0.95
+    assert s["kind:near_miss_product"]["rejected"] >= 0.8
+    assert s["kind:near_miss_step"]["rejected"] >= 0.85
+    assert s["kind:unrelated"]["rejected"] == 1.0
+    assert s["kind:generic"]["rejected"] >= 0.75
+
+
+def test_every_near_miss_the_rules_can_see_is_rejected(verdicts: list[Verdict]) -> None:
+    """Whatever the similarity: no passage of such an item states all its facts; and the
+    guard lets through none but the known misses."""
+    for item in ITEMS:
+        if item.kind in NEAR_MISS_KINDS and item.id not in KNOWN_MISSES:
+            for p in item.passages:
+                facts = passage_facts(f"{p.title}\n{p.text}")
+                assert unstated(item.sentence, facts, translated=p.language != item.language)
+    passed = {item.id for item, v in zip(ITEMS, verdicts, strict=True)
+              if item.kind in NEAR_MISS_KINDS and v.supported}
+    assert passed <= set(KNOWN_MISSES), sorted(passed - set(KNOWN_MISSES))
+    assert all(v.reason for item, v in zip(ITEMS, verdicts, strict=True) if not v.supported)

@@ -1,0 +1,193 @@
+"""Near misses with the real multilingual embedder: a reply sentence that differs from its
+passage in one fact (a figure, a date, a city, a product, a company, a step) reads almost like
+it, so similarity alone would cite the passage for a wrong answer. Each must be refused, with
+the fact named in ``Grounding.reasons``, while the faithful sentence, in the passage's
+language and translated, stays supported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cxrag.compose.context import Passage
+from cxrag.embed.base import Embedder
+from cxrag.guard.facts import passage_facts, unstated
+from cxrag.guard.grounding import GroundingChecker, account_passage
+
+pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
+
+LANGUAGES = ["es", "en"]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Iterator[Embedder]:
+    from cxrag.embed.factory import build_embedder
+    from cxrag.settings import EmbeddingSettings
+
+    yield build_embedder(EmbeddingSettings())
+
+
+@pytest.fixture(scope="module")
+def checker(embedder: Embedder) -> GroundingChecker:
+    return GroundingChecker(embedder)  # the shipped, calibrated thresholds
+
+
+def passage(n: int, title: str, text: str, language: str) -> Passage:
+    return Passage(n, f"kb/{n}", f"kb/{n}#0", title, f"kb/{n}.md", text, language, 1.0, 40)
+
+
+RETURNS_EN = passage(1, "Returns policy", "Returns are free within 30 days of delivery. Tiendalia "
+                     "Plus members have 45 days. Refunds reach your card within 5 business days "
+                     "of the inspection.", "en")
+SHIPPING_ES = passage(2, "Envíos a Canarias", "Los pedidos a Canarias se envían desde nuestro "
+                      "almacén de Getafe (Madrid) con SEUR y tardan de 5 a 8 días hábiles. Los "
+                      "envíos salen de lunes a viernes.", "es")
+PLUG_ES = passage(3, "Luma Plug: consumo", "El enchufe inteligente Luma Plug (modelo LP-1) "
+                  "soporta hasta 16 A en España. Puedes crear hasta 30 horarios por enchufe "
+                  "desde la app Luma Home, en Horarios > Añadir.", "es")
+SALE_EN = passage(4, "Spring sale", "The spring sale runs from 1 March to 15 March. During the "
+                  "sale, Luma Cam costs $79 instead of $99. Orders placed after 6 p.m. ship the "
+                  "next business day.", "en")
+SUPPORT_EN = passage(5, "Contact us", "Our phone line is open Monday to Friday from 9 a.m. to "
+                     "9 p.m. To reset your password, go to My account > Security > Change "
+                     "password.", "en")
+
+# (passage, language of the reply, faithful sentences in both languages, traps: (sentence,
+# the fact its reason must name))
+CASES = [
+    (RETURNS_EN, [("en", "Returns are free within 30 days of delivery."),
+                  ("es", "Las devoluciones son gratuitas durante 30 días desde la entrega.")],
+     [("en", "Returns are free within 14 days of delivery.", "figure 14"),
+      ("es", "Las devoluciones son gratuitas durante 14 días desde la entrega.", "figure 14"),
+      ("en", "Only Tiendalia Premium members have 45 days to return an item.",
+       "name 'Tiendalia Premium'"),
+      ("es", "Los reembolsos llegan a tu tarjeta en 5 semanas tras la revisión.",
+       "quantity '5 semanas'")]),
+    (SHIPPING_ES, [("es", "Los pedidos a Canarias salen de nuestro almacén de Getafe con SEUR "
+                          "y tardan de 5 a 8 días hábiles."),
+                   ("en", "Orders to the Canary Islands ship from our Getafe warehouse with "
+                          "SEUR and take 5 to 8 business days.")],
+     [("es", "Los pedidos a Canarias salen de nuestro almacén de Barcelona con SEUR.",
+       "name 'Barcelona'"),
+      ("en", "Orders to the Canary Islands ship from our Getafe warehouse with DHL.",
+       "name 'DHL'"),
+      ("es", "Los envíos a Canarias salen de lunes a sábado.", "weekday sábado"),
+      ("en", "Orders to the Balearic Islands take 5 to 8 business days.",
+       "place Balearic Islands")]),
+    (PLUG_ES, [("es", "El Luma Plug soporta hasta 16 A en España."),
+               ("en", "The Luma Plug (model LP-1) supports up to 16 A in Spain.")],
+     [("es", "El Luma Cam soporta hasta 16 A en España.", "name 'Luma Cam'"),
+      ("en", "The Luma Plug (model LP-2) supports up to 16 A in Spain.", "name 'LP-2'"),
+      ("es", "Puedes crear hasta 50 horarios por enchufe desde la app Luma Home.", "figure 50"),
+      ("es", "Para crear un horario, entra en Ajustes > Programación en la app Luma Home.",
+       "step 'Ajustes'")]),
+    (SALE_EN, [("en", "The spring sale runs from 1 March to 15 March."),
+               ("es", "Las rebajas de primavera van del 1 al 15 de marzo.")],
+     [("en", "The spring sale runs from 1 May to 15 May.", "month May"),
+      ("es", "Las rebajas de primavera van del 1 al 15 de mayo.", "month mayo"),
+      ("en", "During the sale, Luma Cam costs €79 instead of $99.", "amount €79"),
+      ("es", "Los pedidos hechos después de las 20:00 salen el siguiente día hábil.",
+       "time 20:00")]),
+    (SUPPORT_EN, [("en", "You can call us Monday to Friday from 9 a.m. to 9 p.m."),
+                  ("es", "Puedes llamarnos de lunes a viernes de 9:00 a 21:00.")],
+     [("en", "You can call us on Sundays from 9 a.m. to 9 p.m.", "weekday Sunday"),
+      ("en", "To reset your password, go to My account > Privacy > Change password.",
+       "step 'Privacy'")]),
+]
+FAITHFUL = [(p, lang, s) for p, ok, _ in CASES for lang, s in ok]
+TRAPS = [(p, lang, s, fact) for p, _, traps in CASES for lang, s, fact in traps]
+
+
+@pytest.mark.parametrize(("source", "language", "sentence"), FAITHFUL,
+                         ids=[s[:40] for _, _, s in FAITHFUL])
+def test_the_faithful_sentence_is_supported_in_either_language(
+        checker: GroundingChecker, source: Passage, language: str, sentence: str) -> None:
+    g = checker.check(sentence, [source], language=language, languages=LANGUAGES)
+    assert g.grounded and g.reasons == [], g.reasons
+    assert [c.number for c in g.citations] == [source.number]
+
+
+@pytest.mark.parametrize(("source", "language", "sentence", "fact"), TRAPS,
+                         ids=[s[:40] for _, _, s, _ in TRAPS])
+def test_a_sentence_off_by_one_fact_is_refused_and_says_why(
+        checker: GroundingChecker, source: Passage, language: str, sentence: str,
+        fact: str) -> None:
+    g = checker.check(sentence, [source], language=language, languages=LANGUAGES)
+    assert not g.grounded and g.citations == [] and g.unsupported == [sentence]
+    assert len(g.reasons) == 1 and fact in g.reasons[0], g.reasons
+    assert g.reasons[0].endswith(f"not in passage {source.number}")
+
+
+@pytest.mark.parametrize("index", [4, 5, 6, 7, 8, 11, 12, 13, 14, 16, 17])
+def test_without_the_rules_those_traps_were_cited(checker: GroundingChecker,
+                                                  index: int) -> None:
+    """The old guard (similarity, and figures anywhere in the passages) cited these."""
+    source, language, sentence, _ = TRAPS[index]
+    loose = GroundingChecker(checker.embedder, checker.min_support, near_misses=False)
+    assert loose.check(sentence, [source], language=language, languages=LANGUAGES).grounded
+
+
+def test_the_passage_that_states_the_fact_is_the_one_cited(checker: GroundingChecker) -> None:
+    """Facts are checked against the supporting passage, not all of them: the sale passage
+    states 15 March, so "15 days" from it is refused; with the returns passage sent too, "30
+    days" is supported by that one."""
+    g = checker.check("Returns are free within 15 days of delivery.", [SALE_EN, RETURNS_EN])
+    assert not g.grounded and "not in passage 1" in g.reasons[0]
+    ok = checker.check("Returns are free within 30 days of delivery.", [SALE_EN, RETURNS_EN])
+    assert ok.grounded and [c.number for c in ok.citations] == [1]
+
+
+def test_the_customers_own_data_may_state_the_fact(checker: GroundingChecker) -> None:
+    account = account_passage("C9", ["Order TL-ES-2026-004512 (Luma Plug): shipped 2026-03-03, "
+                                     "carrier SEUR"], "es")
+    sentence = "Tu pedido TL-ES-2026-004512 con el Luma Plug se envió con SEUR el 3 de marzo."
+    assert checker.check(sentence, [PLUG_ES, account], language="es",
+                         languages=LANGUAGES).grounded
+    wrong = checker.check(sentence.replace("SEUR", "MRW"), [PLUG_ES, account], language="es",
+                          languages=LANGUAGES)
+    assert not wrong.grounded and "MRW" in wrong.reasons[0]
+
+
+def test_a_streamed_sentence_carries_its_reason(checker: GroundingChecker) -> None:
+    verdict = checker.check_sentence("Returns are free within 14 days of delivery.",
+                                     [RETURNS_EN])
+    assert verdict.text is None and verdict.reason == "unsupported"
+    assert verdict.detail == "figure 14 not in passage 1"
+
+
+@pytest.mark.parametrize(("sentence", "text", "missing"), [
+    ("Refunds take 5 business days.", "Refunds take five business days.", []),
+    ("Refunds take 5 business days.", "Refunds take five days.", ["quantity '5 business days'"]),
+    ("Refunds take 10 days.", "Refunds take 10 business days.", []),
+    ("The link works for 60 hours.", "The link is valid for 60 minutes.",
+     ["quantity '60 hours'"]),
+    ("Refunds take 3–5 business days.", "Cards: 3–10 business days. PayPal: 5 business days.",
+     ["range '3–5 business days'"]),
+    ("Llámanos a las 9.", "Teléfono: de 9:00 a 21:00.", []),
+    ("Call us until 9 p.m.", "Teléfono: de 9:00 a 21:00.", []),
+    ("Abrimos los miércoles.", "Open Monday to Friday.", []),
+    ("Your order was placed on 2 September 2026.", "Order TL-1: placed 2026-09-02.", []),
+    ("La recogida cuesta 4,95 €.", "| Home pickup | EUR 4.95 |", []),
+    ("La recogida cuesta 4,95 dólares.", "| Home pickup | EUR 4.95 |", ["amount 4,95 dólares"]),
+    ("Enviamos a España y a México.", "We ship to Spain and Mexico.", []),
+    ("Enviamos a Londres.", "We ship to London.", []),
+    ("Enviamos a Estados Unidos.", "We ship to Spain.", ["place United States"]),
+    ("Hola Ana, Tiendalia Plus cuesta 49 €.", "Tiendalia Plus: EUR 49 a year.", []),
+    ("Pulsa Devolver artículos en Mis pedidos.", "Tap Return items in My orders.",
+     ["step 'Devolver artículos'"]),
+    ("En el paso 3 eliges el motivo.", "1. Sign in. 2. Open the order. 3. Choose a reason.", []),
+    ("Tienes 3 días para devolverlo.", "1. Sign in. 2. Open the order. 3. Choose a reason.",
+     ["figure 3"]),
+])
+def test_facts_as_compared(sentence: str, text: str, missing: list[str]) -> None:
+    """The rules without the embedder: units and ranges, times, weekdays in a range, ISO
+    dates, currencies, places across languages, greetings, list numbers."""
+    assert unstated(sentence, passage_facts(text)) == missing
+
+
+def test_labels_are_not_compared_across_languages() -> None:
+    facts = passage_facts("Tap Return items in My orders.")
+    assert unstated("Pulsa Devolver artículos en Mis pedidos.", facts, translated=True) == []
+    assert unstated("Pulsa Devolver artículos en SEUR.", facts, translated=True) == [
+        "name 'SEUR'"]
