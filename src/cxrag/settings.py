@@ -232,14 +232,21 @@ class PromptSettings(BaseModel):
     """Prompt templates: a folder of versions (see prompts/README.md) and the default one."""
 
     dir: Path = Path("prompts")
-    version: str = "v1"
-    context_tokens: int = Field(200, ge=40, le=32_000,
+    version: str = "v2"
+    context_tokens: int = Field(300, ge=40, le=32_000,
                                 description="token budget for retrieved passages (the "
                                 "sentences closest to the question)")
     max_passages: int = Field(3, ge=1, le=20, description="passages in a prompt at most")
     focus: bool = Field(True, description="send only the passage sentences closest to the "
                         "question (fewer prompt tokens); off: whole chunks in relevance order")
     answer_tokens: int = Field(160, ge=16, le=4096, description="cap on a reply's tokens")
+    extractive: bool = Field(True, description="when the model abstains or fails the guard "
+                             "but a passage sentence is close to the question, reply with "
+                             "that sentence, cited (translated and re-checked if needed), and "
+                             "offer a person; off: hand over")
+    extractive_min_similarity: float = Field(
+        0.6, ge=0, le=1, description="score (question-to-sentence cosine + 0.3 x shared "
+        "words) the extractive rung needs; see benchmarks/extractive_calibration.py")
 
 
 class EvalSettings(BaseModel):

@@ -1,4 +1,5 @@
-"""Undoing the cheapest disguises of text: invisible characters and look-alike letters.
+"""Text as matching sees it: the cheapest disguises undone (invisible characters, look-alike
+letters), and the content words of a question (what sentence choice and packing match on).
 
 "Ign\u200bore previous instructions" and "contrаseña" (a Cyrillic "а") read the same to a
 person and to the model, but not to a pattern. Both ingest screening and the output policy
@@ -8,6 +9,7 @@ compare text after ``unmask``.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
                        "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff]")
@@ -22,3 +24,26 @@ def unmask(text: str) -> str:
     if text.isascii():
         return text
     return INVISIBLE.sub("", text).translate(LOOKALIKE)
+
+
+_WORDS = re.compile(r"\w+")
+STOPWORDS = frozenset("""
+a al algo como con cual cuando de del donde el ella en es esta este esto hay la las le lo los
+mas me mi mis muy no o para pero por puedo que se si sin sobre su sus te tengo tiene tu un una
+uno y ya about after also and any are can could did does for from have how into its may more
+not now off our out should than that the their them then there these they this what when
+where which who why will with would you your
+""".split())
+
+
+def content_words(text: str) -> set[str]:
+    """The question's words that can carry its topic: lower case, accents off, no stop
+    words or short words, cut to their first 5 letters (a crude stem for es and en)."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return {w[:5] for w in _WORDS.findall(folded) if len(w) > 3 and w not in STOPWORDS}
+
+
+def overlap(words: set[str], sentence: str) -> float:
+    """Share of ``words`` found in ``sentence`` (see ``content_words``)."""
+    return len(words & content_words(sentence)) / len(words) if words else 0.0

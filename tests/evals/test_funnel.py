@@ -105,7 +105,8 @@ def test_an_eval_run_records_where_its_answers_died(
     cases = {c["id"]: c for c in run["cases"]}
     assert "en/gift-cards" in cases["en-gift-online"]["retrieved_ids"]
     assert cases["en-gift-online"]["model_text"] == "NO_ANSWER"
-    assert cases["en-gift-cards"]["guard"] == {"reason": None, "unsupported": [], "unsafe": []}
+    assert cases["en-gift-cards"]["guard"] == {"reason": None, "unsupported": [], "reasons": [],
+                                               "unsafe": []}
 
     assert run["funnel"]["cases"] == {"not_retrieved": ["en-missing"],
                                       "model_abstained": ["en-gift-online"]}

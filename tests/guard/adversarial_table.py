@@ -49,9 +49,8 @@ def load() -> tuple[list[Case], list[str]]:
 
 
 def secrets() -> list[str]:
-    """The system prompts of every template in prompts/v1."""
-    library = PromptLibrary(ROOT / "prompts")
-    return [library.get(p.stem, "v1").system for p in sorted((ROOT / "prompts/v1").glob("*.yaml"))]
+    """The system prompts of every template of every version, as the app loads them."""
+    return PromptLibrary(ROOT / "prompts").system_prompts()
 
 
 def checker(with_policy: bool = True) -> GroundingChecker:

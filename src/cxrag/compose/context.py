@@ -14,6 +14,7 @@ a fraction of the tokens; identical passages (a ticket copied twice) are sent on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,17 @@ from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.ingest.chunking import encoding, split_sentences, states_fact
 from cxrag.retrieve.hybrid import SearchHit
+from cxrag.textnorm import content_words, overlap
 
+LEXICAL = 0.3  # weight of the question's content words found in a sentence
+FIGURES = 0.1  # bonus of a sentence with a figure when the question asks for one
+_DIGIT = re.compile(r"\d")
+_QUANTITY = re.compile(
+    r"\b(?:how (?:much|many|long|soon|often|old|far)|when|what time|what is the (?:price|cost|"
+    r"limit|minimum|maximum)|cu[aá]nt[oa]s?|cu[aá]ndo|qu[eé] (?:plazo|precio|coste|hora|"
+    r"l[ií]mite|m[ií]nimo|m[aá]ximo)|hasta cu[aá]ndo|price|cost|fee|limit|minimum|maximum|"
+    r"precio|coste|cuesta|tarifa|plazo|l[ií]mite|m[ií]nimo|m[aá]ximo|d[ií]as|days|hours|"
+    r"horas)\b", re.I)
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
 
@@ -47,8 +58,10 @@ class ContextPacker:
     """Packs search hits into at most ``budget`` tokens (tiktoken ``encoding_name``)."""
 
     def __init__(self, budget: int = 900, encoding_name: str = "cl100k_base",
-                 sentences: SentenceVectors | None = None, max_passages: int = 3) -> None:
+                 sentences: SentenceVectors | None = None, max_passages: int = 3,
+                 lexical: float = LEXICAL, figures: float = FIGURES) -> None:
         self.budget, self.sentences, self.max_passages = budget, sentences, max_passages
+        self.lexical, self.figures = lexical, figures
         self._enc = encoding(encoding_name)
 
     def count(self, text: str) -> int:
@@ -63,7 +76,7 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            return self._focus(_distinct(hits), vector, self.sentences)
+            return self._focus(_distinct(hits), vector, self.sentences, question)
         out: list[Passage] = []
         left = self.budget
         for hit in sorted(hits, key=lambda h: -h.score):
@@ -83,15 +96,23 @@ class ContextPacker:
         return out
 
     def _focus(self, hits: list[SearchHit], question: Vectors,
-               vectors: SentenceVectors) -> list[Passage]:
+               vectors: SentenceVectors, text: str = "") -> list[Passage]:
         """The top passages by retrieval rank, each cut down to its sentences closest to the
-        question (and the sentence after each, which often carries the answer)."""
+        question (and the sentence after each, which often carries the answer). Closeness is
+        the cosine, plus ``lexical`` times the share of the question's content words in the
+        sentence, plus ``figures`` for a sentence with a figure when the question asks for
+        an amount, a time or a limit (how much, how long, cuánto, cuándo...)."""
         hits = hits[: self.max_passages]
         units = [(rank, i, sentence) for rank, hit in enumerate(hits)
                  for i, sentence in enumerate(_sentences(hit.text))]
         if not units:
             return []
         sims = vectors([u[2] for u in units]) @ question
+        words = content_words(text)
+        if words and self.lexical:
+            sims = sims + self.lexical * np.array([overlap(words, u[2]) for u in units])
+        if self.figures and _QUANTITY.search(text):
+            sims = sims + self.figures * np.array([bool(_DIGIT.search(u[2])) for u in units])
         index = {(rank, i): j for j, (rank, i, _) in enumerate(units)}
         chosen: dict[int, dict[int, str]] = {}
         titles = {h.document_id: h.title for h in hits}  # one title per document

@@ -29,6 +29,10 @@ METRICS: dict[str, str] = {
     "semantic_similarity": "answer vs reference, cosine of our embeddings (ragas)",
     "facts": "share of the case's facts present in the answer",
     "answered": "an answerable question got an answer, not a handoff",
+    "answer_correct": "of the answers given (not handed over, frustrated cases aside), the "
+                      "share that states one of the case's facts (or, for a case without "
+                      "facts, cites a relevant document); any answer to an unanswerable case "
+                      "is wrong",
     "citation_validity": "share of citations naming a document that was in the prompt",
     "citation_precision": "share of cited documents that are relevant",
     "handoff_correct": "handed over exactly when the case says so",
@@ -116,6 +120,14 @@ def score_case(case: dict[str, Any],
         if similarity is not None and case["reference"]:
             scores["semantic_similarity"] = (similarity(case["reference"], case["answer"])
                                              if not handed_off else 0.0)
+    if not handed_off and case["category"] != "frustrated":
+        if not answerable:
+            scores["answer_correct"] = 0.0
+        elif case["facts"]:
+            scores["answer_correct"] = float(any(fact_present(f, case["answer"])
+                                                 for f in case["facts"]))
+        else:
+            scores["answer_correct"] = float(bool(set(cited) & set(case["relevant"])))
     if cited and not handed_off:
         scores["citation_validity"] = sum(c in context for c in cited) / len(cited)
         if case["relevant"]:

@@ -14,6 +14,7 @@ import json
 import platform
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -209,6 +210,8 @@ class EvalRunner:
             "metric_descriptions": METRICS,
             "cases": rows,
             "funnel": funnel(rows),
+            # how replies came about: generated, extractive, handoff, escalated, fallback
+            "rungs": dict(Counter(str(r.get("rung")) for r in rows)),
         }
         if any(r["attribute"] for r in rows):
             tone = ToneClassifier(assistant.model, assistant.prompts, options.prompt_version)
@@ -270,7 +273,7 @@ def result_row(case: Case, reply: Reply) -> dict[str, Any]:
         "reference": case.reference, "facts": list(case.facts),
         "relevant": list(case.relevant), "expect_handoff": case.handoff,
         "group": case.group, "attribute": case.attribute, "value": case.value,
-        "answer": reply.answer, "grounded": reply.grounded,
+        "answer": reply.answer, "grounded": reply.grounded, "rung": reply.rung,
         "handoff": None if reply.handoff is None else {
             "reason": reply.handoff.reason, "queue": reply.handoff.queue},
         "reply_language": reply.language, "question": reply.question,

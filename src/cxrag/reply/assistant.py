@@ -18,6 +18,7 @@ from cxrag.knowledge import Knowledge
 from cxrag.privacy import redact
 from cxrag.reply.chat import ChatService
 from cxrag.reply.drafts import DraftService
+from cxrag.reply.extractive import Extractor
 from cxrag.reply.service import Responder
 from cxrag.settings import Settings
 from cxrag.store import HistoryStore, migrate
@@ -57,17 +58,27 @@ class Assistant:
         base = self.knowledge.get(collection, create=False)
         with self._lock:
             if base.collection not in self._responders:
+                checker = GroundingChecker(
+                    self.knowledge.embedder, self.settings.guard.min_support,
+                    self.settings.guard.min_supported_share, sentences=self.sentences,
+                    policy=self.policy)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,
                                   self.settings.chunking.encoding,
                                   self.sentences if self.settings.prompts.focus else None,
                                   self.settings.prompts.max_passages),
-                    GroundingChecker(self.knowledge.embedder, sentences=self.sentences,
-                                     policy=self.policy),
-                    self.settings.llm.model, max_tokens=self.settings.prompts.answer_tokens,
-                    triage=self.triage)
+                    checker, self.settings.llm.model,
+                    max_tokens=self.settings.prompts.answer_tokens, triage=self.triage,
+                    extractor=self._extractor(checker))
             return self._responders[base.collection]
+
+    def _extractor(self, checker: GroundingChecker) -> Extractor | None:
+        """The extractive rung, unless switched off (``CXRAG_PROMPTS__EXTRACTIVE``)."""
+        if not self.settings.prompts.extractive:
+            return None
+        return Extractor(checker, self.sentences,
+                         min_similarity=self.settings.prompts.extractive_min_similarity)
 
     def health(self) -> dict[str, Any]:
         """Whether the chat model answers: the embedded server's ``/health``, a remote

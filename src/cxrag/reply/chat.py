@@ -16,6 +16,7 @@ from typing import Any
 from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
+from cxrag.reply.account import OrderFact
 from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest, Turn, as_dict
 from cxrag.reply.service import Responder, handoff_queue, routed_handoff, signals
 from cxrag.store import HistoryStore
@@ -150,7 +151,21 @@ def customer_context(store: HistoryStore, tenant: str, customer_id: str, *,
     c = history.customer
     contacts = store.contact_count(tenant, customer_id, recent_days,
                                    exclude_conversation=conversation_id)
-    return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)), contacts)
+    return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)), contacts,
+                           tuple(order_facts(history)))
+
+
+def order_facts(history: CustomerHistory) -> list[OrderFact]:
+    """The customer's recent orders as a personalised answer may state them."""
+    out = []
+    for o in history.orders:
+        names = tuple(str(i.get("name")) for i in o.items
+                      if isinstance(i, dict) and i.get("name"))
+        carrier = o.attributes.get("carrier")
+        out.append(OrderFact(o.id, names, o.status,
+                             o.placed_at.date().isoformat() if o.placed_at else None,
+                             str(carrier) if carrier else None))
+    return out
 
 
 def facts(history: CustomerHistory) -> list[str]:

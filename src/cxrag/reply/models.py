@@ -12,6 +12,7 @@ from cxrag.cx.triage import Analysis
 from cxrag.guard.grounding import Citation
 from cxrag.index.catalog import Filters
 from cxrag.privacy import redact
+from cxrag.reply.account import OrderFact
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class CustomerContext:
     locale: str | None = None
     facts: tuple[str, ...] = ()  # e.g. "Order T-1042: shipped 2026-11-20"
     recent_contacts: int = 0  # other tickets/conversations lately (a frustration signal)
+    orders: tuple[OrderFact, ...] = ()  # latest first: what a personalised answer states
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Reply:
     analysis: Analysis | None = None  # triage of the message (category, mood, decision)
     # how it came about (``reply()`` only): retrieved_ids, model_text, guard; see service.trace
     trace: dict[str, Any] = field(default_factory=dict)
+    # generated | extractive (the passages' own sentences) | account (the customer's order,
+    # from the store) | handoff | escalated | fallback
+    rung: str = "generated"
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ def as_dict(reply: Reply) -> dict[str, Any]:
         "citations": [{"number": c.number, "document_id": c.document_id, "title": c.title,
                        "source": c.source, "quote": c.quote} for c in reply.citations],
         "grounded": reply.grounded,
+        "rung": reply.rung,
         "handoff": None if reply.handoff is None else {
             "reason": reply.handoff.reason, "queue": reply.handoff.queue,
             "summary": reply.handoff.summary, "priority": reply.handoff.priority,

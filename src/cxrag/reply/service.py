@@ -3,18 +3,23 @@
     message -> (condense with the conversation) -> retrieve -> pack passages -> compose prompt
             -> generate -> guard (grounding, citations) -> Reply
 
-Whatever goes wrong downstream of retrieval (model down, timeout, an answer the passages do not
-support), the customer gets the most relevant passages, cited, and a handoff to a person;
-never an invented answer and never a 500.
+The rungs a reply can land on, best first: ``generated`` (the model's answer, every factual
+sentence checked against the passages sent); ``extractive`` (the model abstained or its answer
+failed the guard, but a passage sentence is close to the question: that sentence, cited,
+translated by a short model call and checked again when the languages differ, with the offer of
+a person); ``handoff`` (nothing reliable to say). Whatever goes wrong downstream of retrieval
+(model down, timeout), the customer gets the most relevant passages, cited, and a handoff to a
+person (``fallback``); never an invented answer and never a 500.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -30,6 +35,8 @@ from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account_passage
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
+from cxrag.reply.account import mentioned_order, order_sentence
+from cxrag.reply.extractive import OFFER, Extractor, compose, needs_translation, translated
 from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest
 from cxrag.retrieve.hybrid import HybridRetriever
 
@@ -57,9 +64,9 @@ class Responder:
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
                  k: int = 10, max_tokens: int = 200, cpu_slots: int = 0,
-                 triage: Triage | None = None) -> None:
+                 triage: Triage | None = None, extractor: Extractor | None = None) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
-        self.triage = triage
+        self.triage, self.extractor = triage, extractor
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
         # CPU-bound stages (retrieval, packing, the grounding check) run at most one per core:
@@ -83,7 +90,7 @@ class Responder:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail)
             return self._finish(self._fallback(prepared, "llm_unavailable"), started, prepared)
         verdict = self._check(prepared, result.text)
-        reply = self._conclude(prepared, verdict, result.usage)
+        reply = self._personal(prepared, self._conclude(prepared, verdict, result.usage, control))
         return self._finish(reply, started, prepared, result.text, verdict)
 
     def stream(self, req: ReplyRequest, *,
@@ -117,7 +124,8 @@ class Responder:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail, streamed=True)
             yield self._finish(self._fallback(prepared, "llm_unavailable"), started)
             return
-        yield self._finish(self._conclude(prepared, guarded.verdict(), usage), started)
+        yield self._finish(self._personal(prepared, self._conclude(
+            prepared, guarded.verdict(), usage, control)), started)
 
     # -- stages -------------------------------------------------------------------------------
     def decide(self, req: ReplyRequest) -> tuple[Analysis | None, Escalation | None]:
@@ -186,6 +194,7 @@ class Responder:
             rewritten = self.chat.complete(messages, max_tokens=64, control=control).text.strip()
         except LLMError:
             rewritten = ""
+        rewritten = _LABEL.sub("", rewritten.splitlines()[0] if rewritten else "").strip()
         # A model that rambles or fails: search with the message and the last customer turn.
         if not rewritten or len(rewritten) > 4 * len(req.message) + 200:
             last = next((t.text for t in reversed(req.history) if t.role == "customer"), "")
@@ -208,9 +217,11 @@ class Responder:
             passages.append(account_passage(customer.id, customer.facts, prepared.language))
         return passages
 
-    def _conclude(self, prepared: Prepared, verdict: Grounding,
-                  usage: dict[str, int]) -> Reply:
-        """The reply for a guard verdict: the checked answer, or a handoff."""
+    def _conclude(self, prepared: Prepared, verdict: Grounding, usage: dict[str, int],
+                  control: CallControl | None = None) -> Reply:
+        """The reply for a guard verdict: the checked answer, the passages' own sentences
+        (when the model abstained or failed the guard and retrieval is confident), or a
+        handoff."""
         if verdict.unsafe:  # a poisoned passage or a manipulated model: worth an alert
             log.warning("reply.unsafe_dropped", codes=sorted({c for _, c in verdict.unsafe}),
                         passages=[p.document_id for p in prepared.passages])
@@ -221,10 +232,74 @@ class Responder:
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
                   "wrong_language": "wrong_language", "unsafe": "unsafe"}.get(
                       verdict.reason or "", "ungrounded")
+        if reason in ("no_answer", "ungrounded", "wrong_language") and verdict.reason != \
+                "no_passages":
+            extracted = self._extractive(prepared, usage, control)
+            if extracted is not None:
+                return extracted
         return Reply(_person_text(prepared, "handoff"), [], False,
                      self._handoff(prepared, reason), prepared.language, prepared.version,
                      self.model_name, usage, question=prepared.question,
-                     passages=prepared.passages, analysis=prepared.analysis)
+                     passages=prepared.passages, analysis=prepared.analysis, rung="handoff")
+
+    def _personal(self, prepared: Prepared, reply: Reply) -> Reply:
+        """The reply opened by what the store says of the order the question is about (see
+        ``reply.account``); when the passages gave nothing, that sentence alone, with the
+        offer of a person. Escalations, unsafe replies and the fallback stay as they are."""
+        customer = prepared.request.customer
+        if customer is None or not customer.orders or reply.rung not in (
+                "generated", "extractive", "handoff") or (
+                reply.handoff is not None and reply.handoff.reason == "unsafe"):
+            return reply
+        order = mentioned_order(prepared.request.message, customer.orders)
+        if order is None or order.id in reply.answer:
+            return reply
+        sentence = order_sentence(order, prepared.language)
+        if reply.rung == "handoff":
+            return replace(reply, answer=wrap_offer(sentence, prepared.language), grounded=True,
+                           handoff=None, rung="account")
+        return replace(reply, answer=f"{sentence} {reply.answer}")
+
+    def _extractive(self, prepared: Prepared, usage: dict[str, int],
+                    control: CallControl | None) -> Reply | None:
+        """The extractive rung (see the module docstring), or None: retrieval is not
+        confident, or a needed translation failed or did not pass the guard."""
+        if self.extractor is None or prepared.question_vector is None:
+            return None
+        with self._cpu:
+            extracts = self.extractor.pick(prepared.passages, prepared.question_vector,
+                                              prepared.question)
+        if not extracts:
+            return None
+        language, languages = prepared.language, list(LANGUAGE_NAMES)
+        if not needs_translation(extracts, language, languages):
+            answer = compose(extracts, language)
+        else:
+            source = " ".join(e.sentence for e in extracts)
+            messages = self.prompts.get("translate", prepared.version).render(
+                language=LANGUAGE_NAMES.get(language, "English"), text=source)
+            try:
+                result = self.chat.complete(messages, max_tokens=160, control=control)
+            except LLMError as exc:
+                log.info("reply.extractive.translation_failed", error=exc.code)
+                return None
+            for key, value in result.usage.items():
+                usage[key] = usage.get(key, 0) + value
+            with self._cpu:
+                checked = self.checker.check(
+                    result.text, [extracts[0].passage], language=language,
+                    languages=languages)
+            if not checked.grounded or checked.unsupported or checked.unsafe:
+                log.info("reply.extractive.translation_rejected",
+                         unsupported=len(checked.unsupported), reason=checked.reason)
+                return None
+            answer = translated(checked.answer, checked.citations, language)
+        log.info("reply.extractive", similarity=round(extracts[0].similarity, 3),
+                 translated=answer.translated, document=extracts[0].passage.document_id)
+        return Reply(answer.text, answer.citations, True, None, language, prepared.version,
+                     self.model_name, usage, question=prepared.question,
+                     passages=prepared.passages, analysis=prepared.analysis,
+                     rung="extractive")
 
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
         """A handoff without asking the model: the message must go to a person."""
@@ -232,7 +307,7 @@ class Responder:
         return Reply(_person_text(prepared, "escalate"), [], False,
                      self._handoff(prepared, found.reason), prepared.language,
                      prepared.version, self.model_name, question=prepared.question,
-                     passages=prepared.passages, analysis=prepared.analysis)
+                     passages=prepared.passages, analysis=prepared.analysis, rung="escalated")
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
@@ -247,7 +322,7 @@ class Responder:
         return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
                      question=prepared.question, passages=prepared.passages,
-                     analysis=prepared.analysis)
+                     analysis=prepared.analysis, rung="fallback")
 
     def _handoff(self, prepared: Prepared, reason: str) -> Handoff:
         """A summary built from the data, so nobody asks the customer to repeat themselves."""
@@ -273,6 +348,7 @@ class Responder:
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         if prepared is not None:
             reply.trace = trace(prepared, text, verdict)
+        reply.trace["rung"] = reply.rung
         return reply
 
 
@@ -296,6 +372,7 @@ def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> di
     model's raw text (None when the model was not asked) and the guard's verdict."""
     guard = None if verdict is None else {
         "reason": verdict.reason, "unsupported": list(verdict.unsupported),
+        "reasons": list(verdict.reasons),
         "unsafe": [list(pair) for pair in verdict.unsafe]}
     return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
 
@@ -348,6 +425,14 @@ def triage_line(analysis: Analysis) -> str:
     category = analysis.category or "out of scope"
     return (f"Triage: {category} ({analysis.confidence:.2f}), priority {analysis.priority}, "
             f"sentiment {analysis.sentiment.label}, frustration {mood.score:.2f} ({why}).")
+
+
+def wrap_offer(text: str, language: str) -> str:
+    """``text`` and the offer of a person, in ``language``."""
+    return f"{text} {OFFER[language if language in OFFER else 'en']}"
+
+
+_LABEL = re.compile(r"^(?:standalone question|pregunta(?: independiente)?)\s*:\s*", re.I)
 
 
 def _first_sentences(text: str, limit: int = 240) -> str:

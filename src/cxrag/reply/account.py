@@ -1,0 +1,80 @@
+"""Personalised answers from the customer's own orders, built from the data, not the model.
+
+"Where is my air fryer?" is answered by the order, not by the help centre: the order the
+question is about (an item named in the question, else the latest order when the question
+says "my order"), its number, status, date and carrier, in the customer's language. The
+sentence comes from the store, so it is true by construction; it opens the reply when the
+passages answer the rest, and is the reply (with the offer of a person) when they don't.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cxrag.textnorm import STOPWORDS
+
+
+@dataclass(frozen=True)
+class OrderFact:
+    """One of the customer's orders, as a reply may state it."""
+
+    id: str
+    items: tuple[str, ...]
+    status: str  # delivered, shipped, returned, cancelled, ...
+    placed: str | None = None  # ISO date
+    carrier: str | None = None
+
+
+_STATUS = {"es": {"delivered": "entregado", "shipped": "enviado", "returned": "devuelto",
+                  "cancelled": "cancelado", "canceled": "cancelado", "processing": "en preparación",
+                  "pending": "pendiente de pago", "refunded": "reembolsado"}}
+_MY_ORDER = re.compile(
+    r"\b(?:my|mi|mis)\s+(?:\w+\s+)?(?:order|orders|package|parcel|purchase|delivery|pedido|"
+    r"pedidos|paquete|compra|env[ií]o|entrega)\b|\b(?:where is my|d[oó]nde est[aá] mi|por "
+    r"d[oó]nde va mi)\b", re.I)
+_BRANDS = frozenset({"luma", "tien", "vett", "arde", "caff"})  # shop brands: not an item
+_EXTRA_STOP = frozenset("""
+ya he ha me mi tu su lo le se de en el la y o a i is it my me do an at by of on or to up we
+hola hey buenas gracias please thanks still todavia aun pedido order compra purchase
+""".split())
+
+
+def _stems(text: str) -> set[str]:
+    """First four letters of the words that can name an item (no stop words, no figures,
+    no shop brands)."""
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    return {w[:4] for w in words if w not in STOPWORDS and w not in _EXTRA_STOP} - _BRANDS
+
+
+def mentioned_order(question: str, orders: Sequence[OrderFact]) -> OrderFact | None:
+    """The order ``question`` is about: one whose item names share a word with it (the first
+    four letters, accents off: "freidora"/"Freidora de aire", "tele"/"Televisor"), else the
+    latest one when the question speaks of "my order" (es/en); None otherwise."""
+    asked = _stems(_fold(question))
+    for order in orders:
+        if asked & _stems(_fold(" ".join(order.items))):
+            return order
+    if orders and _MY_ORDER.search(question):
+        return orders[0]
+    return None
+
+
+def order_sentence(order: OrderFact, language: str) -> str:
+    """What the store says of ``order``, in ``language`` (es, else English)."""
+    items = f" ({', '.join(order.items[:2])})" if order.items else ""
+    if language == "es":
+        status = _STATUS["es"].get(order.status.lower(), order.status)
+        when = f", del {order.placed}" if order.placed else ""
+        carrier = f", con {order.carrier}" if order.carrier else ""
+        return f"Tu pedido {order.id}{items}{when}: {status}{carrier}."
+    when = f", placed {order.placed}" if order.placed else ""
+    carrier = f", with {order.carrier}" if order.carrier else ""
+    return f"Your order {order.id}{items}{when}: {order.status.lower()}{carrier}."
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))

@@ -1,0 +1,83 @@
+"""Personalised answers from the customer's own orders: the order the question is about, and
+what the store says of it, in the customer's language; never another customer's data."""
+
+from pathlib import Path
+
+import pytest
+
+from cxrag.compose.context import ContextPacker
+from cxrag.compose.prompts import PromptLibrary
+from cxrag.guard.grounding import GroundingChecker
+from cxrag.knowledge import Knowledge
+from cxrag.reply.account import OrderFact, mentioned_order, order_sentence
+from cxrag.reply.models import CustomerContext, ReplyRequest
+from cxrag.reply.service import Responder
+from tests.conftest import FakeChat
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+TV = OrderFact("TL-US-2026-002004", ('Arden 65" 4K TV',), "delivered", "2026-10-02", "UPS")
+FRYER = OrderFact("TL-MX-2026-002356", ("Freidora de aire Vetta 5.5 L",), "shipped",
+                  "2026-09-01", "Estafeta")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("can i still return the tv i got last month?", TV),
+    ("que tal, me pueden decir por donde va mi freidora? ya la pague en el oxxo", FRYER),
+    ("¿Dónde está mi pedido?", TV),  # no item named: the latest order
+    ("hey where is my package??", TV),
+    ("Do gift cards expire?", None),  # not about an order
+    ("¿Cuánto cuesta el envío a Canarias?", None),
+])
+def test_the_order_a_question_is_about(question: str, expected: OrderFact | None) -> None:
+    assert mentioned_order(question, [TV, FRYER]) == expected
+
+
+def test_the_order_sentence_speaks_the_customer_language() -> None:
+    assert order_sentence(FRYER, "es") == ("Tu pedido TL-MX-2026-002356 (Freidora de aire Vetta "
+                                           "5.5 L), del 2026-09-01: enviado, con Estafeta.")
+    assert order_sentence(TV, "en") == ('Your order TL-US-2026-002004 (Arden 65" 4K TV), placed '
+                                        "2026-10-02: delivered, with UPS.")
+
+
+@pytest.fixture
+def responder(knowledge: Knowledge, sample_kb: Path):  # type: ignore[no-untyped-def]
+    assert knowledge.get().ingestor.run([sample_kb]).ok
+
+    def make(chat: FakeChat) -> Responder:
+        return Responder(knowledge.get().retriever, chat, PromptLibrary(PROMPTS),
+                         ContextPacker(600), GroundingChecker(knowledge.embedder, 0.5),
+                         "fake-model")
+    return make
+
+
+def _customer(*orders: OrderFact) -> CustomerContext:
+    return CustomerContext("C9", "Luis", None, "es-MX", ("Order ...",), 0, orders)
+
+
+def test_an_order_question_the_passages_cannot_answer_gets_the_order_status(responder) -> None:  # type: ignore[no-untyped-def]
+    reply = responder(FakeChat("NO_ANSWER")).reply(ReplyRequest(
+        "me pueden decir por donde va mi freidora?", customer=_customer(TV, FRYER)))
+    assert reply.rung == "account" and reply.handoff is None and reply.citations == []
+    assert reply.answer.startswith("Tu pedido TL-MX-2026-002356")
+    assert "enviado, con Estafeta" in reply.answer and "persona del equipo" in reply.answer
+
+
+def test_a_grounded_answer_opens_with_the_order(responder) -> None:  # type: ignore[no-untyped-def]
+    chat = FakeChat("Tienes 30 días naturales para devolver un pedido.")
+    reply = responder(chat).reply(ReplyRequest(
+        "¿Puedo devolver todavía la freidora?", customer=_customer(FRYER)))
+    assert reply.rung == "generated" and reply.grounded
+    assert reply.answer.startswith("Tu pedido TL-MX-2026-002356") and "30 días" in reply.answer
+
+
+def test_no_order_no_customer_or_an_escalation_leave_the_reply_alone(responder) -> None:  # type: ignore[no-untyped-def]
+    make = responder
+    anonymous = make(FakeChat("NO_ANSWER")).reply(ReplyRequest("¿Dónde está mi freidora?"))
+    assert anonymous.rung == "handoff" and "TL-" not in anonymous.answer
+    other = make(FakeChat("NO_ANSWER")).reply(ReplyRequest(
+        "¿Las tarjetas regalo caducan?", customer=_customer(FRYER)))
+    assert other.rung == "handoff" and "TL-" not in other.answer
+    legal = make(FakeChat("NO_ANSWER")).reply(ReplyRequest(
+        "Mi freidora no llega y voy a denunciaros, quiero hablar con un abogado",
+        customer=_customer(FRYER)))
+    assert legal.rung == "escalated" and "TL-MX" not in legal.answer
