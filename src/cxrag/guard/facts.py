@@ -31,9 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Folding keeps the length of the text, so positions found in it point into the original.
-_FOLD = str.maketrans("áéíóúüñàèìòùâêîôûçÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÇ’‘",
-                      "aeiouunaeiouaeioucAEIOUUNAEIOUAEIOUC''")
+from cxrag.guard import vocab
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -41,43 +39,8 @@ _PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+(?:[-.'/]\w+)*")
 
-# A passage may spell out a figure that a (translated) sentence writes in digits.
-_SPELLED = {w: str(n) for n, words in enumerate([
-    "zero cero", "one a an uno una un", "two dos", "three tres", "four cuatro", "five cinco",
-    "six seis", "seven siete", "eight ocho", "nine nueve", "ten diez", "eleven once",
-    "twelve doce", "thirteen trece", "fourteen catorce", "fifteen quince",
-    "sixteen dieciseis", "seventeen diecisiete", "eighteen dieciocho", "nineteen diecinueve",
-    "twenty veinte"]) for w in words.split()}
-_SPELLED |= {"thirty": "30", "treinta": "30", "forty": "40", "cuarenta": "40", "fifty": "50",
-             "cincuenta": "50", "sixty": "60", "sesenta": "60", "seventy": "70",
-             "setenta": "70", "eighty": "80", "ochenta": "80", "ninety": "90",
-             "noventa": "90", "hundred": "100", "cien": "100", "ciento": "100",
-             "twice": "2", "dozen": "12", "docena": "12", "veinticuatro": "24",
-             "twenty-four": "24"}
-# Spelled numbers a sentence states: not articles ("a", "un"), "once" or "cien" ("ciento
-# veinte" is one figure); "dos" only before a unit ("dos días"; "los dos" is "both").
-_QUANTITY_WORDS = sorted((w for w in _SPELLED if w not in {
-    "a", "an", "un", "una", "uno", "one", "once", "hundred", "cien", "ciento", "twice",
-    "dozen", "docena"}), key=len, reverse=True)
-_SENTENCE_SPELLED = set(_QUANTITY_WORDS) - {"zero", "cero", "dos"}  # "los dos": both
-_QNUM = rf"(?:{_NUM}|(?:{'|'.join(map(re.escape, _QUANTITY_WORDS))})\b)"
-
-_UNITS = {
-    "second": "seconds second secs sec s segundos segundo seg",
-    "minute": "minutes minute mins min minutos minuto",
-    "hour": "hours hour hrs hr horas hora",
-    "day": "days day dias dia",
-    "week": "weeks week semanas semana",
-    "month": "months month meses mes",
-    "year": "years year yrs yr anos ano",
-    "GB": "gb", "TB": "tb", "MB": "mb", "Mbps": "mbps",
-    "kg": "kg kilos kilo kilogramos kilograms", "lb": "lb lbs pounds libras",
-    "m": "m metros metro metres meters metre meter", "cm": "cm", "km": "km",
-    "ft": "ft feet foot pies pie", "in": "inches inch pulgadas pulgada",
-    "W": "w watts vatios", "kWh": "kwh",
-}
-_UNIT = {v: k for k, words in _UNITS.items() for v in words.split()}
-_UNIT_RE = "|".join(sorted(map(re.escape, _UNIT), key=len, reverse=True))
+_QNUM = rf"(?:{_NUM}|(?:{'|'.join(map(re.escape, vocab.QUANTITY_WORDS))})\b)"
+_UNIT_RE = "|".join(sorted(map(re.escape, vocab.UNIT), key=len, reverse=True))
 # Figures before a unit, a list or range included: "3, 6 or 12 months", "2–5 business days".
 _LINK = r"(?:,\s*(?:or|and|o|y)?|-|–|—|to|a|al|y|and|or|o|hasta)"
 _QUANTITY = re.compile(
@@ -89,14 +52,9 @@ _RANGE = re.compile(rf"^(?:(?:between|entre|de|from)\s+)?({_QNUM})\s*(?:-|–|�
                     rf"hasta)\s*({_QNUM})$", re.IGNORECASE)
 _QNUM_RE = re.compile(_QNUM, re.IGNORECASE)
 _LIST_MARK = re.compile(r"(?:^\s*|(?<=[.!?:|])\s+|\n\s*)(\d{1,2})[.)]\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
-_BUSINESS = {"business", "working", "habiles", "laborables"}
 _PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s*(?:%|percent\b|per cent\b|por ciento\b)",
                       re.IGNORECASE)
 
-_CURRENCY = {"eur": "EUR", "€": "EUR", "euro": "EUR", "euros": "EUR", "usd": "USD",
-             "us$": "USD", "dollar": "USD", "dollars": "USD", "dolar": "USD", "dolares": "USD",
-             "mxn": "MXN", "mx$": "MXN", "peso": "MXN", "pesos": "MXN", "$": "$",
-             "£": "GBP", "gbp": "GBP"}
 _CUR_RE = r"(?:US\$|MX\$|EUR|USD|MXN|GBP|€|£|\$)"
 _MONEY_BEFORE = re.compile(rf"(?P<c>{_CUR_RE})\s?(?P<n>{_NUM})", re.IGNORECASE)
 _MONEY_AFTER = re.compile(
@@ -107,93 +65,19 @@ _CLOCK = re.compile(r"(?<![\w.,:])([01]?\d|2[0-4]):([0-5]\d)(?:\s*([ap])\.?\s?m\
                     re.IGNORECASE)
 _AMPM = re.compile(r"(?<![\w.,:])(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
-_MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-              "septiembre", "octubre", "noviembre", "diciembre"]
-_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
-_WEEKDAYS_ES = ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"]
-_WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTH_ES = re.compile(rf"\b({'|'.join(_MONTHS_ES)}|setiembre)\b", re.IGNORECASE)
-_MONTH_EN = re.compile(rf"\b({'|'.join(_MONTHS_EN)})\b")  # "may", "march": verbs
-_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\b", re.IGNORECASE)
+_MONTH_ES = re.compile(rf"\b({'|'.join(vocab.MONTHS_ES)}|setiembre)\b", re.IGNORECASE)
+_MONTH_EN = re.compile(rf"\b({'|'.join(vocab.MONTHS_EN)})\b")  # "may", "march": verbs
+_WEEKDAY = re.compile(rf"\b({'|'.join(vocab.WEEKDAYS_ES + vocab.WEEKDAYS_EN)})s?\b", re.IGNORECASE)
 _WEEKDAY_RANGE = re.compile(
-    rf"\b({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\s*(?:a|al|to|through|thru|-|–)\s*"
-    rf"(?:el\s+)?({'|'.join(_WEEKDAYS_ES + _WEEKDAYS_EN)})s?\b", re.IGNORECASE)
+    rf"\b({'|'.join(vocab.WEEKDAYS_ES + vocab.WEEKDAYS_EN)})s?\s*(?:a|al|to|through|thru|-|–)\s*"
+    rf"(?:el\s+)?({'|'.join(vocab.WEEKDAYS_ES + vocab.WEEKDAYS_EN)})s?\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_DATE_WORDS = {m.lower() for m in _MONTHS_EN} | set(_MONTHS_ES) | {"setiembre"} | {
-    d + s for d in _WEEKDAYS_ES + _WEEKDAYS_EN for s in ("", "s")}
 
-# Places (and two acronyms) spelled differently in Spanish and English, matched on folded
-# text, case-sensitive ("US" is a country, "us" is not); reasons give the first name.
-_PLACES = [
-    ("Spain", "Spain Espana"), ("Mexico", "Mexico Mejico"), ("Europe", "Europe Europa"),
-    ("United States", "United States|Estados Unidos|EE. UU.|EE.UU.|EEUU|USA|U.S.|US"),
-    ("Mexico City", "Mexico City|Ciudad de Mexico|CDMX"),
-    ("State of Mexico", "State of Mexico|Estado de Mexico"),
-    ("United Kingdom", "United Kingdom|Reino Unido|UK"),
-    ("European Union", "European Union|Union Europea|EU|UE"),
-    ("Canary Islands", "Canary Islands|Islas Canarias|Canarias"),
-    ("Balearic Islands", "Balearic Islands|Islas Baleares|Baleares"),
-    ("New York", "New York|Nueva York"), ("London", "London Londres"),
-    ("Seville", "Seville Sevilla"), ("Brussels", "Brussels Bruselas"),
-    ("Lisbon", "Lisbon Lisboa"), ("Geneva", "Geneva Ginebra"),
-    ("Netherlands", "Netherlands|the Netherlands|Paises Bajos|Holanda"),
-    ("France", "France Francia"), ("Germany", "Germany Alemania"), ("Italy", "Italy Italia"),
-    ("Switzerland", "Switzerland Suiza"), ("Ireland", "Ireland Irlanda"),
-    ("Morocco", "Morocco Marruecos"), ("Brazil", "Brazil Brasil"), ("Japan", "Japan Japon"),
-    ("Catalonia", "Catalonia Cataluna Catalunya"), ("Andalusia", "Andalusia Andalucia"),
-    ("Basque Country", "Basque Country|Pais Vasco"),
-    ("VAT", "VAT IVA"), ("APR", "APR TAE"),
-]
-_ACRONYMS = {"VAT", "APR"}
-_PLACE_OF: dict[str, str] = {}
-for _name, _spellings in _PLACES:
-    for _spelling in (_spellings.split("|") if "|" in _spellings else _spellings.split()):
-        _PLACE_OF[_spelling] = _name
-_PLACE_RE = re.compile(r"(?<![\w.])(" + "|".join(
-    re.escape(s) for s in sorted(_PLACE_OF, key=len, reverse=True)) + r")(?![\w$])")
-
-# Capitalised words that are never names: function words, greetings, and the interface words
-# a reply capitalises when it names a screen or a button in either language.
-_COMMON = set("""
-a an the this that these those my your our their his her its you we they he she it i me us
-to of in on at for from with by and or but if so as no not yes please thanks thank hi hello
-hey dear ok okay all any each every new then also just only here there when where how what
-which who why can will may must should do does be is are was your step steps note tip
-important open go tap click select choose press hold enter add save cancel delete remove
-edit change manage update turn sign log out up settings setting account accounts profile
-help menu app apps web website online email e-mail wi-fi wifi chat phone call customer customers
-service services support team center centre back next continue done confirm submit send
-request view see check start stop pause resume allow off
-spanish mexican american european english british french german italian canadian latin
-el la los las lo un una unos unas mi mis tu tus su sus nuestro nuestra nuestros nuestras
-de del en para por con sin y e o u ni si sí que al a ante tras desde hasta entre sobre este
-esta estos estas ese esa hola gracias estimado estimada querido querida buenos buenas dias
-tardes noches usted ustedes te le les nos paso pasos nota consejo importante abre abrir
-ve ir entra entrar pulsa pulsar toca tocar elige elegir selecciona seleccionar escribe
-introduce anade anadir guarda guardar cancela cancelar borra borrar elimina eliminar edita
-editar cambia cambiar gestiona gestionar actualiza actualizar activa activar desactiva
-desactivar inicia iniciar cierra cerrar sesion ajustes ajuste configuracion cuenta cuentas
-perfil ayuda menu aplicacion correo cliente clientes servicio servicios soporte atencion
-equipo centro volver siguiente continuar confirmar enviar solicitar solicita pedir pide ver
-consulta consultar comprueba comprobar revisa revisar pausa pausar reanudar permitir
-""".split())
-# Never names, even in capitals: currencies and units (compared as amounts and quantities)
-# and acronyms that are words in both languages ("TV", "tele").
-_NOT_NAMES = set(_UNIT) | {k for k in _CURRENCY if k.isalpha()} | set(
-    "mx us kw ghz mhz dbm tv pc usb led leds gps id ok faq".split())
 _COUNT = re.compile(r"\d+-[a-z]+")  # "8-digit", "30-day": a figure, checked as one
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|o|a|er|ero|era|º|ª)")
-_GREETING = {"hi", "hello", "hey", "dear", "thanks", "hola", "gracias", "estimado",
-             "estimada", "querido", "querida", "buenos", "buenas", "dias", "tardes", "noches",
-             "morning", "afternoon", "evening", "good"}
 _STEP_WORD = re.compile(r"\b(?:step|steps|paso|pasos)\b", re.IGNORECASE)
 _QUOTES = " \"“”«»"
-# Which units a sentence's unit may be stated as: "10 days" may drop "business", but "5
-# business days" needs it, and "30 calendar days" is not "30 business days".
-_SAME_UNIT = {"day": {"day", "business day", "calendar day"}, "calendar day": {"day",
-              "calendar day"}}
 _PATH = re.compile(r"\s*(?:>|›|→)\s*")
 _QUOTE = re.compile(r"\"([^\"]{2,80})\"|“([^”]{2,80})”|«([^»]{2,80})»")
 # A button named after the verb that presses it ("tap Return items", "pulsa Guardar").
@@ -201,16 +85,13 @@ _PRESS = re.compile(r"\b(?i:pulsa|pulse|pulsar|toca|toque|tocar|selecciona|selec
                     r"elija|clic en|click|clicks|click on|tap|taps|tap on|press|presses|"
                     r"select|selects|choose|chooses|hit)\s+(?:(?:el|la|the)\s+)?"
                     r"(?:(?:bot[oó]n|opci[oó]n|button|option)\s+)?(?=[A-Z¿])")
-# Words left out when a label is compared with the passage's text ("Redeem a gift card").
-_FUNCTION = set("""a an the your my our their of to for in on at with and or el la los las un
-una unos unas de del al en para por con y o tu tus mi mis su sus nuestro nuestra""".split())
 _PATH_END = re.compile(r"[,.;:()!?]|\s(?:and|y|e|then|luego|to|para|or|o|where|donde|"
                        r"until|hasta|if|si|en|in|on|at|from|desde)\s", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
     """``text`` without accents (same length: positions stay valid)."""
-    return text.translate(_FOLD)
+    return text.translate(vocab.FOLD)
 
 
 def _figure(raw: str) -> str:
@@ -223,7 +104,7 @@ def _figure(raw: str) -> str:
 
 def _spelled(raw: str) -> str:
     word = raw.lower()
-    return _SPELLED.get(word) or _figure(word)
+    return vocab.SPELLED.get(word) or _figure(word)
 
 
 @dataclass(frozen=True)
@@ -273,9 +154,9 @@ def _times(text: str) -> tuple[list[tuple[int, int, str]], str]:
 
 def _money(text: str) -> list[tuple[str, str, str]]:
     """Amounts with their currency: (figure, EUR/USD/MXN/GBP or "$", as written)."""
-    found = [(_figure(m["n"]), _CURRENCY[m["c"].lower()], m[0]) for m in
+    found = [(_figure(m["n"]), vocab.CURRENCY[m["c"].lower()], m[0]) for m in
              _MONEY_BEFORE.finditer(text)]
-    found += [(_figure(m["n"]), _CURRENCY[m["c"].lower()], m[0]) for m in
+    found += [(_figure(m["n"]), vocab.CURRENCY[m["c"].lower()], m[0]) for m in
               _MONEY_AFTER.finditer(text)]
     return found
 
@@ -284,9 +165,9 @@ def _quantities(text: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
     """Figures with their unit, and the ranges among them."""
     found, ranges = [], []
     for m in _QUANTITY.finditer(text):
-        unit = _UNIT[m["u"].lower()]
+        unit = vocab.UNIT[m["u"].lower()]
         qualifiers = {(m["q"] or "").lower(), (m["q2"] or "").lower()}
-        if unit == "day" and qualifiers & _BUSINESS:
+        if unit == "day" and qualifiers & vocab.BUSINESS:
             unit = "business day"
         elif unit == "day" and qualifiers & {"calendar", "natural", "naturales"}:
             unit = "calendar day"
@@ -302,13 +183,11 @@ def _quantities(text: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
 
 def _dates(text: str) -> list[tuple[str, str]]:
     """Months and weekdays, either language: ("month 3", "marzo"), ("weekday 1", "Monday")."""
-    found = [(f"month {_MONTHS_ES.index(m[1].lower().replace('setiembre', 'septiembre')) + 1}",
+    found = [(f"month {vocab.MONTHS_ES.index(m[1].lower().replace('setiembre', 'septiembre')) + 1}",
               m[1]) for m in _MONTH_ES.finditer(text)]
-    found += [(f"month {_MONTHS_EN.index(m[1]) + 1}", m[1]) for m in _MONTH_EN.finditer(text)]
+    found += [(f"month {vocab.MONTHS_EN.index(m[1]) + 1}", m[1]) for m in _MONTH_EN.finditer(text)]
     for m in _WEEKDAY.finditer(text):
-        day = m[1].lower()
-        index = (_WEEKDAYS_ES.index(day) if day in _WEEKDAYS_ES else _WEEKDAYS_EN.index(day))
-        found.append((f"weekday {index + 1}", m[1]))
+        found.append((f"weekday {_day_index(m[1]) + 1}", m[1]))
     return found
 
 
@@ -316,15 +195,17 @@ def _scan(text: str) -> _Found:
     """The checkable facts of folded ``text``."""
     times, rest = _times(text)
     figures = [(_figure(n), n) for n in _NUMBER.findall(rest)]
-    figures += [(_SPELLED[w], w) for w in _WORD.findall(rest.lower()) if w in _SENTENCE_SPELLED]
+    figures += [(vocab.SPELLED[w], w) for w in _WORD.findall(rest.lower())
+                if w in vocab.SENTENCE_SPELLED]
     quantities, ranges = _quantities(rest)
     return _Found(figures, quantities, ranges, _money(rest), times, _dates(text),
-                  [_PLACE_OF[m[1]] for m in _PLACE_RE.finditer(text)])
+                  [vocab.PLACE_OF[m[1]] for m in vocab.PLACE_RE.finditer(text)])
 
 
 def _day_index(word: str) -> int:
     word = word.lower()
-    return _WEEKDAYS_ES.index(word) if word in _WEEKDAYS_ES else _WEEKDAYS_EN.index(word)
+    return (vocab.WEEKDAYS_ES.index(word) if word in vocab.WEEKDAYS_ES
+            else vocab.WEEKDAYS_EN.index(word))
 
 
 @lru_cache(maxsize=4096)
@@ -334,7 +215,7 @@ def passage_facts(text: str) -> PassageFacts:
     steps = {_figure(n) for n in _LIST_MARK.findall(folded)}
     found = _scan(_LIST_MARK.sub(lambda m: " " * len(m[0]), folded))
     figures = {n for n, _ in found.figures}
-    figures |= {_SPELLED[w] for w in _WORD.findall(folded.lower()) if w in _SPELLED}
+    figures |= {vocab.SPELLED[w] for w in _WORD.findall(folded.lower()) if w in vocab.SPELLED}
     figures |= {re.sub(r"\D", "", p).lstrip("0") for p in _PHONE.findall(folded)}  # joined
     for hour, _, _ in found.times:  # "9:00" states 9; "21:00" states 9 (p.m.) too
         figures |= {str(hour), str(hour % 12 or 12)}
@@ -363,7 +244,7 @@ def passage_facts(text: str) -> PassageFacts:
 
 def _flow(folded: str) -> str:
     """The lower-case tokens of ``folded`` without function words, space-separated."""
-    return " ".join(t for t in _TOKEN.findall(folded.lower()) if t not in _FUNCTION)
+    return " ".join(t for t in _TOKEN.findall(folded.lower()) if t not in vocab.FUNCTION)
 
 
 def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False) -> list[str]:
@@ -381,7 +262,7 @@ def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False) 
         for s, e in labels:
             if (run := _flow(folded[s:e])) and f" {run} " not in passage.flow:
                 missing.append(f"step '{sentence[s:e].strip(_QUOTES)}'")
-    skip = labels + [m.span() for m in _PLACE_RE.finditer(folded)]
+    skip = labels + [m.span() for m in vocab.PLACE_RE.finditer(folded)]
     timeless = _times(folded)[1]  # "8pm" is a time, not a code
     missing += [f"name '{sentence[s:e]}'" for s, e in _names(timeless, passage, skip)]
     # Reasons quote the sentence as written, accents included.
@@ -413,7 +294,7 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
         # Stated with this unit; or the passage gives the figure with no unit, and this unit
         # to no other figure ("14 weeks" is not "14 days"; "5 business days" is not what a
         # passage with "2 business days" and "5 stars" says).
-        units = _SAME_UNIT.get(unit, {unit})
+        units = vocab.SAME_UNIT.get(unit, {unit})
         if (n, unit) in passage.quantities or any((n, u) in passage.quantities for u in units):
             continue
         if any(m == n for m, _ in passage.quantities) or any(
@@ -433,7 +314,7 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
             missing.append(f"time {raw}")
     missing += [f"{date.split()[0]} {raw}" for date, raw in found.dates
                 if date not in passage.dates]
-    missing += [f"{'name' if p in _ACRONYMS else 'place'} {p}"
+    missing += [f"{'name' if p in vocab.ACRONYMS else 'place'} {p}"
                 for p in dict.fromkeys(found.places) if p not in passage.places]
     return missing
 
@@ -487,11 +368,11 @@ def _names(folded: str, passage: PassageFacts,
             len(word) > 1 and word.isupper() and word.isalpha())
         if i and folded[tokens[i - 1].end():m.start()].strip(" -"):
             runs.append([])  # "Canada, Tiendalia": two names
-        if lower in _NOT_NAMES or _ORDINAL.fullmatch(lower):  # "10th" is a figure
+        if lower in vocab.NOT_NAMES or _ORDINAL.fullmatch(lower):  # "10th" is a figure
             runs.append([])
             continue
-        name = code or (word[0].isupper() and lower not in _COMMON
-                        and lower not in _DATE_WORDS and lower not in _SPELLED
+        name = code or (word[0].isupper() and lower not in vocab.COMMON
+                        and lower not in vocab.DATE_WORDS and lower not in vocab.SPELLED
                         and not any(s <= m.start() < e for s, e in skip)
                         and not _vocative(folded, tokens, i))
         if not name:
@@ -511,7 +392,7 @@ def _vocative(folded: str, tokens: list[re.Match[str]], i: int) -> bool:
     Ana") or set off by commas near the start ("Claro, Ana, ...")."""
     if i == 0:
         return False
-    if tokens[i - 1][0].lower() in _GREETING:
+    if tokens[i - 1][0].lower() in vocab.GREETING:
         return True
     before = folded[:tokens[i].start()].rstrip()[-1:]
     after = folded[tokens[i].end():].lstrip()[:1]

@@ -17,8 +17,9 @@ from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
 from cxrag.reply.account import OrderFact
+from cxrag.reply.handoff import handoff_queue, routed_handoff, signals
 from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest, Turn, as_dict
-from cxrag.reply.service import Responder, handoff_queue, routed_handoff, signals
+from cxrag.reply.service import Responder
 from cxrag.store import HistoryStore
 from cxrag.store.records import Channel, CustomerHistory, MessageRecord
 

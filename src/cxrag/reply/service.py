@@ -26,7 +26,7 @@ import structlog
 
 from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
-from cxrag.cx.triage import Analysis, Signals, Triage
+from cxrag.cx.triage import Analysis, Triage
 from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
@@ -36,26 +36,19 @@ from cxrag.guard.grounding import Citation, Grounding, GroundingChecker, account
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
 from cxrag.reply.account import mentioned_order, order_sentence
-from cxrag.reply.extractive import OFFER, Extractor, compose, needs_translation, translated
-from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest
+from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
+from cxrag.reply.handoff import (
+    handoff_queue,
+    person_text,
+    routed_handoff,
+    signals,
+    wrap_offer,
+)
+from cxrag.reply.models import Handoff, Reply, ReplyRequest
 from cxrag.retrieve.hybrid import HybridRetriever
 
 log = structlog.get_logger(__name__)
 LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
-_TEXTS = {
-    "es": {"handoff": "No encuentro una respuesta fiable en nuestro centro de ayuda. "
-                      "Te paso con una persona del equipo, que ya tiene el contexto.",
-           "fallback": "Ahora mismo no puedo redactar una respuesta. Esto es lo más relevante "
-                       "de nuestro centro de ayuda, y te paso con una persona del equipo:",
-           "escalate": "Te paso con una persona del equipo, que ya tiene el contexto de tu "
-                       "consulta y te responderá lo antes posible."},
-    "en": {"handoff": "I can't find a reliable answer in our help centre. I'm passing you to "
-                      "a person on the team, who already has the context.",
-           "fallback": "I can't write an answer right now. Here is the most relevant part of "
-                       "our help centre, and I'm passing you to a person on the team:",
-           "escalate": "I'm passing you to a person on the team, who already has the context "
-                       "of your request and will reply as soon as possible."},
-}
 
 
 class Responder:
@@ -237,7 +230,7 @@ class Responder:
             extracted = self._extractive(prepared, usage, control)
             if extracted is not None:
                 return extracted
-        return Reply(_person_text(prepared, "handoff"), [], False,
+        return Reply(person_text(prepared.language, prepared.analysis, "handoff"), [], False,
                      self._handoff(prepared, reason), prepared.language, prepared.version,
                      self.model_name, usage, question=prepared.question,
                      passages=prepared.passages, analysis=prepared.analysis, rung="handoff")
@@ -304,7 +297,7 @@ class Responder:
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
         """A handoff without asking the model: the message must go to a person."""
         log.info("reply.escalated", reason=found.reason, match=found.match)
-        return Reply(_person_text(prepared, "escalate"), [], False,
+        return Reply(person_text(prepared.language, prepared.analysis, "escalate"), [], False,
                      self._handoff(prepared, found.reason), prepared.language,
                      prepared.version, self.model_name, question=prepared.question,
                      passages=prepared.passages, analysis=prepared.analysis, rung="escalated")
@@ -315,7 +308,7 @@ class Responder:
         safe = [(p, self.checker.safe(p.title), _first_sentences(self.checker.safe(p.text)))
                 for p in prepared.passages]
         top = [(p, text) for p, title, text in safe if text and title == p.title][:2]
-        lines = [_person_text(prepared, "fallback")]
+        lines = [person_text(prepared.language, prepared.analysis, "fallback")]
         lines += [f"- {p.title}: {text} [{p.number}]" for p, text in top]
         citations = [Citation(p.number, p.document_id, p.title, p.source, text)
                      for p, text in top]
@@ -375,61 +368,6 @@ def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> di
         "reasons": list(verdict.reasons),
         "unsafe": [list(pair) for pair in verdict.unsafe]}
     return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
-
-
-def handoff_queue(customer: CustomerContext | None, language: str, reason: str = "") -> str:
-    """Legal and fraud cases to ``priority-<language>``, gold and VIP customers to ``vip``,
-    everyone else to their language's queue."""
-    if reason in {"legal", "fraud"}:
-        return f"priority-{language}"
-    vip = customer is not None and (customer.tier or "").lower() in {"gold", "vip"}
-    return "vip" if vip else f"support-{language}"
-
-
-_DAYS = {"es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
-         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-_BACK = {"es": "Ahora mismo el equipo no está disponible: vuelve el {day} a las {time} "
-               "({zone}).",
-         "en": "The team is away right now and back on {day} at {time} ({zone})."}
-
-
-def _person_text(prepared: Prepared, key: str) -> str:
-    """A handoff message, with when people are back if it is outside business hours."""
-    text = _TEXTS[prepared.language][key]
-    analysis = prepared.analysis
-    if analysis is None or analysis.within_hours or analysis.next_open is None:
-        return text
-    back = analysis.next_open
-    lang = prepared.language if prepared.language in _BACK else "en"
-    note = _BACK[lang].format(day=_DAYS[lang][back.weekday()], time=back.strftime("%H:%M"),
-                              zone=str(back.tzinfo))
-    return f"{text} {note}" if key != "fallback" else f"{note} {text}"
-
-
-def signals(customer: CustomerContext | None, language: str) -> Signals:
-    """What triage takes from the customer: tier and recent contacts."""
-    return Signals(tier=customer.tier if customer else None, language=language,
-                   recent_contacts=customer.recent_contacts if customer else 0)
-
-
-def routed_handoff(reason: str, lines: list[str], analysis: Analysis) -> Handoff:
-    """A handoff to the queue triage chose, its summary ending with what triage found."""
-    return Handoff(reason, analysis.queue, "\n".join([*lines, triage_line(analysis)]),
-                   analysis.priority, analysis.as_dict())
-
-
-def triage_line(analysis: Analysis) -> str:
-    """One line of the handoff summary: what triage found."""
-    mood = analysis.frustration
-    why = ", ".join(r.detail for r in mood.reasons[:3]) or "no signals"
-    category = analysis.category or "out of scope"
-    return (f"Triage: {category} ({analysis.confidence:.2f}), priority {analysis.priority}, "
-            f"sentiment {analysis.sentiment.label}, frustration {mood.score:.2f} ({why}).")
-
-
-def wrap_offer(text: str, language: str) -> str:
-    """``text`` and the offer of a person, in ``language``."""
-    return f"{text} {OFFER[language if language in OFFER else 'en']}"
 
 
 _LABEL = re.compile(r"^(?:standalone question|pregunta(?: independiente)?)\s*:\s*", re.I)
