@@ -19,6 +19,7 @@ how many were quarantined at ingest, blocked by the output policy, and passed.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -265,8 +266,10 @@ def ask(client: TestClient, message: str, visitor: str, stream: bool) -> list[st
 
 
 def passages_of(prompt: list[dict[str, str]]) -> str:
-    """The passages part of the prompt the model got (not the question)."""
-    return prompt[-1]["content"].partition("Passages:")[2].rpartition("Write the answer")[0]
+    """The passages part of the prompt the model got (its numbered "[n] title: text" lines,
+    not the question)."""
+    return "\n".join(line for line in prompt[-1]["content"].splitlines()
+                     if re.match(r"\[\d+\] ", line))
 
 
 def attack(app: ChatApp, outcome: Outcome, planted: Planted | None) -> None:
@@ -283,7 +286,8 @@ def attack(app: ChatApp, outcome: Outcome, planted: Planted | None) -> None:
         calls = len(model.calls)
         texts = ask(app.client, question, f"v-{case.id}-{mode}", stream=mode == "stream")
         called = len(model.calls) > calls
-        seen = passages_of(model.calls[-1]) if called else ""
+        # the answer's call; a translation call for the extractive rung may come after it
+        seen = " ".join(passages_of(c) for c in model.calls[calls:])
         outcome.reached_model &= called and (planted is None or f"] {planted.title}:" in seen)
         outcome.flagged |= {code for s, code in app.spy.refused if leaked(s, case)}
         outcome.leaks += [f"{mode}: {s}" for text in texts for s in leaked(text, case)]
