@@ -232,7 +232,7 @@ class PromptSettings(BaseModel):
     """Prompt templates: a folder of versions (see prompts/README.md) and the default one."""
 
     dir: Path = Path("prompts")
-    version: str = "v2"
+    version: str = "v1"
     context_tokens: int = Field(300, ge=40, le=32_000,
                                 description="token budget for retrieved passages (the "
                                 "sentences closest to the question)")
