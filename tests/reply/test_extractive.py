@@ -181,3 +181,15 @@ def test_picks_the_answer_after_a_passage_sentence_that_restates_the_question(
     picked = Extractor(checker, vectors).pick([faq], q)
     assert [e.sentence for e in picked][0].startswith("Standard delivery to the Canary")
     assert np.isfinite(picked[0].similarity)
+
+
+def test_a_past_ticket_is_never_extracted(checker: GroundingChecker,
+                                          vectors: SentenceVectors) -> None:
+    # An agent's answer to one customer ("we sent you a new robot vacuum") is not what holds
+    # for everyone: only help-centre passages are quoted as the answer.
+    ticket = Passage(1, "ticket/TK-1", "ticket/TK-1#1-0", "Robot vacuum not delivered",
+                     "tickets.csv", "We have sent you a new Vetta R7 robot vacuum by express "
+                     "delivery at no cost.", "en", 1.0, 20)
+    q = vectors(["When is the Vetta R7 robot vacuum back in stock?"])[0]
+    assert Extractor(checker, vectors, min_similarity=0.0).pick(
+        [ticket], q, "When is the Vetta R7 robot vacuum back in stock?") == []

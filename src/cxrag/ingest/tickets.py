@@ -33,6 +33,8 @@ _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 _QUOTED = re.compile(r"(?m)^\s*>.*$")  # quoted e-mail text in an agent reply: the customer's
 
+TICKET_PREFIX = "ticket/"  # a past ticket's document id: ticket/<ticket id>
+
 
 def redact(text: str, names: set[str]) -> str:
     """Remove personal data a knowledge article must never carry."""
@@ -146,7 +148,7 @@ def ticket_to_document(row: dict[str, Any], export: Path, languages: list[str]) 
     canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
     tags = _tags(row.get("tags")) + ([str(row["category"])] if row.get("category") else [])
     return Document(
-        doc_id=f"ticket/{ticket_id}",
+        doc_id=f"{TICKET_PREFIX}{ticket_id}",
         title=subject or ticket_id,
         source=f"{export.as_posix()}#{ticket_id}",
         doc_type="ticket",

@@ -21,6 +21,7 @@ from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
 from cxrag.ingest.chunking import split_sentences, states_fact
+from cxrag.ingest.tickets import TICKET_PREFIX
 from cxrag.language import detect_language
 from cxrag.textnorm import content_words, overlap
 
@@ -74,8 +75,8 @@ class Extractor:
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
-            if p.number == ACCOUNT:
-                continue
+            if p.number == ACCOUNT or p.document_id.startswith(TICKET_PREFIX):
+                continue  # a past ticket tells one customer's case, not what holds for all
             for i, s in enumerate(split_sentences(p.text.replace("\n", " "))):
                 if states_fact(s) and self.checker.safe(s) == s:
                     units.append((p, i, s))
