@@ -244,6 +244,9 @@ class PromptSettings(BaseModel):
                              "but a passage sentence is close to the question, reply with "
                              "that sentence, cited (translated and re-checked if needed), and "
                              "offer a person; off: hand over")
+    pivot: bool = Field(False, description="when every passage is in the other language than "
+                        "the customer's: translate the question, answer in the passages' "
+                        "language, translate the answer back (two short model calls more)")
     extractive_min_similarity: float = Field(
         0.6, ge=0, le=1, description="score (question-to-sentence cosine + 0.3 x shared "
         "words) the extractive rung needs; see benchmarks/extractive_calibration.py")

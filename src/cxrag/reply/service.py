@@ -44,7 +44,8 @@ from cxrag.reply.handoff import (
     signals,
     wrap_offer,
 )
-from cxrag.reply.models import Handoff, Reply, ReplyRequest
+from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest
+from cxrag.reply.pivot import Pivot, pivot_language
 from cxrag.retrieve.hybrid import HybridRetriever
 
 log = structlog.get_logger(__name__)
@@ -57,9 +58,11 @@ class Responder:
     def __init__(self, retriever: HybridRetriever, chat: ChatModel, prompts: PromptLibrary,
                  packer: ContextPacker, checker: GroundingChecker, model_name: str,
                  k: int = 10, max_tokens: int = 200, cpu_slots: int = 0,
-                 triage: Triage | None = None, extractor: Extractor | None = None) -> None:
+                 triage: Triage | None = None, extractor: Extractor | None = None,
+                 pivot: bool = False) -> None:
         self.retriever, self.chat, self.prompts = retriever, chat, prompts
         self.triage, self.extractor = triage, extractor
+        self.pivot = Pivot(chat, prompts, LANGUAGE_NAMES, max_tokens) if pivot else None
         self.packer, self.checker, self.model_name = packer, checker, model_name
         self.k, self.max_tokens = k, max_tokens
         # CPU-bound stages (retrieval, packing, the grounding check) run at most one per core:
@@ -76,15 +79,34 @@ class Responder:
                                 control=control)
         if escalation is not None:
             return self._finish(self._escalated(prepared, escalation), started, prepared)
+        usage: dict[str, int] = {}
         try:
-            result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
-                                        control=control)
+            text = self._generate(prepared, usage, control)
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail)
             return self._finish(self._fallback(prepared, "llm_unavailable"), started, prepared)
-        verdict = self._check(prepared, result.text)
-        reply = self._personal(prepared, self._conclude(prepared, verdict, result.usage, control))
-        return self._finish(reply, started, prepared, result.text, verdict)
+        verdict = self._check(prepared, text)
+        reply = self._personal(prepared, self._conclude(prepared, verdict, usage, control))
+        return self._finish(reply, started, prepared, text, verdict)
+
+    def _generate(self, prepared: Prepared, usage: dict[str, int],
+                  control: CallControl | None) -> str:
+        """The model's answer: through the passages' language when they are all in the other
+        one and pivoting is on (see ``reply.pivot``), else straight from the prompt."""
+        target = None if self.pivot is None else pivot_language(
+            prepared.passages, prepared.language, list(LANGUAGE_NAMES))
+        if self.pivot is not None and target is not None:
+            req = prepared.request
+            return self.pivot.answer(
+                question=req.message, language=prepared.language, target=target,
+                version=prepared.version, passages=prepared.passages, usage=usage,
+                control=control, variables={
+                    "customer": customer_variables(req.customer),
+                    "history": [{"role": t.role, "text": t.text} for t in req.history]})
+        result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
+                                    control=control)
+        usage.update(result.usage)
+        return result.text
 
     def stream(self, req: ReplyRequest, *,
                control: CallControl | None = None) -> Iterator[str | Reply]:
@@ -104,9 +126,14 @@ class Responder:
                                 question_vector=prepared.question_vector,
                                 language=prepared.language, languages=list(LANGUAGE_NAMES))
         usage: dict[str, int] = {}
+        pivoting = self.pivot is not None and pivot_language(
+            prepared.passages, prepared.language, list(LANGUAGE_NAMES)) is not None
         try:
-            for delta in self.chat.stream(prepared.messages, max_tokens=self.max_tokens,
-                                          usage=usage, control=control):
+            # A pivoted answer exists only once translated back: it is checked as one piece.
+            deltas = iter([self._generate(prepared, usage, control)]) if pivoting else \
+                self.chat.stream(prepared.messages, max_tokens=self.max_tokens, usage=usage,
+                                 control=control)
+            for delta in deltas:
                 with self._cpu:
                     sentences = guarded.feed(delta)
                 yield from sentences
@@ -150,10 +177,7 @@ class Responder:
                                          group_by_document=False,
                                          vector=vector).hits
             passages = self.packer.pack(hits, question, vector)
-        customer = None
-        if req.customer is not None:
-            c = req.customer
-            customer = {"name": c.name, "tier": c.tier, "facts": list(c.facts)}
+        customer = customer_variables(req.customer)
         messages = self.prompts.get("answer", version).render(
             question=req.message, language=LANGUAGE_NAMES.get(language, "English"),
             passages=[{"title": p.title, "text": p.text} for p in passages],
@@ -343,6 +367,13 @@ class Responder:
             reply.trace = trace(prepared, text, verdict)
         reply.trace["rung"] = reply.rung
         return reply
+
+
+def customer_variables(customer: CustomerContext | None) -> dict[str, Any] | None:
+    """What the answer prompt shows of the customer."""
+    if customer is None:
+        return None
+    return {"name": customer.name, "tier": customer.tier, "facts": list(customer.facts)}
 
 
 @dataclass(frozen=True)
