@@ -127,7 +127,8 @@ def test_a_handoff_carries_the_conversation_and_the_customers_data(
     summary = stored_summary(client, body["conversation_id"], customer_id="C0007")
     assert summary.startswith("Ana (en) asked to talk to a person")
     assert "Order T-1042: shipped" in summary and "customer: Where is my order?" in summary
-    assert f"assistant: {GIFT}" in summary
+    # "Where is my order?" is answered from her order first (the account rung), then the model
+    assert "assistant: Your order T-1042" in summary
     # The conversation goes on; the handoff note never reaches the model's prompt.
     again = chat(client, message="And gift cards?", customer_id="C0007",
                  customer_token=ANA["X-Customer-Token"],
