@@ -136,15 +136,16 @@ def search(
         return
     if as_json:
         payload = {"query": query, "query_language": result.query_language,
-                   "took_ms": round(result.took_ms, 2),
+                   "took_ms": round(result.took_ms, 2), "relevance": result.relevance,
                    "results": [h.as_dict() for h in result.hits]}
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
     for rank, hit in enumerate(result.hits, 1):
         out.print(f"[bold]{rank}. {hit.title}[/bold]  ({hit.document_id}, {hit.language}, "
                   f"score {hit.score:.3f})\n   {hit.text[:240].replace(chr(10), ' ')}")
+    found = "" if result.relevance is None else f", relevance {result.relevance:.2f}"
     console.print(f"{len(result.hits)} results in {result.took_ms:.1f} ms "
-                  f"(query language: {result.query_language})")
+                  f"(query language: {result.query_language}{found})")
 
 
 @app.command()

@@ -34,6 +34,19 @@ def test_search_returns_documents(client: TestClient) -> None:
     assert len(body["results"]) == 2
 
 
+def test_search_takes_the_conversation_and_reports_relevance(client: TestClient) -> None:
+    resp = client.post("/v1/search", json={"query": "do they expire?", "k": 2,
+                                           "history": ["I was given gift cards"]},
+                       headers=AGENT)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["results"][0]["document_id"] == "en/gift-cards"
+    assert "relevance" in body  # null here: the test embedder has no fitted score
+    for history in (["x" * 2001], ["turn"] * 21):
+        resp = client.post("/v1/search", json={"query": "q", "history": history}, headers=AGENT)
+        assert resp.status_code == 422 and resp.json()["code"] == "invalid_request"
+
+
 def test_search_filters(client: TestClient) -> None:
     resp = client.post("/v1/search", json={"query": "garantía devolución pedido", "k": 5,
                                            "filters": {"language": "es", "tag": "returns"}},

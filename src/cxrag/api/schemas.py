@@ -57,6 +57,10 @@ class SearchRequest(BaseModel):
     filters: SearchFilters = SearchFilters()
     collection: str | None = None
     group_by_document: bool = True
+    history: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list, max_length=20,
+        description="the customer's earlier messages, oldest first, for a follow-up: the "
+        "last three join the query's words and the last one its embedding")
 
 
 class SearchResultItem(BaseModel):
@@ -80,6 +84,10 @@ class SearchResponse(BaseModel):
     results: list[SearchResultItem]
     query_language: str
     took_ms: float
+    relevance: float | None = Field(
+        None, description="probability that the search found something relevant at all "
+        "(calibrated on public sets; low: the knowledge base likely cannot answer). Null in "
+        "lexical mode or with an embedder it was not fitted for")
 
 
 class FailureItem(BaseModel):

@@ -174,8 +174,8 @@ class Responder:
         with self._cpu:
             vector = self.retriever.embedder.embed_query(question)  # once, for every stage
             hits = self.retriever.search(question, k=self.k, filters=req.filters,
-                                         group_by_document=False,
-                                         vector=vector).hits
+                                         group_by_document=False, vector=vector,
+                                         context=earlier_turns(req)).hits
             passages = self.packer.pack(hits, question, vector)
         customer = customer_variables(req.customer)
         messages = self.prompts.get("answer", version).render(
@@ -408,3 +408,8 @@ def _first_sentences(text: str, limit: int = 240) -> str:
     cut = text.replace("\n", " ")[:limit]
     end = cut.rfind(". ")
     return cut[: end + 1] if end > 60 else cut
+
+
+def earlier_turns(req: ReplyRequest) -> list[str]:
+    """The customer's earlier messages: their words join a follow-up's lexical search."""
+    return [t.text for t in req.history if t.role == "customer"]

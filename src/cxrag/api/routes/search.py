@@ -26,10 +26,13 @@ async def search(body: SearchRequest, knowledge: KnowledgeDep,
     base = await run_in_threadpool(lambda: knowledge.get(body.collection, create=False))
     f = body.filters
     result = await run_in_threadpool(
-        base.retriever.search, body.query, body.k,
-        Filters(f.language, f.doc_type, f.product, f.tag), body.group_by_document)
+        lambda: base.retriever.search(body.query, body.k,
+                                      Filters(f.language, f.doc_type, f.product, f.tag),
+                                      body.group_by_document, context=body.history))
     items = [SearchResultItem(**{k: v for k, v in h.as_dict().items()
                                  if k in SearchResultItem.model_fields})
              for h in result.hits]
     return SearchResponse(results=items, query_language=result.query_language,
-                          took_ms=round(result.took_ms, 2))
+                          took_ms=round(result.took_ms, 2),
+                          relevance=None if result.relevance is None
+                          else round(result.relevance, 4))
