@@ -64,7 +64,8 @@ class ChunkingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    """Hybrid retrieval: candidate pool sizes and fusion weights (measured on stackfaq)."""
+    """Hybrid retrieval: candidate pool size and fusion weights (chosen over every retrieval
+    set: benchmarks/retrieval_matrix.py)."""
 
     candidates: int = Field(80, ge=10, le=1000)
     weight_lexical: float = Field(0.3, ge=0)
@@ -74,6 +75,11 @@ class RetrievalSettings(BaseModel):
                                   "scores so help-centre articles rank first (z-score units)")
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     languages: list[str] = Field(default_factory=lambda: ["es", "en"])
+    min_relevance: float = Field(
+        0.0, ge=0, le=1, description="a reply whose search scores below this relevance "
+        "(P(something relevant was found), see POST /v1/search) gets no passages and goes to a "
+        "person before the model is asked; 0 = off (docs/benchmarks.md: what each threshold "
+        "costs in answerable questions)")
 
 
 class IngestSettings(BaseModel):

@@ -159,3 +159,28 @@ def test_a_reply_traces_what_was_retrieved_said_and_judged(responder_for) -> Non
     assert failed.trace["model_text"] is None and failed.trace["guard"] is None
     assert failed.trace["retrieved_ids"] == ids
     assert {p.document_id for p in failed.passages} <= set(ids)
+
+
+def test_a_search_that_found_nothing_relevant_goes_to_a_person_before_the_model(
+        knowledge: Knowledge, sample_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert knowledge.get().ingestor.run([sample_kb]).ok
+    retriever = knowledge.get().retriever
+    real_search = retriever.search
+    relevance = {"value": 0.2}
+
+    def scored(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real_search(*args, **kwargs)
+        result.relevance = relevance["value"]  # what the real embedder's score would say
+        return result
+
+    monkeypatch.setattr(retriever, "search", scored)
+    chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+    responder = Responder(retriever, chat, PromptLibrary(PROMPTS), ContextPacker(600),
+                          GroundingChecker(knowledge.embedder, 0.5), "fake-model",
+                          min_relevance=0.35)
+    reply = responder.reply(ReplyRequest("Do gift cards expire?"))
+    assert reply.handoff is not None and not reply.grounded and not chat.calls
+    assert reply.passages == []
+    relevance["value"] = 0.6
+    reply = responder.reply(ReplyRequest("Do gift cards expire?"))
+    assert reply.grounded and [c.document_id for c in reply.citations] == ["en/gift-cards"]

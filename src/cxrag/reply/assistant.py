@@ -70,7 +70,8 @@ class Assistant:
                                   self.settings.prompts.max_passages),
                     checker, self.settings.llm.model,
                     max_tokens=self.settings.prompts.answer_tokens, triage=self.triage,
-                    extractor=self._extractor(checker), pivot=self.settings.prompts.pivot)
+                    extractor=self._extractor(checker), pivot=self.settings.prompts.pivot,
+                    min_relevance=self.settings.retrieval.min_relevance)
             return self._responders[base.collection]
 
     def _extractor(self, checker: GroundingChecker) -> Extractor | None:
