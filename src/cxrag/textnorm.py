@@ -36,12 +36,17 @@ where which who why will with would you your
 """.split())
 
 
+def fold(text: str) -> str:
+    """Lower case, accents off ("Día" -> "dia"). Not length-preserving for every script: to
+    map positions back into the original, use ``guard.vocab.FOLD``."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 def content_words(text: str) -> set[str]:
     """The question's words that can carry its topic: lower case, accents off, no stop
     words or short words, cut to their first 5 letters (a crude stem for es and en)."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return {w[:5] for w in _WORDS.findall(folded) if len(w) > 3 and w not in STOPWORDS}
+    return {w[:5] for w in _WORDS.findall(fold(text)) if len(w) > 3 and w not in STOPWORDS}
 
 
 def overlap(words: set[str], sentence: str) -> float:

@@ -37,8 +37,10 @@ from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.facts import passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
+from cxrag.guard.vocab import SPELLED
 from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.language import detect_language
+from cxrag.textnorm import fold
 
 NO_ANSWER = "NO_ANSWER"
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
@@ -54,16 +56,6 @@ ACCOUNT = 0  # number of the passage holding the customer's own data (see accoun
 MIN_SUPPORT = 0.375
 MIN_SUPPORTED_SHARE = 0.6
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-# A passage may spell out a figure that a (translated) reply writes in digits.
-_SPELLED = {w: str(n) for n, words in enumerate([
-    "zero cero", "one a an uno una un", "two dos", "three tres", "four cuatro", "five cinco",
-    "six seis", "seven siete", "eight ocho", "nine nueve", "ten diez", "eleven once",
-    "twelve doce", "thirteen trece", "fourteen catorce", "fifteen quince",
-    "sixteen dieciséis", "seventeen diecisiete", "eighteen dieciocho", "nineteen diecinueve",
-    "twenty veinte"]) for w in words.split()}
-_SPELLED |= {"thirty": "30", "treinta": "30", "forty": "40", "cuarenta": "40", "fifty": "50",
-             "cincuenta": "50", "sixty": "60", "sesenta": "60", "ninety": "90", "noventa": "90",
-             "hundred": "100", "cien": "100", "ciento": "100"}
 
 
 @dataclass(frozen=True)
@@ -324,7 +316,7 @@ def _numbers(text: str, spelled: bool = False) -> set[str]:
     with ``spelled``, numbers written as words too ("thirty", "treinta")."""
     found = {re.sub(r"[.,:]", "", n) for n in _NUMBER.findall(text)}
     if spelled:
-        found |= {_SPELLED[w] for w in _WORD.findall(text.lower()) if w in _SPELLED}
+        found |= {SPELLED[w] for w in _WORD.findall(fold(text)) if w in SPELLED}
     return found
 
 

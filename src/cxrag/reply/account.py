@@ -10,11 +10,10 @@ passages answer the rest, and is the reply (with the offer of a person) when the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cxrag.textnorm import STOPWORDS
+from cxrag.textnorm import STOPWORDS, fold
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,9 @@ def mentioned_order(question: str, orders: Sequence[OrderFact]) -> OrderFact | N
     """The order ``question`` is about: one whose item names share a word with it (the first
     four letters, accents off: "freidora"/"Freidora de aire", "tele"/"Televisor"), else the
     latest one when the question speaks of "my order" (es/en); None otherwise."""
-    asked = _stems(_fold(question))
+    asked = _stems(fold(question))
     for order in orders:
-        if asked & _stems(_fold(" ".join(order.items))):
+        if asked & _stems(fold(" ".join(order.items))):
             return order
     if orders and _MY_ORDER.search(question):
         return orders[0]
@@ -74,7 +73,3 @@ def order_sentence(order: OrderFact, language: str) -> str:
     carrier = f", with {order.carrier}" if order.carrier else ""
     return f"Your order {order.id}{items}{when}: {order.status.lower()}{carrier}."
 
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
