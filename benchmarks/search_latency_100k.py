@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OUT, SHARED, HostSteal, pct, save  # noqa: E402
 
 import cxrag  # noqa: E402,F401
+from cxrag.documents import Chunk, Document, Section, doc_vector_ids, split_chunk_id  # noqa: E402
 from cxrag.embed.base import normalise  # noqa: E402
-from cxrag.ingest.models import Chunk, Document, Section, doc_vector_ids, split_chunk_id  # noqa: E402  # noqa: E402
 from cxrag.ingest.pipeline import _metadata, lexical_entry  # noqa: E402
 from cxrag.knowledge import Knowledge  # noqa: E402
 from cxrag.language import detect_language  # noqa: E402

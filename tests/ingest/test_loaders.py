@@ -92,7 +92,7 @@ def test_fast_non_alpha_ratio_answers_like_unstructureds() -> None:
 
     import unstructured.partition.text_type as text_type
 
-    from cxrag.offline import prepare_unstructured, under_non_alpha_ratio
+    from cxrag.ingest.loaders import prepare_unstructured, under_non_alpha_ratio
 
     upstream = importlib.reload(text_type).under_non_alpha_ratio
     try:

@@ -2,7 +2,6 @@
 follow-ups searched with their conversation, and a cross-language document that ranks."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

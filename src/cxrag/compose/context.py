@@ -22,8 +22,8 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
-from cxrag.ingest.chunking import encoding, split_sentences, states_fact
 from cxrag.retrieve.hybrid import SearchHit
+from cxrag.text import encoding, split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
 
 LEXICAL = 0.3  # weight of the question's content words found in a sentence

@@ -14,7 +14,7 @@ import numpy as np
 
 from cxrag.embed.base import Vectors, normalise
 from cxrag.errors import EmbeddingError
-from cxrag.offline import sha256_file
+from cxrag.hashing import sha256_file
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 

@@ -29,8 +29,8 @@ import yaml
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.guard.grounding import GroundingChecker
-from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.language import detect_language
+from cxrag.text import split_sentences, states_fact
 
 LABELLED = Path(__file__).resolve().parents[3] / "evals" / "guard" / "labelled.yaml"
 LANGUAGES = ("es", "en")

@@ -25,7 +25,7 @@ from typing import BinaryIO
 import structlog
 
 from cxrag.errors import ConfigurationError, ModelIntegrityError
-from cxrag.offline import sha256_file
+from cxrag.hashing import sha256_file
 from cxrag.settings import LLMSettings
 
 QWEN_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"

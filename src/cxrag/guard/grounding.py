@@ -38,8 +38,8 @@ from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.facts import passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
-from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.language import detect_language
+from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import fold
 
 NO_ANSWER = "NO_ANSWER"

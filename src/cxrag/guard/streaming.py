@@ -21,7 +21,7 @@ from cxrag.guard.grounding import (
     GroundingChecker,
     SentenceVerdict,
 )
-from cxrag.ingest.chunking import split_sentences
+from cxrag.text import split_sentences
 
 
 @dataclass

@@ -1,1 +1,2 @@
-"""Where chunks live: a vector index (Chroma) and a catalogue with the lexical index (SQLite)."""
+"""Where chunks live: a catalogue (SQLite, the source of truth), a vector index (Chroma) and a
+lexical index (tantivy)."""

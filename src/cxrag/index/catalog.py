@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cxrag.ingest.models import Chunk, Document
+from cxrag.documents import Chunk, Document
 
 SCHEMA = """
 PRAGMA journal_mode=WAL;

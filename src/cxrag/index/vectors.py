@@ -17,9 +17,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from cxrag.documents import split_chunk_id, split_doc_vector_id
 from cxrag.embed.base import Vectors
 from cxrag.errors import EmbeddingMismatch, IndexUnavailable
-from cxrag.ingest.models import split_chunk_id, split_doc_vector_id
 from cxrag.settings import ChromaSettings
 
 MODEL_KEY = "cxrag_embedding_model"

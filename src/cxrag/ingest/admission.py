@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxrag.documents import Document
 from cxrag.errors import DocumentTooLarge
 from cxrag.ingest import screening
-from cxrag.ingest.models import Document, Failure
+from cxrag.ingest.models import Failure
 
 QUARANTINED = "quarantined"
 

@@ -8,41 +8,24 @@ trailing sentences of the previous chunk.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-from cxrag.ingest.models import Chunk, Document, chunk_id_for
+from cxrag.documents import Chunk, Document, chunk_id_for
+from cxrag.text import (  # noqa: F401  (re-exported)
+    MIN_FACT_WORDS,
+    encoding,
+    split_sentences,
+    states_fact,
+)
 
-# A sentence ends at . ! ? … (optionally followed by quotes/brackets) before whitespace and an
-# upper-case letter, a digit, or Spanish opening marks.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+(?=[¿¡\"'“«(\[]?[A-ZÁÉÍÓÚÑÜ0-9])")
-
-
-@lru_cache(maxsize=4)
-def encoding(name: str) -> Any:
-    """A tiktoken encoding loaded from the pinned package data (never downloaded)."""
-    from cxrag.offline import prepare_tiktoken
-
-    prepare_tiktoken()
-    import tiktoken
-
-    return tiktoken.get_encoding(name)
-
-
-MIN_FACT_WORDS = 4  # shorter sentences ("Hola, Ana.", a heading, a link) state no fact
-_FACT_WORD = re.compile(r"\w+")
-
-
-def states_fact(sentence: str) -> bool:
-    """Whether a sentence is long enough to state a fact."""
-    return len(_FACT_WORD.findall(sentence)) >= MIN_FACT_WORDS
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences (Spanish and English punctuation)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+__all__ = [
+    "MIN_FACT_WORDS",
+    "TokenChunker",
+    "embedding_text",
+    "encoding",
+    "split_sentences",
+    "states_fact",
+]
 
 
 @dataclass

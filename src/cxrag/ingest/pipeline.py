@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import structlog
 
+from cxrag.documents import DOC_VECTOR_KINDS, Chunk, Document, doc_vector_ids, version_of
 from cxrag.embed.base import Embedder, normalise
 from cxrag.errors import CxragError, UnsupportedFormat
 from cxrag.index.catalog import Catalog, Manifest
@@ -27,16 +28,7 @@ from cxrag.ingest import screening
 from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker, embedding_text
 from cxrag.ingest.loaders import load_file
-from cxrag.ingest.models import (
-    DOC_VECTOR_KINDS,
-    Chunk,
-    Document,
-    Failure,
-    IngestReport,
-    SourceFile,
-    doc_vector_ids,
-    version_of,
-)
+from cxrag.ingest.models import Failure, IngestReport, SourceFile
 from cxrag.ingest.sources import SUPPORTED, discover_all, is_ticket_export
 from cxrag.ingest.stages import Batch, Files, Parsed, WriteBehind, prefetch
 from cxrag.ingest.tickets import load_ticket_export

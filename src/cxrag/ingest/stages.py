@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from cxrag.ingest.models import Chunk, Document, Failure, SourceFile
+from cxrag.documents import Chunk, Document
+from cxrag.ingest.models import Failure, SourceFile
 
 
 @dataclass

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cxrag.documents import Document, Section
 from cxrag.errors import DocumentParseError, EmptyDocument
-from cxrag.ingest.models import Document, Failure, Section
+from cxrag.ingest.models import Failure
 from cxrag.language import detect_language
 
 TICKET_SUFFIXES = {".jsonl", ".csv"}

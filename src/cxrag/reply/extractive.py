@@ -20,9 +20,9 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
-from cxrag.ingest.chunking import split_sentences, states_fact
 from cxrag.ingest.tickets import TICKET_PREFIX
 from cxrag.language import detect_language
+from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
 
 MIN_SIMILARITY = 0.6  # sentence score (below) under which retrieval is not confident;

@@ -1,1 +1,2 @@
-"""Retrieval: lexical (FTS5), dense (chunk and document vectors), language-aware fusion."""
+"""Retrieval: lexical (BM25 in tantivy), dense (chunk and document vectors), language-aware
+fusion."""

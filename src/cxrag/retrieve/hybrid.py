@@ -10,11 +10,11 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from cxrag.documents import split_chunk_id, version_of
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
 from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorHit, VectorIndex
-from cxrag.ingest.models import split_chunk_id, version_of
 from cxrag.language import detect_language
 from cxrag.retrieve.fusion import Fusion, Weights, fuse, top2, zscores
 from cxrag.retrieve.relevance import MODEL_ID as RELEVANCE_MODEL
