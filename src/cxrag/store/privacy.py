@@ -9,7 +9,8 @@ masked everywhere the store's content leaves it (feedback export, logs, remote p
 
 A customer's data is deleted on request (``forget_customer``) and conversations and drafts are
 deleted after ``privacy.retention_days`` (``purge``). Deletes name their tables one by one
-rather than rely on ``ON DELETE CASCADE``, to count the rows of each.
+rather than rely on ``ON DELETE CASCADE``, to count the rows of each. ``SqlPersonalDataStore``
+runs both, one transaction each (it implements ``protocols.PersonalDataStore``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from datetime import datetime
 from typing import Any, overload
 
 from sqlalchemy import ColumnElement, String, cast, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from cxrag.errors import CustomerNotFound
 from cxrag.privacy import SENSITIVE, redact, redact_json
 from cxrag.store.models import (
     Base,
@@ -32,6 +34,8 @@ from cxrag.store.models import (
     Order,
     Ticket,
 )
+from cxrag.store.records import check_tenant
+from cxrag.store.types import as_utc
 
 
 @overload
@@ -49,6 +53,29 @@ def masked_json(value: dict[str, Any]) -> dict[str, Any]:
     """A JSON object as it may be stored: sensitive kinds masked in every string inside."""
     result: dict[str, Any] = redact_json(value, SENSITIVE)
     return result
+
+
+class SqlPersonalDataStore:
+    """Deletion of a customer's data on request, and deletion of old data (retention)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def forget_customer(self, tenant: str, customer_id: str) -> dict[str, int]:
+        """Delete one customer's profile, orders, events, tickets, conversations, drafts and
+        the feedback on them; rows deleted per table. ``CustomerNotFound`` if there were
+        none."""
+        with self._sessions.begin() as session:
+            counts = forget_customer(session, check_tenant(tenant), customer_id)
+        if not any(counts.values()):
+            raise CustomerNotFound(f"no customer {customer_id!r}", customer_id=customer_id)
+        return counts
+
+    def purge(self, tenant: str, older_than: datetime) -> dict[str, int]:
+        """Delete conversations last updated, and drafts created, before ``older_than`` (with
+        their messages and feedback); rows deleted per table."""
+        with self._sessions.begin() as session:
+            return purge(session, check_tenant(tenant), as_utc(older_than))
 
 
 def forget_customer(session: Session, tenant: str, customer_id: str) -> dict[str, int]:

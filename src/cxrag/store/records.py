@@ -10,12 +10,27 @@ from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from cxrag.errors import InvalidRequest
+from cxrag.settings import check_name
 from cxrag.store import models
 from cxrag.store.types import parse_time
 
 Role = Literal["user", "assistant", "agent", "system"]
 Channel = Literal["web", "email", "whatsapp", "phone", "agent"]
 TargetKind = Literal["message", "draft"]
+
+MAX_LIMIT = 500
+
+
+def check_tenant(tenant: str) -> str:
+    """``tenant`` if it is a valid name, else InvalidName."""
+    return check_name("tenant", tenant)
+
+
+def check_limit(limit: int) -> int:
+    """``limit`` if it is between 0 and ``MAX_LIMIT``, else InvalidRequest."""
+    if not 0 <= limit <= MAX_LIMIT:
+        raise InvalidRequest(f"limit must be between 0 and {MAX_LIMIT}", field="limit")
+    return limit
 
 
 def check_choice(value: str, choices: Any, field_name: str) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from cxrag.errors import InvalidRequest
 from cxrag.store.imports import TICKET_EXPORTS, read_ticket_rows
+from cxrag.store.protocols import ConversationStore
 from cxrag.store.records import TicketRecord
-from cxrag.store.repository import HistoryStore
 
 
 def ticket_exports(paths: Iterable[Path]) -> list[Path]:
@@ -25,7 +25,8 @@ def ticket_exports(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def import_ticket_exports(store: HistoryStore, tenant: str, paths: Iterable[Path]) -> int:
+def import_ticket_exports(store: ConversationStore, tenant: str,
+                          paths: Iterable[Path]) -> int:
     """Upsert every ticket of the exports into the store; the number of tickets written."""
     count = 0
     for export in ticket_exports(paths):
