@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from cxrag.api.auth import sign_customer
 from tests.conftest import FakeChat
-from tests.widget.conftest import AGENT, GIFT, SECRET, WIDGET
+from tests.widget.conftest import AGENT, SECRET, WIDGET
 
 W = {"X-API-Key": WIDGET}
 ANA = {"X-Customer-Id": "C0007", "X-Customer-Token": sign_customer(SECRET, "C0007")}
