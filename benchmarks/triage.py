@@ -151,8 +151,8 @@ def sample_tickets_cv(embedder: object) -> dict[str, object]:
     the customer's messages), beside the zero-shot figure above."""
     from sklearn.model_selection import StratifiedKFold
 
+    from cxrag.cli.triage import read_rows, row_text
     from cxrag.cx.classifier import TextClassifier
-    from cxrag.cx.commands import read_rows, row_text
 
     root = Path(__file__).resolve().parents[1] / "knowledge" / "tickets"
     rows = [r for path in sorted(root.glob("*.*"))

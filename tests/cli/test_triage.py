@@ -152,7 +152,7 @@ def test_training_on_a_helpdesk_export(tmp_path: Path) -> None:
 
 
 def test_a_thread_cell_gives_the_customers_words() -> None:
-    from cxrag.cx.commands import cell_text, row_text
+    from cxrag.cli.triage import cell_text, row_text
 
     thread = json.dumps([{"author": "customer", "body": "Hola, no llega."},
                          {"author": "agent", "body": "Lo miro."},
@@ -160,3 +160,30 @@ def test_a_thread_cell_gives_the_customers_words() -> None:
     assert cell_text(thread) == "Hola, no llega. Gracias"
     assert cell_text("[not json") == "[not json"
     assert row_text({"s": "Pedido", "m": thread}, ["s", "m"]) == "Pedido. Hola, no llega. Gracias"
+
+
+@pytest.mark.usefixtures("cli_env")
+@pytest.mark.parametrize(("content", "args", "message"), [
+    (b"text,category\nhello,a\n", ["--text-column", "body"],
+     "has no column 'body'; its columns are: text, category"),
+    (b"text,category\nhello,a\n,b\nbye,\n", ["--text-column", "text"],
+     "fewer than two labelled rows"),
+    (b"text,category\n\xff\xfe,a\n", ["--text-column", "text"], "cannot be read as .csv"),
+])
+def test_bad_training_data_exits_2_before_loading_a_model(
+        tmp_path: Path, content: bytes, args: list[str], message: str) -> None:
+    path = tmp_path / "labelled.csv"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["triage", "train", str(path), *args, "--label-column",
+                                 "category", "--model-dir", str(tmp_path / "models")])
+    assert result.exit_code == 2
+    assert "error (invalid_request): " in result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.usefixtures("cli_env")  # in tmp_path: a short path, the message is not wrapped
+def test_predict_of_a_missing_file_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["triage", "predict", "none.csv", "--text-column", "text"])
+    assert result.exit_code == 2
+    assert "file 'none.csv' does not exist" in " ".join(result.stderr.split())

@@ -6,20 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from cxrag.insights.commands import insights_command
+from cxrag.cli import app
 from tests.conftest import FakeEmbedder
 from tests.insights.conftest import TICKETS, ticket_rows
-
-app = typer.Typer()
-app.command("insights")(insights_command)
-
-
-@app.callback()
-def _group() -> None:
-    """cxrag (only the insights command)."""
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from cxrag.cli.common import fail, load_settings, out
 from cxrag.errors import CxragError
 
 if TYPE_CHECKING:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 privacy_app = typer.Typer(help="Personal data: delete a customer's data, purge old "
                           "conversations and drafts.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
 
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: settings).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")]
@@ -34,9 +32,7 @@ def forget(
 ) -> None:
     """Delete everything stored about a customer (profile, orders, events, tickets,
     conversations, drafts, feedback). Exit code 2: no such customer."""
-    from cxrag.cli import _settings
-
-    settings = _settings()
+    settings = load_settings()
     tenant = tenant or settings.tenant
     if not yes:
         typer.confirm(f"Delete every record of customer {customer_id!r} in tenant {tenant!r}?",
@@ -54,9 +50,7 @@ def purge(
 ) -> None:
     """Delete conversations (with their messages and feedback) last updated, and drafts
     created, more than N days ago."""
-    from cxrag.cli import _settings
-
-    settings = _settings()
+    settings = load_settings()
     days = settings.privacy.retention_days if older_than_days is None else older_than_days
     if days == 0:
         if as_json:
@@ -84,8 +78,7 @@ def _with_store(settings: Settings, call: Callable[[HistoryStore], dict[str, int
         finally:
             store.close()
     except CxragError as exc:
-        console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-        raise typer.Exit(2) from exc
+        fail(exc)
 
 
 def _print(counts: dict[str, int], as_json: bool, what: str) -> None:

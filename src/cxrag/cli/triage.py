@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cxrag.cli.common import console, fail, load_settings, out
 from cxrag.errors import CxragError, InvalidRequest
 
 triage_app = typer.Typer(help="Triage: train on labelled tickets, classify batches.",
                          no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
 
 FileArg = Annotated[Path, typer.Argument(help="A CSV (or JSONL) file with a header row.",
                                          exists=True, dir_okay=False, readable=True)]
@@ -80,10 +78,9 @@ def row_text(row: dict[str, str], columns: list[str]) -> str:
 
 
 def _settings_and_embedder() -> tuple[Any, Any]:
-    from cxrag.cli import _settings
     from cxrag.embed import build_embedder
 
-    settings = _settings()
+    settings = load_settings()
     return settings, build_embedder(settings.embedding)
 
 
@@ -131,8 +128,7 @@ def train(
                               "label_column": label_column, "rows": len(rows),
                               "skipped": len(pairs) - len(kept)})
     except CxragError as exc:
-        console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-        raise typer.Exit(2) from None
+        fail(exc)
     _print_training(folder, report, len(pairs) - len(kept))
 
 
@@ -194,8 +190,7 @@ def predict(
             batch = texts[start:start + 256]
             results += [a.as_dict() for a in triage.analyse_many(batch)]
     except CxragError as exc:
-        console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-        raise typer.Exit(2) from None
+        fail(exc)
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))
         return

@@ -7,19 +7,19 @@ with the configured embedding model.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cxrag.cli.common import console, fail, load_settings, out
 from cxrag.errors import CxragError
-from cxrag.insights.models import InsightsReport
-from cxrag.settings import Settings
 
-console = Console(stderr=True)
-out = Console()
+if TYPE_CHECKING:
+    from cxrag.insights.models import InsightsReport
+    from cxrag.settings import Settings
+
 IMPORT_HINT = ("no tickets for tenant {tenant!r} in the history store yet: load your helpdesk "
                "exports with `cxrag insights --import knowledge/tickets` (and customer tiers "
                "with `cxrag import-customers knowledge/customers/customers.json`)")
@@ -44,10 +44,7 @@ def insights_command(
 ) -> None:
     """Insights from the history store: volume, containment, escalations, feedback and CSAT,
     knowledge gaps and emerging topics, churn risk."""
-    from cxrag.logs import configure_logging
-
-    settings = Settings()
-    configure_logging(settings.log_format, settings.log_level)
+    settings = load_settings()
     try:
         report = _build(settings, tenant or settings.tenant, since, until, bucket, imports or [],
                         clusters)
@@ -56,8 +53,7 @@ def insights_command(
 
             out.print(str(write_report(report, html)))
     except CxragError as exc:
-        console.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-        raise typer.Exit(2) from exc
+        fail(exc)
     if as_json:
         out.print_json(report.model_dump_json())
     elif html is None:

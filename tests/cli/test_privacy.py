@@ -68,3 +68,9 @@ def test_purge_follows_the_retention_setting(store: HistoryStore,
     assert not store.customer_history(TENANT, "C2").conversations
     explicit = runner.invoke(app, ["privacy", "purge", "--older-than-days", "0"])
     assert explicit.exit_code == 0 and "nothing to do" in explicit.stdout
+
+
+def test_a_negative_retention_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["privacy", "purge", "--older-than-days", "-1"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--older-than-days'" in " ".join(result.stderr.split())
