@@ -305,6 +305,36 @@ def abstention(data: dict[str, list[Row]]) -> dict[str, Any]:
     return out
 
 
+def thresholds(knowledge: Knowledge, data: dict[str, list[Row]]) -> list[dict[str, Any]]:
+    """What each ``retrieval.min_relevance`` would hand over early, without the model: the
+    golden set's cases (frustrated ones aside: they go to a person anyway) searched over the
+    eval knowledge as the chat searches them, and mtrag's turns with their conversation."""
+    import yaml
+
+    kb = knowledge.get("m-golden")
+    kb.ingestor.run([ROOT / "knowledge/articles", ROOT / "knowledge/tickets"])
+    cases = yaml.safe_load((ROOT / "evals/golden.yaml").read_text(encoding="utf-8"))["cases"]
+    golden = []
+    for case in cases:
+        if case["category"] == "frustrated":
+            continue
+        turns = [t["text"] for t in case.get("history", []) if t.get("role") == "customer"]
+        found = kb.retriever.search(case["message"], k=5, context=turns)
+        golden.append((case["category"] != "unanswerable", found.relevance or 0.0))
+    mtrag = [(bool(r.query.relevant), r.evidence.relevance or 0.0) for r in data["mtrag+history"]]
+    out = []
+    for t in (0.3, 0.35, 0.4, 0.45, 0.5):
+        row: dict[str, Any] = {"threshold": t}
+        for name, pairs in (("golden", golden), ("mtrag+history", mtrag)):
+            answerable = [s for a, s in pairs if a]
+            unanswerable = [s for a, s in pairs if not a]
+            row[name] = {"answerable_lost": f"{sum(s < t for s in answerable)}/{len(answerable)}",
+                         "unanswerable_caught":
+                             f"{sum(s < t for s in unanswerable)}/{len(unanswerable)}"}
+        out.append(row)
+    return out
+
+
 # -- latency --------------------------------------------------------------------------------
 def latency(knowledge: Knowledge, per_set: int = 200) -> dict[str, dict[str, float]]:
     """p50/p95 of the real search() per mode, over up to ``per_set`` queries of every set."""
@@ -356,6 +386,7 @@ def main() -> None:
         n: {"default": matrix["default"][n]["R@5"], "best_single": best_single[n],
             "best_single_use_legs": best_use[n]} for n in data}
     results["abstention"] = abstention(data)
+    results["abstention"]["min_relevance"] = thresholds(knowledge, data)
     with HostSteal() as steal:
         results["latency"] = latency(knowledge)
     results["latency_host_steal"] = round(steal.share, 4)
