@@ -9,7 +9,7 @@ and ask for a person at any time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
 from cxrag.reply.account import OrderFact
-from cxrag.reply.handoff import handoff_queue, routed_handoff, signals
+from cxrag.reply.handoff import signals, summarised_handoff
 from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest, Turn, as_dict
 from cxrag.reply.service import Responder
 from cxrag.store import HistoryStore
@@ -44,12 +44,36 @@ class ChatTurn:
     filters: Filters | None = None
 
 
+Responders = Callable[[str | None], Responder]
+"""The Responder of a collection (None: the default one); ``Assistant.responder``."""
+
+
 class ChatService:
-    """Runs chat turns against one Responder and the history store."""
+    """Runs chat turns against a collection's Responder and the history store."""
 
     def __init__(self, store: HistoryStore, recent_days: int = 30,
-                 triage: Triage | None = None) -> None:
+                 triage: Triage | None = None, responders: Responders | None = None) -> None:
         self.store, self.recent_days, self.triage = store, recent_days, triage
+        self.responders = responders
+
+    def responder(self, collection: str | None = None) -> Responder:
+        """The Responder of ``collection`` (an unknown one raises ``CollectionNotFound``)."""
+        if self.responders is None:
+            raise RuntimeError("this ChatService was built without responders")
+        return self.responders(collection)
+
+    def answer(self, turn: ChatTurn, collection: str | None = None, *,
+               control: CallControl | None = None) -> dict[str, Any]:
+        """The one way into a reply: the collection's Responder answers ``turn`` with its
+        conversation and customer, both turns are stored, and the payload comes back as the
+        API returns it (``api.schemas_reply.ChatReply``)."""
+        return self.reply(self.responder(collection), turn, control=control)
+
+    def answer_stream(self, turn: ChatTurn, collection: str | None = None, *,
+                      control: CallControl | None = None) -> Iterator[str | dict[str, Any]]:
+        """``answer`` as a stream (see ``stream``). The Responder is resolved now, so an
+        unknown collection fails before the first event."""
+        return self.stream(self.responder(collection), turn, control=control)
 
     def _begin(self, turn: ChatTurn) -> tuple[str, ReplyRequest]:
         conv, earlier = self.store.begin_turn(
@@ -192,19 +216,12 @@ def requested_handoff(messages: list[MessageRecord], customer: CustomerContext |
     asked = [m.text for m in turns if m.role == "user"]
     language = Responder.detect(asked[-1] if asked else "", locale or
                                 (customer.locale if customer else None))
-    who = customer.name if customer else "anonymous visitor"
-    lines = [f"{who} ({language}) asked to talk to a person."]
-    if customer and customer.facts:
-        lines.append("Known: " + "; ".join(customer.facts[:3]))
-    if turns:
-        said = (f"{'customer' if m.role == 'user' else m.role}: {_clip(m.text)}"
-                for m in turns[-6:])
-        lines.append("Conversation: " + " | ".join(said))
-    lines.append("Handed over because: requested.")
-    if triage is None or not asked:
-        return Handoff("requested", handoff_queue(customer, language), "\n".join(lines))
-    return routed_handoff("requested", lines,
-                          triage.analyse(asked[-1], signals(customer, language)))
+    said = [f"{'customer' if m.role == 'user' else m.role}: {_clip(m.text)}"
+            for m in turns[-6:]]
+    analysis = None if triage is None or not asked else \
+        triage.analyse(asked[-1], signals(customer, language))
+    return summarised_handoff("requested", customer, language, "asked to talk to a person.",
+                              said=("Conversation", said), analysis=analysis)
 
 
 def _clip(text: str, limit: int = 200) -> str:

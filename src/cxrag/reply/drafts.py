@@ -9,6 +9,7 @@ from typing import Any
 from cxrag.cx.triage import Analysis, Signals
 from cxrag.errors import LLMError
 from cxrag.reply.chat import facts
+from cxrag.reply.models import ReplyRequest
 from cxrag.reply.service import LANGUAGE_NAMES, Responder
 from cxrag.store import HistoryStore
 
@@ -43,24 +44,23 @@ class DraftService:
         """The draft, as the API returns it."""
         customer_text = " ".join(m.text for m in ticket.messages if m.author == "customer")
         question = f"{ticket.subject}. {customer_text}".strip()[:2000]
-        language = responder.detect(question)
-        version = ticket.prompt_version or responder.prompts.default_version
-        hits = responder.retriever.search(question, k=responder.k).hits
-        passages = responder.packer.pack(hits)
         history = (self.store.customer_history(tenant, ticket.customer_id, limit_orders=3,
                                                limit_tickets=3)
                    if ticket.customer_id else None)
         lines = facts(history) if history else []
         customer = history.customer if history else None
-        messages = responder.prompts.get("draft", version).render(
-            subject=ticket.subject, language=LANGUAGE_NAMES.get(language, "English"),
-            messages=[{"author": m.author, "text": m.text} for m in ticket.messages],
-            customer=None if customer is None else {"name": customer.name,
-                                                    "tier": customer.tier, "facts": lines},
-            passages=[{"title": p.title, "text": p.text} for p in passages])
+        # The Responder's own pipeline (language, search, packing, the guard) with the draft
+        # prompt; the customer's facts are in the prompt, not support for the guard.
+        prepared = responder.prepare(
+            ReplyRequest(question, prompt_version=ticket.prompt_version), condense=False,
+            prompt="draft", variables={
+                "subject": ticket.subject,
+                "messages": [{"author": m.author, "text": m.text} for m in ticket.messages],
+                "customer": None if customer is None else {
+                    "name": customer.name, "tier": customer.tier, "facts": lines}})
+        language, version, passages = prepared.language, prepared.version, prepared.passages
         try:
-            text = responder.chat.complete(messages, max_tokens=responder.max_tokens).text
-            verdict = responder.checker.check(text, passages)
+            text, verdict = responder.complete(prepared)
             draft_text, citations = verdict.answer or text, verdict.citations
             confidence = round(verdict.supported / verdict.factual, 2) if verdict.factual else 0.0
         except LLMError as exc:

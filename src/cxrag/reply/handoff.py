@@ -1,14 +1,20 @@
 """Handing a customer over to a person: what the customer reads, where the case goes.
 
 The messages of a handoff, an escalation and the fallback (with when the team is back, outside
-business hours); the queue a case goes to without triage (``handoff_queue``) or with it
-(``routed_handoff``, its summary ending with what triage found); what triage takes from the
-customer (``signals``); and the offer of a person after a partial answer (``wrap_offer``).
+business hours; ``person_text``, and ``fallback_text`` with the best passages); the summary an
+agent reads, built here and nowhere else (``summarised_handoff``); the queue a case goes to
+without triage (``handoff_queue``) or with it (``routed_handoff``, its summary ending with what
+triage found); what triage takes from the customer (``signals``); and the offer of a person
+after a partial answer (``wrap_offer``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from cxrag.compose.context import Passage
 from cxrag.cx.triage import Analysis, Signals
+from cxrag.guard.grounding import Citation
 from cxrag.reply.extractive import OFFER
 from cxrag.reply.models import CustomerContext, Handoff
 
@@ -55,6 +61,50 @@ def person_text(language: str, analysis: Analysis | None, key: str) -> str:
     note = _BACK[lang].format(day=_DAYS[lang][back.weekday()], time=back.strftime("%H:%M"),
                               zone=str(back.tzinfo))
     return f"{text} {note}" if key != "fallback" else f"{note} {text}"
+
+
+def fallback_text(passages: Sequence[Passage], language: str, analysis: Analysis | None,
+                  safe: Callable[[str], str]) -> tuple[str, list[Citation]]:
+    """What a customer reads when the model fails, and its citations: the fallback message and
+    the first sentences of the (at most two) best passages. Passage text goes out unchecked by
+    any model: only what ``safe`` (the output policy) leaves of it, and no passage whose title
+    it would change."""
+    checked = [(p, safe(p.title), _first_sentences(safe(p.text))) for p in passages]
+    top = [(p, text) for p, title, text in checked if text and title == p.title][:2]
+    lines = [person_text(language, analysis, "fallback")]
+    lines += [f"- {p.title}: {text} [{p.number}]" for p, text in top]
+    return "\n".join(lines), [Citation(p.number, p.document_id, p.title, p.source, text)
+                              for p, text in top]
+
+
+def _first_sentences(text: str, limit: int = 240) -> str:
+    cut = text.replace("\n", " ")[:limit]
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 60 else cut
+
+
+def summarised_handoff(reason: str, customer: CustomerContext | None, language: str,
+                       opening: str, *, said: tuple[str, Sequence[str]] = ("", ()),
+                       articles: Sequence[str] = (), analysis: Analysis | None = None
+                       ) -> Handoff:
+    """A handoff with its summary: the one place one is built, from the data (no model call),
+    so nobody asks the customer to repeat themselves. Who wrote, in which language, and
+    ``opening`` (what they asked); what is known of them; ``said`` (a label and the
+    conversation's lines); the closest articles; why. Routed by ``analysis`` when there is one
+    (what triage found ends the summary), else to ``handoff_queue``."""
+    who = customer.name if customer else "anonymous visitor"
+    lines = [f"{who} ({language}) {opening}"]
+    if customer and customer.facts:
+        lines.append("Known: " + "; ".join(customer.facts[:3]))
+    label, turns = said
+    if turns:
+        lines.append(f"{label}: " + " | ".join(turns))
+    if articles:
+        lines.append("Closest articles: " + ", ".join(articles))
+    lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
+    if analysis is None:
+        return Handoff(reason, handoff_queue(customer, language, reason), "\n".join(lines))
+    return routed_handoff(reason, lines, analysis)
 
 
 def signals(customer: CustomerContext | None, language: str) -> Signals:

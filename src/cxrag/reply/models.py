@@ -1,5 +1,5 @@
-"""What a reply is made of: the request, the customer, the handoff, the reply itself, and the
-reply as the API returns it."""
+"""What a reply is made of: the request, the customer, the request ready for the model, the
+handoff, the reply itself, and the reply as the API returns it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from cxrag.compose.context import Passage
 from cxrag.cx.triage import Analysis
-from cxrag.guard.grounding import Citation
+from cxrag.embed.base import Vectors
+from cxrag.guard.grounding import Citation, Grounding
 from cxrag.index.catalog import Filters
 from cxrag.privacy import redact
 from cxrag.reply.account import OrderFact
@@ -67,7 +68,7 @@ class Reply:
     question: str = ""  # the standalone question that was searched
     passages: list[Passage] = field(default_factory=list)  # what the prompt was given
     analysis: Analysis | None = None  # triage of the message (category, mood, decision)
-    # how it came about (``reply()`` only): retrieved_ids, model_text, guard; see service.trace
+    # how it came about (``reply()`` only): retrieved_ids, model_text, guard; see ``trace``
     trace: dict[str, Any] = field(default_factory=dict)
     # generated | extractive (the passages' own sentences) | account (the customer's order,
     # from the store) | handoff | escalated | fallback
@@ -84,6 +85,32 @@ class ReplyRequest:
     locale: str | None = None
     prompt_version: str | None = None
     filters: Filters | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request ready for the model (what ``prepare`` returns)."""
+
+    request: ReplyRequest
+    language: str
+    version: str
+    question: str
+    passages: list[Passage]
+    messages: list[dict[str, str]]
+    question_vector: Vectors | None = None
+    analysis: Analysis | None = None
+    retrieved_ids: tuple[str, ...] = ()  # the hits' documents before packing, in rank order
+    nothing_found: bool = False  # retrieval's relevance below the threshold: no model call
+
+
+def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> dict[str, Any]:
+    """How a reply came about (what the eval funnel reads): the documents retrieved, the
+    model's raw text (None when the model was not asked) and the guard's verdict."""
+    guard = None if verdict is None else {
+        "reason": verdict.reason, "unsupported": list(verdict.unsupported),
+        "reasons": list(verdict.reasons),
+        "unsafe": [list(pair) for pair in verdict.unsafe]}
+    return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
 
 
 def as_dict(reply: Reply) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -27,14 +27,12 @@ import structlog
 from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
 from cxrag.cx.triage import Analysis, Triage
-from cxrag.embed.base import Vectors
 from cxrag.errors import LLMError
 from cxrag.generate.client import ChatModel
 from cxrag.generate.control import CallControl
 from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import (
     NO_ANSWER,
-    Citation,
     Grounding,
     GroundingChecker,
     account_passage,
@@ -44,13 +42,20 @@ from cxrag.language import detect_language
 from cxrag.reply.account import mentioned_order, order_sentence
 from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
 from cxrag.reply.handoff import (
-    handoff_queue,
+    fallback_text,
     person_text,
-    routed_handoff,
     signals,
+    summarised_handoff,
     wrap_offer,
 )
-from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest
+from cxrag.reply.models import (
+    CustomerContext,
+    Handoff,
+    Prepared,
+    Reply,
+    ReplyRequest,
+    trace,
+)
 from cxrag.reply.pivot import Pivot, pivot_language
 from cxrag.retrieve.hybrid import HybridRetriever
 
@@ -171,11 +176,13 @@ class Responder:
         return analysis, None
 
     def prepare(self, req: ReplyRequest, *, condense: bool = True,
-                analysis: Analysis | None = None,
-                control: CallControl | None = None) -> Prepared:
+                analysis: Analysis | None = None, control: CallControl | None = None,
+                prompt: str = "answer", variables: dict[str, Any] | None = None) -> Prepared:
         """Everything before generation: language, standalone question, passages, prompt.
         ``condense=False`` searches with the message as written (no model call to rewrite a
-        follow-up: for a message that goes to a person anyway)."""
+        follow-up: for a message that goes to a person anyway). ``prompt`` and its
+        ``variables`` (besides ``language`` and ``passages``) replace the answer prompt, e.g.
+        an agent's draft."""
         language = analysis.language if analysis is not None else self._language(req)
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version, control) if condense else req.message
@@ -190,12 +197,12 @@ class Responder:
             passages = [] if nothing else self.packer.pack(found.hits, question, vector)
             hits = [] if nothing else found.hits
         nothing = nothing and not (req.customer is not None and req.customer.facts)
-        customer = customer_variables(req.customer)
-        messages = self.prompts.get("answer", version).render(
-            question=req.message, language=LANGUAGE_NAMES.get(language, "English"),
-            passages=[{"title": p.title, "text": p.text} for p in passages],
-            customer=customer, history=[{"role": t.role, "text": t.text} for t in req.history],
-        )
+        if variables is None:
+            variables = {"question": req.message, "customer": customer_variables(req.customer),
+                         "history": [{"role": t.role, "text": t.text} for t in req.history]}
+        messages = self.prompts.get(prompt, version).render(
+            **variables, language=LANGUAGE_NAMES.get(language, "English"),
+            passages=[{"title": p.title, "text": p.text} for p in passages])
         return Prepared(req, language, version, question, passages, messages, vector, analysis,
                         tuple(dict.fromkeys(h.document_id for h in hits)), nothing)
 
@@ -230,6 +237,14 @@ class Responder:
             last = next((t.text for t in reversed(req.history) if t.role == "customer"), "")
             return f"{last} {req.message}".strip()
         return rewritten
+
+    def complete(self, prepared: Prepared, *,
+                 control: CallControl | None = None) -> tuple[str, Grounding]:
+        """The model's text for ``prepared``'s prompt as rendered (no pivot) and the guard's
+        verdict on it; ``LLMError`` when the model fails."""
+        result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
+                                    control=control)
+        return result.text, self._check(prepared, result.text)
 
     def _check(self, prepared: Prepared, text: str) -> Grounding:
         with self._cpu:
@@ -341,35 +356,20 @@ class Responder:
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
-        # Passage text goes out unchecked by any model: only sentences the policy allows.
-        safe = [(p, self.checker.safe(p.title), _first_sentences(self.checker.safe(p.text)))
-                for p in prepared.passages]
-        top = [(p, text) for p, title, text in safe if text and title == p.title][:2]
-        lines = [person_text(prepared.language, prepared.analysis, "fallback")]
-        lines += [f"- {p.title}: {text} [{p.number}]" for p, text in top]
-        citations = [Citation(p.number, p.document_id, p.title, p.source, text)
-                     for p, text in top]
-        return Reply("\n".join(lines), citations, False, self._handoff(prepared, reason),
+        text, citations = fallback_text(prepared.passages, prepared.language,
+                                        prepared.analysis, self.checker.safe)
+        return Reply(text, citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
                      question=prepared.question, passages=prepared.passages,
                      analysis=prepared.analysis, rung="fallback")
 
     def _handoff(self, prepared: Prepared, reason: str) -> Handoff:
-        """A summary built from the data, so nobody asks the customer to repeat themselves."""
+        """The handoff, its summary built from the request (see ``summarised_handoff``)."""
         req = prepared.request
-        who = req.customer.name if req.customer else "anonymous visitor"
-        lines = [f"{who} ({prepared.language}) asked: {req.message}"]
-        if req.customer and req.customer.facts:
-            lines.append("Known: " + "; ".join(req.customer.facts[:3]))
-        if req.history:
-            lines.append("Earlier: " + " | ".join(f"{t.role}: {t.text}" for t in req.history[-3:]))
-        if prepared.passages:
-            lines.append("Closest articles: " + ", ".join(p.title for p in prepared.passages[:3]))
-        lines.append(f"Handed over because: {reason.replace('_', ' ')}.")
-        if prepared.analysis is None:
-            return Handoff(reason, handoff_queue(req.customer, prepared.language, reason),
-                           "\n".join(lines))
-        return routed_handoff(reason, lines, prepared.analysis)
+        return summarised_handoff(
+            reason, req.customer, prepared.language, f"asked: {req.message}",
+            said=("Earlier", [f"{t.role}: {t.text}" for t in req.history[-3:]]),
+            articles=[p.title for p in prepared.passages[:3]], analysis=prepared.analysis)
 
     @staticmethod
     def _finish(reply: Reply, started: float, prepared: Prepared | None = None,
@@ -389,39 +389,7 @@ def customer_variables(customer: CustomerContext | None) -> dict[str, Any] | Non
     return {"name": customer.name, "tier": customer.tier, "facts": list(customer.facts)}
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A request ready for the model (what ``prepare`` returns)."""
-
-    request: ReplyRequest
-    language: str
-    version: str
-    question: str
-    passages: list[Passage]
-    messages: list[dict[str, str]]
-    question_vector: Vectors | None = None
-    analysis: Analysis | None = None
-    retrieved_ids: tuple[str, ...] = ()  # the hits' documents before packing, in rank order
-    nothing_found: bool = False  # retrieval's relevance below the threshold: no model call
-
-
-def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> dict[str, Any]:
-    """How a reply came about (what the eval funnel reads): the documents retrieved, the
-    model's raw text (None when the model was not asked) and the guard's verdict."""
-    guard = None if verdict is None else {
-        "reason": verdict.reason, "unsupported": list(verdict.unsupported),
-        "reasons": list(verdict.reasons),
-        "unsafe": [list(pair) for pair in verdict.unsafe]}
-    return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
-
-
 _LABEL = re.compile(r"^(?:standalone question|pregunta(?: independiente)?)\s*:\s*", re.I)
-
-
-def _first_sentences(text: str, limit: int = 240) -> str:
-    cut = text.replace("\n", " ")[:limit]
-    end = cut.rfind(". ")
-    return cut[: end + 1] if end > 60 else cut
 
 
 def earlier_turns(req: ReplyRequest) -> list[str]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cxrag.api.auth import AgentOrAbove
-from cxrag.api.deps import SettingsDep
+from cxrag.api.deps import AssistantDep, DraftsDep, SettingsDep, StoreDep
 from cxrag.api.schemas import BoundedJson
+from cxrag.api.schemas_reply import DraftReply
 from cxrag.errors import CustomerNotFound, InvalidRequest
 from cxrag.reply.drafts import Ticket, TicketMessage
 
@@ -70,28 +71,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@router.post("/drafts")
-async def create_draft(body: DraftRequest, request: Request, _: AgentOrAbove,
-                       settings: SettingsDep) -> dict[str, Any]:
+@router.post("/drafts", response_model=DraftReply)
+async def create_draft(body: DraftRequest, _: AgentOrAbove, settings: SettingsDep,
+                       assistant: AssistantDep, drafts: DraftsDep) -> dict[str, Any]:
     """Draft a reply to a ticket: grounded text with sources, a summary of the customer's
     situation, suggested next steps and a confidence (share of supported sentences)."""
-    assistant = request.app.state.assistant
     responder = await run_in_threadpool(assistant.responder, body.collection)
     t = body.ticket
     ticket = Ticket(t.subject, [TicketMessage(m.author, m.text) for m in t.messages],
                     t.customer_id, t.channel, body.prompt_version)
-    result: dict[str, Any] = await run_in_threadpool(assistant.drafts.draft, settings.tenant,
+    result: dict[str, Any] = await run_in_threadpool(drafts.draft, settings.tenant,
                                                      responder, ticket)
     return result
 
 
 @router.post("/drafts/{draft_id}/feedback")
-async def draft_feedback(draft_id: str, body: FeedbackIn, request: Request, _: AgentOrAbove,
-                         settings: SettingsDep) -> dict[str, Any]:
+async def draft_feedback(draft_id: str, body: FeedbackIn, _: AgentOrAbove,
+                         settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
     """Record whether the agent used the draft (as is, or edited), a 1-5 rating, a comment."""
     if body.accepted is None and body.edited_text is None and body.rating is None:
         raise InvalidRequest("send at least one of accepted, edited_text, rating")
-    store = request.app.state.assistant.store
     record = await run_in_threadpool(
         lambda: store.add_feedback(settings.tenant, "draft", draft_id, accepted=body.accepted,
                                    edited_text=body.edited_text, rating=body.rating,
@@ -100,19 +99,17 @@ async def draft_feedback(draft_id: str, body: FeedbackIn, request: Request, _: A
 
 
 @router.get("/feedback/export")
-async def export_feedback(request: Request, _: AgentOrAbove,
-                          settings: SettingsDep) -> list[dict[str, Any]]:
+async def export_feedback(_: AgentOrAbove,
+                          settings: SettingsDep, store: StoreDep) -> list[dict[str, Any]]:
     """Every feedback record of the tenant with what it refers to (JSON)."""
-    store = request.app.state.assistant.store
     rows: list[dict[str, Any]] = await run_in_threadpool(store.export_feedback, settings.tenant)
     return rows
 
 
 @router.put("/customers/{customer_id}")
-async def put_customer(customer_id: str, body: CustomerIn, request: Request, _: AgentOrAbove,
-                       settings: SettingsDep) -> dict[str, Any]:
+async def put_customer(customer_id: str, body: CustomerIn, _: AgentOrAbove,
+                       settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
     """Create or replace a customer profile (from the CRM)."""
-    store = request.app.state.assistant.store
     record = await run_in_threadpool(
         lambda: store.upsert_customer(settings.tenant, customer_id, name=body.name,
                                       email=body.email, locale=body.locale, tier=body.tier,
@@ -121,20 +118,18 @@ async def put_customer(customer_id: str, body: CustomerIn, request: Request, _: 
 
 
 @router.post("/customers/{customer_id}/events")
-async def add_event(customer_id: str, body: EventIn, request: Request, _: AgentOrAbove,
-                    settings: SettingsDep) -> dict[str, Any]:
+async def add_event(customer_id: str, body: EventIn, _: AgentOrAbove,
+                    settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
     """Record something that happened to a customer (an order delayed, a refund issued...)."""
-    store = request.app.state.assistant.store
     record = await run_in_threadpool(store.add_event, settings.tenant, customer_id, body.kind,
                                      body.data)
     return dict(_plain(record))
 
 
 @router.get("/customers/{customer_id}/history")
-async def history(customer_id: str, request: Request, _: AgentOrAbove,
-                  settings: SettingsDep) -> dict[str, Any]:
+async def history(customer_id: str, _: AgentOrAbove,
+                  settings: SettingsDep, store: StoreDep) -> dict[str, Any]:
     """Profile, recent orders, tickets, events, conversations and messages of a customer."""
-    store = request.app.state.assistant.store
     result = await run_in_threadpool(store.customer_history, settings.tenant, customer_id)
     if result.customer is None:
         raise CustomerNotFound(f"no customer {customer_id!r}")

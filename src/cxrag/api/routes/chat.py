@@ -15,12 +15,14 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from cxrag.api.auth import CallerKey, Role, WidgetOrAbove, verify_customer, widget_collection
-from cxrag.api.deps import SettingsDep
+from cxrag.api.deps import ChatDep, RateLimiterDep, ReplySlotsDep, SettingsDep
 from cxrag.api.schemas import problems
-from cxrag.api.throttle import ReplySlots
+from cxrag.api.schemas_reply import ChatReply
+from cxrag.api.throttle import RateLimiter, ReplySlots
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.control import CallControl
-from cxrag.reply.chat import ChatTurn, customer_view
+from cxrag.reply.chat import ChatService, ChatTurn, customer_view
+from cxrag.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 log = structlog.get_logger(__name__)
@@ -53,15 +55,22 @@ class ChatRequest(BaseModel):
     prompt_version: str | None = Field(None, max_length=32)
     stream: bool = False
 
+    def turn(self, tenant: str) -> ChatTurn:
+        """The message as a chat turn (a signed customer's, else the visitor's)."""
+        return ChatTurn(tenant, self.message, self.channel, self.customer_id,
+                        None if self.customer_id else self.visitor_id, self.conversation_id,
+                        self.locale, self.prompt_version)
 
-@router.post("/chat", responses={
+
+@router.post("/chat", response_model=ChatReply, response_model_exclude_unset=True, responses={
     200: {"description": "the reply; with `stream: true`, server-sent events",
           "content": {"text/event-stream": {"schema": SSE_EVENT}}},
     429: {**problems(429)[429],
           "description": "too many messages from this key, visitor or customer (Retry-After)"},
     503: {**problems(503)[503], "description": "too many replies in progress (Retry-After)"}})
 async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove, key: CallerKey,
-               settings: SettingsDep) -> Any:
+               settings: SettingsDep, limiter: RateLimiterDep, slots: ReplySlotsDep,
+               service: ChatDep) -> Any:
     """Answer a customer from the knowledge base, in their language, with citations.
 
     `grounded: false` comes with a `handoff` (reason, queue, summary) instead of a guess.
@@ -70,6 +79,21 @@ async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove, key: Ca
     `answer` replaces the streamed text). A reply takes at most `llm.reply_deadline_s` with the
     model; then the customer gets the fallback. A client that leaves stops the generation.
     """
+    collection = await _admit(body, role, key, settings, limiter)
+    turn, control = body.turn(settings.tenant), CallControl(settings.llm.reply_deadline_s)
+    view = customer_view if role == Role.widget else _as_is
+    if body.stream:
+        return await _stream(request, service, turn, collection, control, slots, view)
+    async with slots.slot():
+        payload = await _cancellable(request, control, lambda: service.answer(
+            turn, collection, control=control))
+    return ChatReply.model_validate(view(payload))
+
+
+async def _admit(body: ChatRequest, role: Role, key: str, settings: Settings,
+                 limiter: RateLimiter) -> str | None:
+    """The collection the caller may ask (a widget key's own), once the message is within
+    bounds, the customer's token verified and the visitor's or customer's rate allows it."""
     if len(body.message) > settings.api.max_message_chars:
         raise InvalidRequest(f"message is longer than {settings.api.max_message_chars} "
                              "characters", limit=settings.api.max_message_chars)
@@ -80,31 +104,25 @@ async def chat(body: ChatRequest, request: Request, role: WidgetOrAbove, key: Ca
             verify_customer(settings, settings.tenant, body.customer_id, body.customer_token)
     if not body.customer_id and not body.visitor_id:
         raise InvalidRequest("send customer_id (with its token) or an anonymous visitor_id")
-    limiter = request.app.state.rate_limiter
     if body.customer_id:
         await limiter.hit("customer", f"{settings.tenant}/{body.customer_id}")
     else:
         await limiter.hit("visitor", f"{settings.tenant}/{body.visitor_id}")
-    turn = ChatTurn(settings.tenant, body.message, body.channel, body.customer_id,
-                    None if body.customer_id else body.visitor_id, body.conversation_id,
-                    body.locale, body.prompt_version)
-    assistant = request.app.state.assistant
-    view = customer_view if role == Role.widget else _as_is
-    slots = request.app.state.reply_slots
-    control = CallControl(settings.llm.reply_deadline_s)
-    if not body.stream:
-        async with slots.slot():
-            responder = await run_in_threadpool(assistant.responder, collection)
-            return view(await _cancellable(request, control, lambda: assistant.chat.reply(
-                responder, turn, control=control)))
+    return collection
+
+
+async def _stream(request: Request, service: ChatService, turn: ChatTurn,
+                  collection: str | None, control: CallControl, slots: ReplySlots,
+                  view: Callable[[dict[str, Any]], dict[str, Any]]) -> StreamingResponse:
+    """The reply as server-sent events; its reply slot is held until the stream ends."""
     slots.take()  # held until the stream ends, however it ends
     end = _StreamEnd(control, slots)
     try:
-        responder = await run_in_threadpool(assistant.responder, collection)
+        events = await run_in_threadpool(lambda: service.answer_stream(
+            turn, collection, control=control))
     except BaseException:
         end()
         raise
-    events = assistant.chat.stream(responder, turn, control=control)
     return StreamingResponse(_sse(events, end, view, request), media_type="text/event-stream",
                              background=BackgroundTask(end),
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from cxrag.api.deps import KnowledgeDep
+from cxrag.api.deps import AssistantDep, KnowledgeDep
 from cxrag.api.schemas import Health
 from cxrag.errors import CxragError
 
@@ -19,11 +19,11 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-def readyz(request: Request, knowledge: KnowledgeDep) -> Health | JSONResponse:
+def readyz(knowledge: KnowledgeDep, assistant: AssistantDep) -> Health | JSONResponse:
     """The embedding model, the default collection's stores and the chat model answer."""
     checks: dict[str, str] = {}
     try:
-        checks["llm"] = "ok" if request.app.state.assistant.health()["llm"] else "not answering"
+        checks["llm"] = "ok" if assistant.health()["llm"] else "not answering"
         knowledge.embedder.embed_query("ready")
         checks["embedding"] = "ok"
         base = knowledge.get()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from cxrag.api.auth import AgentOrAbove, Role
-from cxrag.api.deps import KnowledgeDep, SettingsDep
+from cxrag.api.deps import AssistantDep, KnowledgeDep, SettingsDep
 from cxrag.cx.analyzer import TriageAnalyzer
 from cxrag.errors import Forbidden
 from cxrag.insights.models import Bucket, InsightsReport
@@ -19,7 +19,8 @@ router = APIRouter(prefix="/v1", tags=["insights"])
 
 @router.get("/insights", response_model=InsightsReport)
 async def get_insights(
-    request: Request, role: AgentOrAbove, settings: SettingsDep, knowledge: KnowledgeDep,
+    role: AgentOrAbove, settings: SettingsDep, knowledge: KnowledgeDep,
+    assistant: AssistantDep,
     tenant: Annotated[str | None, Query(
         description="default: the service's tenant; another tenant needs an admin key")] = None,
     since: Annotated[str | None, Query(
@@ -39,7 +40,6 @@ async def get_insights(
     if tenant != settings.tenant and role < Role.admin:
         raise Forbidden("an agent key reads its own tenant's insights; another tenant needs "
                         "an admin key")
-    assistant = request.app.state.assistant
     store, analyzer = assistant.store, TriageAnalyzer(assistant.triage)
     report: InsightsReport = await run_in_threadpool(
         lambda: insights(store, tenant, since=since, until=until, bucket=bucket,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cxrag.api.auth import AgentOrAbove
-from cxrag.api.deps import SettingsDep
+from cxrag.api.deps import SettingsDep, TriageDep
 
 router = APIRouter(prefix="/v1", tags=["agent assist"])
 
@@ -64,8 +64,8 @@ class TriageResponse(BaseModel):
 
 
 @router.post("/triage", response_model=TriageResponse)
-async def triage(body: TriageRequest, request: Request, _: AgentOrAbove,
-                 settings: SettingsDep) -> dict[str, Any]:
+async def triage(body: TriageRequest, _: AgentOrAbove, settings: SettingsDep,
+                 service: TriageDep) -> dict[str, Any]:
     """Classify a message: category (the organisation's taxonomy, trained or zero-shot) with a
     confidence, priority, language, sentiment, a 0-1 frustration score with its reasons, and
     the escalation decision with the best-qualified queue, following the policy file.
@@ -74,7 +74,6 @@ async def triage(body: TriageRequest, request: Request, _: AgentOrAbove,
     recent contacts are taken into account. Low confidence means out of scope: a person
     decides, the category is not guessed.
     """
-    service = request.app.state.assistant.triage_service
     analysis = await run_in_threadpool(
         lambda: service.analyse(settings.tenant, body.text, customer_id=body.customer_id,
                                 conversation_id=body.conversation_id, load=body.load))

@@ -25,10 +25,12 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cxrag.api.auth import Role, WidgetOrAbove, loopback_request, verify_customer
-from cxrag.api.deps import KnowledgeDep, SettingsDep
+from cxrag.api.deps import ChatDep, DemoKeyDep, KnowledgeDep, RateLimiterDep, SettingsDep
 from cxrag.errors import InvalidRequest, NotFound
 from cxrag.index.catalog import StoredChunk
+from cxrag.knowledge import Knowledge
 from cxrag.reply.chat import customer_view
+from cxrag.settings import Settings
 
 router = APIRouter()
 STATIC = FilePath(__file__).resolve().parents[1] / "static"
@@ -62,14 +64,13 @@ class Owner:
     visitor_id: str | None = None
 
 
-async def owner(request: Request, role: WidgetOrAbove, settings: SettingsDep,
+async def owner(role: WidgetOrAbove, settings: SettingsDep, limiter: RateLimiterDep,
           x_visitor_id: Annotated[str | None, Header(max_length=64, description=(
               "anonymous visitor id the widget made (random, kept in the browser)"))] = None,
           x_customer_id: Annotated[str | None, Header(max_length=64)] = None,
           x_customer_token: Annotated[str | None, Header(max_length=128, description=(
               "with a widget key: hex HMAC-SHA256 of the customer id"))] = None) -> Owner:
     """The caller's identity, verified as for ``POST /v1/chat`` (and within its rate)."""
-    limiter = request.app.state.rate_limiter
     if x_customer_id:
         if role == Role.widget:
             verify_customer(settings, settings.tenant, x_customer_id, x_customer_token)
@@ -162,14 +163,13 @@ class HandoffCreated(HandoffOut):
 
 @router.get("/v1/conversations/{conversation_id}", tags=["widget"],
             response_model=ConversationOut, responses=PROBLEMS)
-async def get_conversation(conversation_id: ConversationId, who: OwnerDep, request: Request,
-                           settings: SettingsDep) -> ConversationOut:
+async def get_conversation(conversation_id: ConversationId, who: OwnerDep, settings: SettingsDep,
+                           chat: ChatDep) -> ConversationOut:
     """The conversation so far, so the widget can show it again after a page reload.
 
     Only its owner may read it: the visitor who started it, or the signed customer it belongs
     to (403 `conversation_forbidden` for anyone else, 404 when it does not exist).
     """
-    chat = request.app.state.assistant.chat
     body = await run_in_threadpool(lambda: chat.conversation(
         settings.tenant, conversation_id, customer_id=who.customer_id,
         visitor_id=who.visitor_id))
@@ -180,13 +180,12 @@ async def get_conversation(conversation_id: ConversationId, who: OwnerDep, reque
             tags=["widget"], response_model=FeedbackOut, responses=PROBLEMS)
 async def rate_reply(conversation_id: ConversationId,
                      message_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: ThumbIn,
-                     who: OwnerDep, request: Request, settings: SettingsDep) -> FeedbackOut:
+                     who: OwnerDep, settings: SettingsDep, chat: ChatDep) -> FeedbackOut:
     """Thumbs up or down on one of the assistant's replies, with an optional comment.
 
     Stored as feedback on that message (up as rating 5, down as 1, so CSAT counts it) and
     listed by `GET /v1/feedback/export`. Sending it again replaces the earlier verdict.
     """
-    chat = request.app.state.assistant.chat
     result = await run_in_threadpool(lambda: chat.rate(
         settings.tenant, conversation_id, message_id, customer_id=who.customer_id,
         visitor_id=who.visitor_id, thumb=body.rating, comment=body.comment))
@@ -195,8 +194,8 @@ async def rate_reply(conversation_id: ConversationId,
 
 @router.post("/v1/handoffs", tags=["widget"], status_code=201, response_model=HandoffCreated,
              responses=PROBLEMS)
-async def create_handoff(body: HandoffIn, who: OwnerDep, request: Request,
-                         settings: SettingsDep, role: WidgetOrAbove) -> HandoffCreated:
+async def create_handoff(body: HandoffIn, who: OwnerDep, settings: SettingsDep,
+                         role: WidgetOrAbove, chat: ChatDep) -> HandoffCreated:
     """Talk to a person: hand the conversation over, at any time, even before a question.
 
     The conversation is marked `handoff` and the request recorded in it, with a summary of the
@@ -204,7 +203,6 @@ async def create_handoff(body: HandoffIn, who: OwnerDep, request: Request,
     asks them to repeat themselves. Gold and VIP customers go to the `vip` queue, everyone
     else to `support-<language>`.
     """
-    chat = request.app.state.assistant.chat
     result = await run_in_threadpool(lambda: chat.hand_off(
         settings.tenant, body.conversation_id, customer_id=who.customer_id,
         visitor_id=who.visitor_id, channel=body.channel, locale=body.locale))
@@ -255,16 +253,16 @@ def asset(name: str, request: Request) -> Response:
 
 
 @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-def demo_page(request: Request, settings: SettingsDep) -> Response:
+def demo_page(request: Request, settings: SettingsDep, demo_key: DemoKeyDep) -> Response:
     """Tiendalia's help centre with the assistant on it (``api.demo``)."""
     language = _page_language(request)
     main = Template(_template("home.html")).safe_substitute(lang=language)
-    return _page(request, settings, language, "Tiendalia", main)
+    return _page(request, settings, demo_key, language, "Tiendalia", main)
 
 
 @router.get("/help/{doc_id:path}", include_in_schema=False)
 async def help_article(doc_id: str, request: Request, settings: SettingsDep,
-                       knowledge: KnowledgeDep) -> Response:
+                       knowledge: KnowledgeDep, demo_key: DemoKeyDep) -> Response:
     """One help-centre article of the default collection, as text: where citations lead."""
     if not settings.api.demo or not DOC_ID.match(doc_id) or ".." in doc_id:
         raise NotFound(f"no article {doc_id!r}")
@@ -275,14 +273,15 @@ async def help_article(doc_id: str, request: Request, settings: SettingsDep,
     main = (f'<article class="article" lang="{html.escape(chunks[0].language)}">'
             f'<p class="crumb"><a href="/">Tiendalia</a></p>'
             f"<h1>{html.escape(chunks[0].title)}</h1>{paragraphs}</article>")
-    return _page(request, settings, _page_language(request), chunks[0].title, main)
+    return _page(request, settings, demo_key, _page_language(request), chunks[0].title,
+                 main)
 
 
-def _page(request: Request, settings: SettingsDep, language: str, title: str,
-          main: str) -> Response:
+def _page(request: Request, settings: Settings, demo_key: str | None, language: str,
+          title: str, main: str) -> Response:
     if not settings.api.demo:
         raise NotFound("the demo page is off (api.demo)")
-    key = _page_key(request, settings)
+    key = _page_key(request, settings, demo_key)
     widget = (f'<script src="/widget.js" defer data-key="{html.escape(key)}" '
               f'data-article-url="/help/{{id}}" data-color="#0a6847"></script>' if key else
               '<p class="notice">Set <code>CXRAG_API__WIDGET_KEYS</code> to try the assistant '
@@ -298,9 +297,8 @@ def _page(request: Request, settings: SettingsDep, language: str, title: str,
     return Response(page, media_type=MEDIA["html"], headers=headers)
 
 
-def _page_key(request: Request, settings: SettingsDep) -> str | None:
+def _page_key(request: Request, settings: Settings, demo: str | None) -> str | None:
     """The key the page embeds: over loopback the demo key, else the first widget key."""
-    demo: str | None = getattr(request.app.state, "demo_key", None)
     if demo and loopback_request(request.scope):
         return demo
     return settings.api.widget_keys[0].get_secret_value() if settings.api.widget_keys else None
@@ -322,7 +320,7 @@ def _template(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
-def _article_chunks(knowledge: KnowledgeDep, doc_id: str) -> list[StoredChunk]:
+def _article_chunks(knowledge: Knowledge, doc_id: str) -> list[StoredChunk]:
     return [c for batch in knowledge.get().catalog.iter_chunks([doc_id]) for c in batch]
 
 
