@@ -72,8 +72,11 @@ def measure(knowledge: Knowledge, kb_dir: Path, rounds: int = 7) -> dict[str, An
         t0, c0 = time.perf_counter(), time.process_time()
         report = base.ingestor.run([kb_dir], full=True)
         ingest.append((time.perf_counter() - t0, time.process_time() - c0))
-        if report.failures:
-            raise SystemExit(f"ingest failed on {report.failures[0]}")
+        # The screening quarantines 4 stackfaq threads (javascript: bookmarklets): expected,
+        # the same for old and new code; anything else is a broken ingest.
+        broken = [f for f in report.failures if f.code != "quarantined"]
+        if broken:
+            raise SystemExit(f"ingest failed on {broken[0]}")
         chunks = report.chunks_written
 
     def run_replayed() -> None:
