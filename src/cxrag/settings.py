@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxrag.errors import InvalidName
@@ -323,8 +323,9 @@ class Settings(BaseSettings):
 
     @field_validator("tenant", "collection")
     @classmethod
-    def _valid_name(cls, value: str) -> str:
-        return check_name("name", value)
+    def _valid_name(cls, value: str, info: ValidationInfo) -> str:
+        return check_name(f"CXRAG_{(info.field_name or 'name').upper()}: {info.field_name}",
+                          value)
 
     @property
     def chroma_path(self) -> Path:
