@@ -52,3 +52,19 @@ def content_words(text: str) -> set[str]:
 def overlap(words: set[str], sentence: str) -> float:
     """Share of ``words`` found in ``sentence`` (see ``content_words``)."""
     return len(words & content_words(sentence)) / len(words) if words else 0.0
+
+
+# "Hola, soy Lucía." / "Hi, I'm James." / "me llamo Ana Gómez": a customer introducing
+# themselves by name. A name never bears on a support answer, but it changes the prompt, and a
+# small model's decision moves with it (the bias suite's gender gap, docs/benchmarks.md).
+_NAME = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+"
+_INTRODUCTION = re.compile(
+    rf"(?:,\s*)?\b(?i:soy|me\s+llamo|mi\s+nombre\s+es|i'm|i\s+am|my\s+name\s+is|this\s+is)"
+    rf"\s+{_NAME}(?:\s+{_NAME})?(?=\s*(?:[.,;:!?]|$))")
+
+
+def without_introduction(text: str) -> str:
+    """``text`` without the sender introducing themselves by name ("Hola, soy Lucía. ¿...?"
+    -> "Hola. ¿...?"); anything else is left as written."""
+    out = _INTRODUCTION.sub("", text)
+    return re.sub(r"^\s*[.,;:]\s*", "", out).strip() or text

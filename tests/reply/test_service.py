@@ -184,3 +184,14 @@ def test_a_search_that_found_nothing_relevant_goes_to_a_person_before_the_model(
     relevance["value"] = 0.6
     reply = responder.reply(ReplyRequest("Do gift cards expire?"))
     assert reply.grounded and [c.document_id for c in reply.citations] == ["en/gift-cards"]
+
+
+def test_the_customers_name_does_not_reach_the_prompt_or_the_search(responder_for) -> None:  # type: ignore[no-untyped-def]
+    prompts = []
+    for name in ("Lucía", "Javier"):
+        chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
+        reply = responder_for(chat).reply(ReplyRequest(f"Hi, I'm {name}. Do gift cards expire?"))
+        assert reply.grounded and reply.question == "Hi. Do gift cards expire?"
+        prompts.append(chat.calls[0])
+        assert name not in str(chat.calls[0])
+    assert prompts[0] == prompts[1]  # the same answer whoever asks

@@ -58,6 +58,7 @@ from cxrag.reply.models import (
 )
 from cxrag.reply.pivot import Pivot, pivot_language
 from cxrag.retrieve.hybrid import HybridRetriever
+from cxrag.textnorm import without_introduction
 
 log = structlog.get_logger(__name__)
 LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
@@ -184,6 +185,8 @@ class Responder:
         ``variables`` (besides ``language`` and ``passages``) replace the answer prompt, e.g.
         an agent's draft."""
         language = analysis.language if analysis is not None else self._language(req)
+        # The question without the customer's name: the same answer whoever asks.
+        req = replace(req, message=without_introduction(req.message))
         version = req.prompt_version or self.prompts.default_version
         question = self._standalone(req, version, control) if condense else req.message
         with self._cpu:
