@@ -34,7 +34,8 @@ from common import OUT, SHARED, HostSteal, pct, save  # noqa: E402
 import cxrag  # noqa: E402,F401
 from cxrag.documents import Chunk, Document, Section, doc_vector_ids, split_chunk_id  # noqa: E402
 from cxrag.embed.base import normalise  # noqa: E402
-from cxrag.ingest.pipeline import _metadata, lexical_entry  # noqa: E402
+from cxrag.index.writer import lexical_entry  # noqa: E402
+from cxrag.index.writer import vector_metadata as _metadata  # noqa: E402
 from cxrag.knowledge import Knowledge  # noqa: E402
 from cxrag.language import detect_language  # noqa: E402
 from cxrag.settings import Settings  # noqa: E402

@@ -1,8 +1,7 @@
 """The ingest pipeline: discover -> diff by hash -> parse -> chunk -> embed -> write.
 
-Writes are crash-consistent: for each document, the vector writes happen under a pending
-marker around one SQLite transaction (the commit point). Search only sees committed chunks,
-and the next run reconciles anything an interruption left behind.
+The writes go through :class:`cxrag.index.writer.IndexWriter`, which keeps them
+crash-consistent; each run first reconciles anything an interruption left behind.
 """
 
 from __future__ import annotations
@@ -13,43 +12,29 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import structlog
 
-from cxrag.documents import DOC_VECTOR_KINDS, Chunk, Document, doc_vector_ids, version_of
-from cxrag.embed.base import Embedder, normalise
+from cxrag.documents import Document
+from cxrag.embed.base import Embedder
 from cxrag.errors import CxragError, UnsupportedFormat
 from cxrag.index.catalog import Catalog, Manifest
-from cxrag.index.lexical import LexicalEntry, LexicalIndex
+from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorIndex
+from cxrag.index.writer import Batch, IndexWriter
 from cxrag.ingest import screening
 from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker, embedding_text
 from cxrag.ingest.loaders import load_file
 from cxrag.ingest.models import Failure, IngestReport, SourceFile
 from cxrag.ingest.sources import SUPPORTED, discover_all, is_ticket_export
-from cxrag.ingest.stages import Batch, Files, Parsed, WriteBehind, prefetch
+from cxrag.ingest.stages import Files, Parsed, WriteBehind, prefetch
 from cxrag.ingest.tickets import load_ticket_export
 
 log = structlog.get_logger(__name__)
 PIPELINE_VERSION = "2"  # 2: tickets index the agent side only
 Progress = Callable[[str, int], None]
-
-
-def lexical_entry(doc: Document, chunk: Chunk) -> LexicalEntry:
-    """A chunk as the lexical index sees it."""
-    return LexicalEntry(chunk.chunk_id, doc.doc_id, doc.title, chunk.headings, chunk.text,
-                        doc.language, doc.doc_type, doc.product, tuple(doc.tags))
-
-
-def _metadata(doc: Document) -> dict[str, Any]:
-    """The filterable metadata stored with every vector (Chroma rejects None values)."""
-    meta: dict[str, Any] = {"language": doc.language, "doc_type": doc.doc_type}
-    if doc.product:
-        meta["product"] = doc.product
-    return meta
 
 
 class Ingestor:
@@ -60,6 +45,7 @@ class Ingestor:
                  batch_chunks: int = 256, first_batch_chunks: int = 16,
                  admission: Admission | None = None):
         self.catalog, self.index, self.lexical = catalog, index, lexical
+        self.indexes = IndexWriter(catalog, index, lexical)  # every write to the stores
         self.embedder, self.chunker = embedder, chunker
         self.admission = admission or Admission()
         self.languages = list(languages)
@@ -89,9 +75,7 @@ class Ingestor:
         report = IngestReport()
         self._batch, self._queue = [], []  # nothing left from a crashed run
         if full:
-            self.catalog.clear()
-            self.index.reset()
-            self.lexical.reset()
+            self.indexes.reset()
         self.reconcile()
         self._known = self.catalog.manifest()
         self._owners = {doc_id: owner for doc_id, (_, owner) in self._known.documents.items()}
@@ -120,7 +104,7 @@ class Ingestor:
             writer, self._writer = self._writer, None
             writer.close(raise_errors=sys.exc_info()[0] is None)
         for root in roots:
-            self._remove_missing(root, seen, report)
+            report.removed += self.indexes.remove_missing(str(root), seen)
         self.catalog.set_meta("fingerprint", self.fingerprint)
         self.catalog.set_meta("embedding_model", self.embedder.model_id)
         report.seconds = time.perf_counter() - started
@@ -258,126 +242,38 @@ class Ingestor:
     def _store(self, batch: Batch, vectors: np.ndarray | None, files: Files,
                report: IngestReport) -> None:
         if batch and vectors is not None:
-            self._write_batch(batch, vectors, report)
+            self.indexes.write(batch, vectors)
+            for _, chunks, _, existed in batch:
+                report.chunks_written += len(chunks)
+                if existed:
+                    report.updated += 1
+                else:
+                    report.added += 1
         for parsed, gone, current in files:
             for doc_id in gone:
                 if self._owners.get(doc_id) is None:  # not taken over by another file
-                    self._remove(doc_id)
+                    self.indexes.remove(doc_id)
                     report.removed += 1
             relocated = {d.doc_id: d.source for d in parsed.relocated}
             for doc_id, old_path in parsed.moved.items():
-                self.catalog.hand_over(doc_id, old_path, str(parsed.source.path),
+                self.indexes.hand_over(doc_id, old_path, str(parsed.source.path),
                                        relocated.get(doc_id))
             if not parsed.failures:
-                self.catalog.record_source(str(parsed.source.path), str(parsed.source.root),
+                self.indexes.record_source(str(parsed.source.path), str(parsed.source.root),
                                            parsed.file_hash, sorted(current))
 
-    def _write_batch(self, batch: Batch, vectors: np.ndarray, report: IngestReport) -> None:
-        """Write a batch's vectors in one call per collection and its lexical entries in one
-        commit, then commit each document in the catalogue (the commit point), then drop
-        what the previous versions left."""
-        docs = [doc for doc, _, _, _ in batch]
-        self.catalog.mark_pending(d.doc_id for d in docs)
-        chunk_ids: list[str] = []
-        chunk_docs: list[str] = []
-        chunk_meta: list[dict[str, Any]] = []
-        chunk_vecs: list[np.ndarray] = []
-        doc_ids: list[str] = []
-        doc_owners: list[str] = []
-        doc_meta: list[dict[str, Any]] = []
-        doc_vecs: list[np.ndarray] = []
-        offset = 0
-        for doc, chunks, _, _ in batch:
-            vecs = vectors[offset : offset + 1 + len(chunks)]
-            offset += 1 + len(chunks)
-            meta = _metadata(doc)
-            chunk_ids += [c.chunk_id for c in chunks]
-            chunk_docs += [doc.doc_id] * len(chunks)
-            chunk_meta += [meta] * len(chunks)
-            chunk_vecs.append(vecs[1:])
-            # In DOC_VECTOR_KINDS order: the centroid of title and chunks, then the title.
-            doc_ids += doc_vector_ids(doc.doc_id, doc.version)
-            doc_owners += [doc.doc_id] * len(DOC_VECTOR_KINDS)
-            doc_meta += [meta] * len(DOC_VECTOR_KINDS)
-            doc_vecs += [normalise(vecs.mean(axis=0)), vecs[0]]
-        self.index.add_chunks(chunk_ids, chunk_docs, np.vstack(chunk_vecs), chunk_meta)
-        self.index.add_docs(doc_ids, doc_owners, np.vstack(doc_vecs), doc_meta)
-        self.lexical.add([lexical_entry(doc, c) for doc, chunks, _, _ in batch for c in chunks])
-        for doc, chunks, path, existed in batch:
-            self.catalog.commit_document(doc, path, chunks)  # the commit point
-            report.chunks_written += len(chunks)
-            if existed:
-                report.updated += 1
-            else:
-                report.added += 1
-        # The previous versions' vectors and lexical entries are now uncommitted.
-        self._prune([doc.doc_id for doc, _, _, existed in batch if existed])
-        self.catalog.clear_pending(d.doc_id for d in docs)
-
-    def _prune(self, doc_ids: Sequence[str]) -> None:
-        """Delete the documents' vectors and lexical entries the catalogue has not committed."""
-        if not doc_ids:
-            return
-        hashes = self.catalog.document_hashes(doc_ids)
-        stale_chunks: list[str] = []
-        stale_doc_vectors: list[str] = []
-        stale_lexical: list[str] = []
-        for doc_id in doc_ids:
-            committed = set(self.catalog.chunk_ids(doc_id))
-            chunk_ids, doc_vectors = self.index.ids_for_doc(doc_id)
-            doc_hash = hashes.get(doc_id)
-            keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
-            stale_chunks += [c for c in chunk_ids if c not in committed]
-            stale_doc_vectors += [v for v in doc_vectors if v not in keep]
-            stale_lexical += [c for c in self.lexical.ids_for_doc(doc_id) if c not in committed]
-        self.index.delete(stale_chunks, stale_doc_vectors)
-        self.lexical.delete(stale_lexical)
-
-    def _remove(self, doc_id: str) -> None:
-        self.catalog.mark_pending([doc_id])
-        self.catalog.delete_document(doc_id)
-        self.index.delete(*self.index.ids_for_doc(doc_id))
-        self.lexical.delete(self.lexical.ids_for_doc(doc_id))
-        self.catalog.clear_pending([doc_id])
-
-    def _remove_missing(self, root: Path, seen: set[str], report: IngestReport) -> None:
-        for path, doc_ids in self.catalog.sources_under(str(root)).items():
-            if path in seen:
-                continue
-            for doc_id in doc_ids:
-                if self.catalog.document_owner(doc_id) == path:
-                    self._remove(doc_id)
-                    report.removed += 1
-            self.catalog.forget_source(path)
-
+    # -- index maintenance (see IndexWriter) ------------------------------------------------
     def reconcile(self) -> int:
         """Delete what an interrupted run left uncommitted in the derived indexes; returns
         documents repaired."""
-        pending = self.catalog.pending()
-        self._prune(pending)
-        self.catalog.clear_pending(pending)
-        if pending:
-            log.warning("ingest.reconciled", documents=len(pending))
-        return len(pending)
+        return self.indexes.reconcile()
 
     def ensure_lexical(self) -> int:
         """Rebuild the lexical index from the catalogue if it is empty while the catalogue is
         not (deleted, or written by a cxrag before this index existed); returns chunks indexed.
         """
-        if self.lexical.count() or not self.catalog.stats()["chunks"]:
-            return 0
-        return self.rebuild_lexical()
+        return self.indexes.ensure_lexical()
 
     def rebuild_lexical(self) -> int:
         """Re-create the lexical index from the catalogue; returns chunks indexed."""
-        started = time.perf_counter()
-        self.lexical.reset()
-        n = 0
-        for stored in self.catalog.iter_chunks():
-            self.lexical.add([LexicalEntry(c.chunk_id, c.doc_id, c.title, c.headings, c.text,
-                                           c.language, c.doc_type, c.product, c.tags)
-                              for c in stored])
-            n += len(stored)
-        seconds = round(time.perf_counter() - started, 1)
-        log.info("ingest.lexical_rebuilt", chunks=n, seconds=seconds)
-        return n
+        return self.indexes.rebuild_lexical()

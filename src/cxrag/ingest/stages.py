@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from cxrag.documents import Chunk, Document
+from cxrag.index.writer import Batch  # doc, chunks, source path, existed
 from cxrag.ingest.models import Failure, SourceFile
 
 
@@ -51,7 +52,6 @@ def prefetch(items: Iterable[Parsed], size: int = 64) -> Iterator[Parsed]:
         yield item
 
 
-Batch = list[tuple[Document, list[Chunk], str, bool]]  # doc, chunks, source path, existed
 Files = list[tuple[Parsed, set[str], set[str]]]  # parsed file, ids gone, ids current
 
 
