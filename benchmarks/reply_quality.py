@@ -54,8 +54,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import OUT, ROOT, SHARED, save  # noqa: E402
+
+from cxrag.cli.common import progress_bar  # noqa: E402
 
 CACHE = OUT / "reply_quality-cache"
 SEED = 20240611
@@ -333,31 +334,6 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
 
 
 # -- running ----------------------------------------------------------------------------------
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[str, int], None]]:
-    """A rich progress bar on stderr driven by ``("total", n)`` / ``("advance", k)``."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def progress(kind: str, n: int) -> None:
-            if kind == "total":
-                bar.update(task, total=n)
-            else:
-                bar.advance(task, n)
-
-        yield progress
 
 
 def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str | None,
@@ -383,7 +359,7 @@ def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str |
         for name in names:
             spec = SETS[name]
             kb = runner.knowledge.get(spec.collection)
-            with _progress(f"ingest {spec.collection}") as progress:
+            with progress_bar(f"ingest {spec.collection}") as progress:
                 report = kb.ingestor.run([spec.root / "kb"], progress=progress)
             ingests[name] = report.as_dict()
             print(f"ingest {spec.collection}: {report.added} added, {report.unchanged} "
@@ -399,7 +375,7 @@ def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str |
             responder = assistant.responder(spec.collection)
             rows = []
             began = time.perf_counter()
-            with _progress(f"replies {name}") as progress:
+            with progress_bar(f"replies {name}") as progress:
                 progress("total", len(samples[name]))
                 for query in samples[name]:
                     hits = model.hits if isinstance(model, CachedChat) else 0
