@@ -196,10 +196,10 @@ class Responder:
                                           context=earlier_turns(req))
             # Nothing relevant found: no passages, and no model call unless the customer's
             # own data may answer; a person takes it.
-            nothing = found.relevance is not None and found.relevance < self.min_relevance
-            passages = [] if nothing else self.packer.pack(found.hits, question, vector)
-            hits = [] if nothing else found.hits
-        nothing = nothing and not (req.customer is not None and req.customer.facts)
+            below = found.relevance is not None and found.relevance < self.min_relevance
+            hits = [] if below else found.hits
+            passages = self.packer.pack(hits, question, vector) if hits else []
+        nothing = below and not (req.customer is not None and req.customer.facts)
         if variables is None:
             variables = {"question": req.message, "customer": customer_variables(req.customer),
                          "history": [{"role": t.role, "text": t.text} for t in req.history]}

@@ -148,9 +148,9 @@ class HybridRetriever:
     def evidence(self, query: str, filters: Filters | None = None, mode: Mode | None = None,
                  vector: Vectors | None = None, context: Sequence[str] = ()) -> Evidence:
         """What each leg finds for ``query``, live candidates only, before fusion.
-        ``context`` (earlier turns) joins the query in the lexical leg only: a follow-up's
-        topic words are in the turns before it (BM25 R@5 on mtrag_fiqa_clapnq 0.76 -> 0.79),
-        while its embedding stays the question's own."""
+        ``context`` (earlier turns): a follow-up's topic words are in the turns before it, so
+        the last three join its lexical query (BM25 R@5 on mtrag_fiqa_clapnq 0.76 -> 0.79)
+        and the last one its embedding, unless ``vector`` is given."""
         filters, mode = filters or Filters(), mode or self.mode
         lang = detect_language(query, self.languages)
         turns = [turn[:_TURN_CHARS] for turn in context[-_CONTEXT_TURNS:]]
