@@ -22,10 +22,8 @@ def test_every_shipped_template_renders_with_its_documented_variables() -> None:
         "draft": {"subject": "Return", "language": "English", "passages": PASSAGES,
                   "customer": None, "messages": [{"author": "customer", "text": "Hi"}]},
         "condense": {"question": "¿y el envío?", "history": history},
-        "history_summary": {"customer": customer, "orders": [], "tickets": [],
-                            "history": history},
-        "handoff_summary": {"reason": "frustration", "customer": customer, "history": history,
-                            "question": "quiero hablar con una persona"},
+        "translate": {"language": "Spanish", "text": "Returns are free [1]."},
+        "tone": {"text": "Thanks!"},
     }
     assert "v1" in lib.versions()
     for name, values in variables.items():
@@ -71,3 +69,24 @@ def test_versions_are_selectable_and_templates_sandboxed(tmp_path: Path) -> None
         lib.get("condense").render(question="hi")
     with pytest.raises(PromptError, match="'name' must be 'draft'"):
         lib.get("draft")
+
+
+def test_the_texts_of_a_version_are_checked_when_loaded(tmp_path: Path) -> None:
+    texts = PromptLibrary(ROOT).texts()
+    assert texts.say("es", "offer").startswith("Si no resuelve tu duda")
+    assert texts.say("fr", "offer") == texts.say("en", "offer")  # English when missing
+    assert texts.say("es", "back", day=texts.day("es", 0), time="09:00", zone="Europe/Madrid") \
+        == "Ahora mismo el equipo no está disponible: vuelve el lunes a las 09:00 (Europe/Madrid)."
+    with pytest.raises(PromptError, match="'zone' is undefined"):
+        texts.say("en", "back", day="Monday", time="09:00")
+    with pytest.raises(PromptNotFound):  # the texts are not a chat template ...
+        PromptLibrary(ROOT).get("texts")
+    system = PromptLibrary(ROOT).system_prompts()  # ... nor a secret the guard hides
+    assert system and not any(texts.say("en", "handoff") in s for s in system)
+    (tmp_path / "v2").mkdir()
+    broken = tmp_path / "v2" / "texts.yaml"
+    broken.write_text("name: texts\nmessages:\n  es: {handoff: hola}\nsummaries: {}\n")
+    with pytest.raises(PromptError, match="language 'es' lacks fallback, escalate"):
+        PromptLibrary(tmp_path).texts("v2")
+    with pytest.raises(PromptNotFound, match="no prompt 'texts' in version 'v3'"):
+        PromptLibrary(tmp_path).texts("v3")

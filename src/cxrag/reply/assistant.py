@@ -44,10 +44,10 @@ class Assistant:
         self.triage = build_triage(settings, knowledge.embedder)
         self.triage.warm()
         self.triage_service = TriageService(self.triage, store, settings.cx.recent_days)
-        self.chat = ChatService(store, settings.cx.recent_days, self.triage,
-                                responders=self.responder)
-        self.drafts = DraftService(store, settings.cx.recent_days)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
+        self.chat = ChatService(store, self.prompts.texts(), settings.cx.recent_days,
+                                self.triage, responders=self.responder)
+        self.drafts = DraftService(store, settings.cx.recent_days)
         self.policy = OutputPolicy(settings.guard.allowed_domains,
                                    secrets=self.prompts.system_prompts())
         self.sentences = SentenceVectors(knowledge.embedder)

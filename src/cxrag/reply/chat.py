@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cxrag.compose.prompts import Texts
 from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
@@ -51,9 +52,9 @@ Responders = Callable[[str | None], Responder]
 class ChatService:
     """Runs chat turns against a collection's Responder and the history store."""
 
-    def __init__(self, store: HistoryStore, recent_days: int = 30,
+    def __init__(self, store: HistoryStore, texts: Texts, recent_days: int = 30,
                  triage: Triage | None = None, responders: Responders | None = None) -> None:
-        self.store, self.recent_days, self.triage = store, recent_days, triage
+        self.store, self.texts, self.recent_days, self.triage = store, texts, recent_days, triage
         self.responders = responders
 
     def responder(self, collection: str | None = None) -> Responder:
@@ -153,7 +154,7 @@ class ChatService:
                                         recent_days=self.recent_days,
                                         conversation_id=conv.id) or \
                 CustomerContext(customer_id, f"customer {customer_id}")
-        handoff = requested_handoff(earlier, customer, locale, self.triage)
+        handoff = requested_handoff(self.texts, earlier, customer, locale, self.triage)
         meta = {"handoff": {"reason": handoff.reason, "queue": handoff.queue,
                             "summary": handoff.summary, "priority": handoff.priority,
                             "triage": handoff.triage}}
@@ -208,8 +209,9 @@ def facts(history: CustomerHistory) -> list[str]:
     return out
 
 
-def requested_handoff(messages: list[MessageRecord], customer: CustomerContext | None,
-                      locale: str | None, triage: Triage | None = None) -> Handoff:
+def requested_handoff(texts: Texts, messages: list[MessageRecord],
+                      customer: CustomerContext | None, locale: str | None,
+                      triage: Triage | None = None) -> Handoff:
     """The handoff a customer asked for, summarised so nobody asks them to repeat themselves;
     with a triage policy, routed by what they last wrote (category, tier, language)."""
     turns = [m for m in messages if m.role in {"user", "assistant", "agent"}]
@@ -220,8 +222,8 @@ def requested_handoff(messages: list[MessageRecord], customer: CustomerContext |
             for m in turns[-6:]]
     analysis = None if triage is None or not asked else \
         triage.analyse(asked[-1], signals(customer, language))
-    return summarised_handoff("requested", customer, language, "asked to talk to a person.",
-                              said=("Conversation", said), analysis=analysis)
+    return summarised_handoff(texts, "requested", customer, language, None, turns=said,
+                              analysis=analysis)
 
 
 def _clip(text: str, limit: int = 200) -> str:

@@ -66,8 +66,10 @@ class DraftService:
         except LLMError as exc:
             draft_text, citations, confidence = "", [], 0.0
             lines = [*lines, f"model unavailable: {exc.code}"]
-        summary = _summary(customer.name if customer else None, customer.tier if customer else
-                           None, lines, ticket)
+        summary = responder.prompts.texts(version).summary(
+            "customer", name=customer.name if customer else None,
+            tier=customer.tier if customer else None, subject=ticket.subject, recent=lines,
+            contacts=sum(1 for m in ticket.messages if m.author == "customer"))
         analysis = self._triage(tenant, responder, question, ticket,
                                 customer.tier if customer else None, language)
         actions = _actions(confidence, passages != [], lines, language)
@@ -96,17 +98,6 @@ class DraftService:
             contacts = self.store.contact_count(tenant, ticket.customer_id, self.recent_days)
         return responder.triage.analyse(text, Signals(tier=tier, recent_contacts=contacts,
                                                       language=language))
-
-
-def _summary(name: str | None, tier: str | None, lines: list[str], ticket: Ticket) -> str:
-    who = f"{name} ({tier} tier)" if name and tier else (name or "Unknown customer")
-    parts = [f"{who}; writes about: {ticket.subject}."]
-    if lines:
-        parts.append("Recent: " + "; ".join(lines[:4]) + ".")
-    contacts = sum(1 for m in ticket.messages if m.author == "customer")
-    if contacts > 1:
-        parts.append(f"{contacts} customer messages in this thread.")
-    return " ".join(parts)
 
 
 def _actions(confidence: float, found: bool, lines: list[str], language: str) -> list[str]:

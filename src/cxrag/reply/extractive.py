@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxrag.compose.context import Passage
+from cxrag.compose.prompts import Texts
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
@@ -31,10 +32,6 @@ LEXICAL = 0.3  # weight of the question's words found in a sentence
 SECOND_WITHIN = 0.08  # a second sentence joins when this close to the best one
 ECHO = 0.9  # a passage sentence this close to the question restates it (an FAQ heading)
 
-INTRO = {"es": "Esto es lo que dice nuestro centro de ayuda:",
-         "en": "Here is what our help centre says:"}
-OFFER = {"es": "Si no resuelve tu duda, te paso con una persona del equipo.",
-         "en": "If this doesn't answer your question, I can pass you to a person on the team."}
 
 
 @dataclass(frozen=True)
@@ -119,22 +116,24 @@ def needs_translation(extracts: Sequence[Extract], language: str,
                for e in extracts)
 
 
-def compose(extracts: Sequence[Extract], language: str) -> ExtractiveAnswer:
+def compose(texts: Texts, extracts: Sequence[Extract], language: str) -> ExtractiveAnswer:
     """The reply from sentences in the customer's language: intro, the sentences with
     their ``[n]``, and the offer of a person."""
     passage = extracts[0].passage
     cited = " ".join(e.sentence for e in extracts)
     citation = Citation(passage.number, passage.document_id, passage.title, passage.source,
                         cited[:300])
-    return ExtractiveAnswer(wrap(f"{cited} [{passage.number}]", language), [citation], False)
+    return ExtractiveAnswer(wrap(texts, f"{cited} [{passage.number}]", language), [citation],
+                            False)
 
 
-def translated(body: str, citations: list[Citation], language: str) -> ExtractiveAnswer:
+def translated(texts: Texts, body: str, citations: list[Citation], language: str
+               ) -> ExtractiveAnswer:
     """The reply from a translation that passed the guard (``body`` carries its marks)."""
-    return ExtractiveAnswer(wrap(body, language), citations, True)
+    return ExtractiveAnswer(wrap(texts, body, language), citations, True)
 
 
-def wrap(body: str, language: str) -> str:
-    """``body`` between the intro and the offer of a person, in ``language``."""
-    lang = language if language in INTRO else "en"
-    return f"{INTRO[lang]} {body} {OFFER[lang]}"
+def wrap(texts: Texts, body: str, language: str) -> str:
+    """``body`` between the intro and the offer of a person, in ``language`` (the words from
+    the prompt version's ``texts.yaml``)."""
+    return f"{texts.say(language, 'intro')} {body} {texts.say(language, 'offer')}"

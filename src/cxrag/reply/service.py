@@ -188,6 +188,7 @@ class Responder:
         # The question without the customer's name: the same answer whoever asks.
         req = replace(req, message=without_introduction(req.message))
         version = req.prompt_version or self.prompts.default_version
+        self.prompts.texts(version)  # a version without its texts fails now, not at a handoff
         question = self._standalone(req, version, control) if condense else req.message
         with self._cpu:
             vector = self.retriever.embedder.embed_query(question)  # once, for every stage
@@ -285,8 +286,9 @@ class Responder:
             extracted = self._extractive(prepared, usage, control)
             if extracted is not None:
                 return extracted
-        return Reply(person_text(prepared.language, prepared.analysis, "handoff"), [], False,
-                     self._handoff(prepared, reason), prepared.language, prepared.version,
+        texts = self.prompts.texts(prepared.version)
+        return Reply(person_text(texts, prepared.language, prepared.analysis, "handoff"), [],
+                     False, self._handoff(prepared, reason), prepared.language, prepared.version,
                      self.model_name, usage, question=prepared.question,
                      passages=prepared.passages, analysis=prepared.analysis, rung="handoff")
 
@@ -304,8 +306,9 @@ class Responder:
             return reply
         sentence = order_sentence(order, prepared.language)
         if reply.rung == "handoff":
-            return replace(reply, answer=wrap_offer(sentence, prepared.language), grounded=True,
-                           handoff=None, rung="account")
+            texts = self.prompts.texts(prepared.version)
+            return replace(reply, answer=wrap_offer(texts, sentence, prepared.language),
+                           grounded=True, handoff=None, rung="account")
         return replace(reply, answer=f"{sentence} {reply.answer}")
 
     def _extractive(self, prepared: Prepared, usage: dict[str, int],
@@ -321,7 +324,7 @@ class Responder:
             return None
         language, languages = prepared.language, list(LANGUAGE_NAMES)
         if not needs_translation(extracts, language, languages):
-            answer = compose(extracts, language)
+            answer = compose(self.prompts.texts(prepared.version), extracts, language)
         else:
             source = " ".join(e.sentence for e in extracts)
             messages = self.prompts.get("translate", prepared.version).render(
@@ -341,7 +344,8 @@ class Responder:
                 log.info("reply.extractive.translation_rejected",
                          unsupported=len(checked.unsupported), reason=checked.reason)
                 return None
-            answer = translated(checked.answer, checked.citations, language)
+            answer = translated(self.prompts.texts(prepared.version), checked.answer,
+                                checked.citations, language)
         log.info("reply.extractive", similarity=round(extracts[0].similarity, 3),
                  translated=answer.translated, document=extracts[0].passage.document_id)
         return Reply(answer.text, answer.citations, True, None, language, prepared.version,
@@ -352,14 +356,16 @@ class Responder:
     def _escalated(self, prepared: Prepared, found: Escalation) -> Reply:
         """A handoff without asking the model: the message must go to a person."""
         log.info("reply.escalated", reason=found.reason, match=found.match)
-        return Reply(person_text(prepared.language, prepared.analysis, "escalate"), [], False,
-                     self._handoff(prepared, found.reason), prepared.language,
+        texts = self.prompts.texts(prepared.version)
+        return Reply(person_text(texts, prepared.language, prepared.analysis, "escalate"), [],
+                     False, self._handoff(prepared, found.reason), prepared.language,
                      prepared.version, self.model_name, question=prepared.question,
                      passages=prepared.passages, analysis=prepared.analysis, rung="escalated")
 
     def _fallback(self, prepared: Prepared, reason: str) -> Reply:
         """The best passages, cited, and a handoff: what a customer gets when the model fails."""
-        text, citations = fallback_text(prepared.passages, prepared.language,
+        text, citations = fallback_text(self.prompts.texts(prepared.version),
+                                        prepared.passages, prepared.language,
                                         prepared.analysis, self.checker.safe)
         return Reply(text, citations, False, self._handoff(prepared, reason),
                      prepared.language, prepared.version, self.model_name,
@@ -370,8 +376,8 @@ class Responder:
         """The handoff, its summary built from the request (see ``summarised_handoff``)."""
         req = prepared.request
         return summarised_handoff(
-            reason, req.customer, prepared.language, f"asked: {req.message}",
-            said=("Earlier", [f"{t.role}: {t.text}" for t in req.history[-3:]]),
+            self.prompts.texts(prepared.version), reason, req.customer, prepared.language,
+            req.message, turns=[f"{t.role}: {t.text}" for t in req.history[-3:]],
             articles=[p.title for p in prepared.passages[:3]], analysis=prepared.analysis)
 
     @staticmethod
