@@ -13,6 +13,7 @@ import re
 from typing import Any, TextIO
 
 import structlog
+from asgi_correlation_id import correlation_id
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from cxrag.privacy import redact
@@ -36,6 +37,7 @@ def configure_logging(fmt: str = "console", level: str = "INFO",
     """Route stdlib and structlog records through one scrubbing renderer (stderr by default)."""
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
+        request_id,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso"),
     ]
@@ -61,6 +63,15 @@ def configure_logging(fmt: str = "console", level: str = "INFO",
     for noisy in ("pdfminer", "unstructured", "chromadb", "httpx", "httpx2", "onnxruntime",
                   "alembic"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def request_id(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    """The id of the HTTP request being answered (``X-Request-ID``), on every record logged
+    while it is (route code, the thread pool, libraries)."""
+    current = correlation_id.get()
+    if current is not None:
+        event_dict.setdefault("request_id", current)
+    return event_dict
 
 
 def _renderer(fmt: str, stream: TextIO) -> Processor:

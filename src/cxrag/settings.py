@@ -162,6 +162,8 @@ class ApiSettings(BaseModel):
         default_factory=dict,
         description="per widget key: the origins (https://shop.example) whose pages may call "
         "the API with it from a browser; '*' = any. The service's own origin always may")
+    metrics_public: bool = Field(False, description="serve /metrics without a key (where only "
+                                 "the network reaches it); else it takes an admin key")
     demo: bool = Field(True, description="serve the demo help page at / with the widget; "
                        "over loopback it uses a key made at start that works only there")
 

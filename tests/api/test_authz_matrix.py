@@ -66,6 +66,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/help/{doc_id:path}"): Policy(None, url="/help/en/gift-cards"),
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): Policy(Role.admin),
     ("POST", "/v1/chat"): Policy(Role.widget, owner=True,
                                  json={"message": "Do gift cards expire?"}),
     ("GET", "/v1/conversations/{conversation_id}"): Policy(Role.widget, owner=True),
@@ -263,7 +264,7 @@ def test_every_route_has_a_policy(client: TestClient) -> None:
                if (m, p) not in POLICIES]
     stale = [f"policy for {m} {p} names no route" for m, p in POLICIES if (m, p) not in routes]
     assert not missing and not stale, "\n".join(missing + stale)
-    assert len(routes) == len(POLICIES) == 32
+    assert len(routes) == len(POLICIES) == 33
 
 
 def test_the_matrix_holds_for_every_route_and_caller(client: TestClient) -> None:
@@ -271,7 +272,7 @@ def test_the_matrix_holds_for_every_route_and_caller(client: TestClient) -> None
     failures = [row for row, passed in rows if not passed]
     assert not failures, "\n".join(" | ".join(row) for row in failures)
     widget_routes = sum(policy.owner for policy in POLICIES.values())
-    assert len(rows) == len(POLICIES) * len(KEYS) + widget_routes * len(OWNER_CASES) == 268
+    assert len(rows) == len(POLICIES) * len(KEYS) + widget_routes * len(OWNER_CASES) == 274
     refused = [row for row, _ in rows if row[2] != ALLOWED]
     assert all(row[3].startswith(row[2].split()[0]) for row in refused)
     print(f"\nauthorization matrix: {len(rows)} checks, {len(refused)} refusals")

@@ -22,6 +22,7 @@ from cxrag.generate import (
     OpenAIChat,
     build_chat,
 )
+from cxrag.metrics import REGISTRY
 
 MESSAGES = [{"role": "user", "content": "hola"}]
 Reply = Callable[["Handler"], None]
@@ -109,9 +110,18 @@ def delta(text: str) -> dict[str, object]:
             "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
 
 
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def test_complete_returns_text_usage_model_and_latency(stub: Stub) -> None:
     stub.reply = lambda h: h.send_json(200, completion("Hola"))
+    calls, read = sample("cxrag_llm_call_seconds_count", outcome="ok"), \
+        sample("cxrag_llm_tokens_total", kind="input")
     result = chat(stub.url).complete(MESSAGES, max_tokens=5)
+    # the metrics count the call and its tokens
+    assert sample("cxrag_llm_call_seconds_count", outcome="ok") == calls + 1
+    assert sample("cxrag_llm_tokens_total", kind="input") == read + 7
     assert result.text == "Hola"
     assert result.model == "stub-model-v2"
     assert result.usage == {"input_tokens": 7, "output_tokens": 2, "total_tokens": 9}
@@ -123,7 +133,9 @@ def test_complete_returns_text_usage_model_and_latency(stub: Stub) -> None:
 
 def test_stream_yields_the_deltas(stub: Stub) -> None:
     stub.reply = lambda h: h.send_events([delta("Ho"), delta(""), delta("la")])
+    first = sample("cxrag_llm_time_to_first_token_seconds_count")
     assert list(chat(stub.url).stream(MESSAGES)) == ["Ho", "la"]
+    assert sample("cxrag_llm_time_to_first_token_seconds_count") == first + 1
     assert stub.requests[0]["stream"] is True
     assert stub.requests[0]["stream_options"] == {"include_usage": True}
 
@@ -135,9 +147,11 @@ def test_slow_server_raises_llm_timeout(stub: Stub) -> None:
 
     stub.reply = late
     began = time.perf_counter()
+    timeouts = sample("cxrag_llm_call_seconds_count", outcome="llm_timeout")
     with pytest.raises(LLMTimeout) as info:
         chat(stub.url, timeout_s=0.3).complete(MESSAGES)
     assert time.perf_counter() - began < 3
+    assert sample("cxrag_llm_call_seconds_count", outcome="llm_timeout") == timeouts + 1
     assert info.value.status == 504 and info.value.code == "llm_timeout"
     assert isinstance(info.value, LLMUnavailable)  # callers that fall back catch both
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 
 import structlog
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxrag import __version__
 from cxrag.api.auth import PROBLEM, WidgetOrigins, new_demo_key
+from cxrag.api.observe import REQUEST_ID, RequestMetrics, new_request_id
 from cxrag.api.routes import agents, health, ingest, privacy, search, widget
 from cxrag.api.routes import chat as chat_routes
 from cxrag.api.routes import insights as insights_routes
@@ -23,6 +25,7 @@ from cxrag.api.throttle import Bounds, RateLimiter, ReplySlots, problem_response
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
 from cxrag.knowledge import Knowledge
+from cxrag.metrics import ERRORS
 from cxrag.reply.assistant import Assistant
 from cxrag.settings import Settings
 
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # FastAPI's own 4xx (a body that does not parse, an unknown route, a wrong method).
         error = (InvalidRequest if exc.status_code < 500 else CxragError)(str(exc.detail))
+        ERRORS.labels(error.code, str(exc.status_code)).inc()
         body = {**error.to_problem(request.url.path), "status": exc.status_code,
                 "title": HTTPStatus(exc.status_code).phrase}
         return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM,
@@ -95,5 +99,8 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
                           (privacy.router, True), (insights_routes.router, False)):
         app.include_router(router, responses={**refusals, **(missing if names else {})})
     app.add_middleware(WidgetOrigins, paths=widget.CORS_PATHS)
-    app.add_middleware(Bounds)  # outermost: the address's rate and the body limit first
+    app.add_middleware(Bounds)  # the address's rate and the body limit first
+    app.add_middleware(RequestMetrics)  # refusals count too
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID,
+                       generator=new_request_id)  # outermost: every log line has the id
     return app

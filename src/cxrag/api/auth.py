@@ -96,6 +96,14 @@ def require(least: Role) -> Callable[..., Awaitable[Role]]:
     return check
 
 
+async def metrics_reader(request: Request,
+                         key: Annotated[str | None, Depends(_api_key)]) -> None:
+    """Who may read ``/metrics``: an admin key, or anyone with ``api.metrics_public`` (where
+    only the network reaches the port, e.g. a cluster's Prometheus)."""
+    if not request.app.state.settings.api.metrics_public:
+        await require(Role.admin)(request, key)
+
+
 def caller_key(key: Annotated[str | None, Depends(_api_key)]) -> str:
     """The caller's API key as sent (use beside ``require``, which validates it)."""
     return key or ""

@@ -10,6 +10,7 @@ of a thread and a place in the model's queue.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cxrag.errors import ConfigurationError, CxragError, PayloadTooLarge, RateLimited, ServiceBusy
+from cxrag.metrics import ERRORS
 from cxrag.settings import Settings
 
 PROBLEM = "application/problem+json"
@@ -41,10 +43,19 @@ class RateLimiter:
                 "visitor": parse_many(rl.per_visitor), "customer": parse_many(rl.per_customer)}
         except ValueError as exc:
             raise ConfigurationError(f"invalid rate limit in api.rate_limits: {exc}") from exc
-        storage: Storage = (RedisStorage(settings.redis_url, implementation="redispy",
-                                         key_prefix="cxrag")
-                            if settings.redis_url else MemoryStorage())
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._storage: Storage = (RedisStorage(settings.redis_url, implementation="redispy",
+                                               key_prefix="cxrag")
+                                  if settings.redis_url else MemoryStorage())
+        self.backend = "redis" if settings.redis_url else "memory"
+        self._limiter = MovingWindowRateLimiter(self._storage)
+
+    async def healthy(self, timeout_s: float = 2.0) -> bool:
+        """Whether the counters' storage answers (Redis, when configured) within
+        ``timeout_s``."""
+        try:
+            return bool(await asyncio.wait_for(self._storage.check(), timeout_s))
+        except (TimeoutError, OSError):
+            return False
 
     async def hit(self, scope: Scope_, identity: str) -> None:
         """Count one request of ``identity``; raise when it is over a limit of ``scope``."""
@@ -85,7 +96,8 @@ class ReplySlots:
 
 
 def problem_response(exc: CxragError, path: str) -> JSONResponse:
-    """``exc`` as an RFC 9457 response, with its headers (Retry-After)."""
+    """``exc`` as an RFC 9457 response, with its headers (Retry-After), counted by code."""
+    ERRORS.labels(exc.code, str(exc.status)).inc()
     return JSONResponse(exc.to_problem(path), status_code=exc.status, media_type=PROBLEM,
                         headers=exc.headers)
 

@@ -25,6 +25,7 @@ from cxrag.errors import (
     LLMUnavailable,
 )
 from cxrag.generate.control import CallControl
+from cxrag.metrics import LLM_FIRST_TOKEN, LLM_SECONDS, LLM_TOKENS
 from cxrag.settings import LLMSettings
 
 if TYPE_CHECKING:
@@ -110,8 +111,14 @@ class OpenAIChat:
         """The whole reply with token usage and wall-clock latency."""
         control = control or CallControl(self.deadline_s)
         began = time.perf_counter()
-        reply = self._loop.run(self._bounded(control, lambda: self._invoke(messages, opts)),
-                               control)
+        try:
+            reply = self._loop.run(self._bounded(control, lambda: self._invoke(messages, opts)),
+                                   control)
+        except LLMError as exc:
+            LLM_SECONDS.labels(exc.code).observe(time.perf_counter() - began)
+            raise
+        LLM_SECONDS.labels("ok").observe(time.perf_counter() - began)
+        _count_tokens(reply[2])
         latency_ms = (time.perf_counter() - began) * 1000
         return ChatResult(reply[0], reply[1], latency_ms, reply[2])
 
@@ -126,17 +133,29 @@ class OpenAIChat:
         future = self._loop.submit(pump)
         future.add_done_callback(lambda f: inbox.put(("done", f)))
         forget = control.on_cancel(future.cancel)
+        began, first, outcome = time.perf_counter(), True, "cancelled"
         try:
             while True:
                 kind, value = inbox.get()
                 if kind == "delta":
+                    if first:
+                        LLM_FIRST_TOKEN.observe(time.perf_counter() - began)
+                        first = False
                     yield value
-                elif kind == "usage" and usage is not None:
-                    usage.update(value)
+                elif kind == "usage":
+                    _count_tokens(value)
+                    if usage is not None:
+                        usage.update(value)
                 elif kind == "done":
-                    _outcome(value)
+                    try:
+                        _outcome(value)
+                    except LLMError as exc:
+                        outcome = exc.code
+                        raise
+                    outcome = "ok"
                     return
         finally:
+            LLM_SECONDS.labels(outcome).observe(time.perf_counter() - began)
             forget()
             future.cancel()  # the consumer left early: stop generating
 
@@ -223,6 +242,13 @@ class _NotRetried(Exception):
     def __init__(self, error: LLMError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _count_tokens(usage: dict[str, int]) -> None:
+    """Add a call's token usage to the metrics."""
+    for kind in ("input", "output"):
+        if usage.get(f"{kind}_tokens"):
+            LLM_TOKENS.labels(kind).inc(usage[f"{kind}_tokens"])
 
 
 def _outcome(future: concurrent.futures.Future[Any]) -> Any:

@@ -31,6 +31,7 @@ from cxrag.ingest.models import Failure, IngestReport, SourceFile
 from cxrag.ingest.sources import SUPPORTED, discover_all, is_ticket_export
 from cxrag.ingest.stages import Files, Parsed, WriteBehind, prefetch
 from cxrag.ingest.tickets import load_ticket_export
+from cxrag.metrics import INGEST_CHUNKS, INGEST_RUNS, INGESTED
 
 log = structlog.get_logger(__name__)
 PIPELINE_VERSION = "2"  # 2: tickets index the agent side only
@@ -108,6 +109,7 @@ class Ingestor:
         self.catalog.set_meta("fingerprint", self.fingerprint)
         self.catalog.set_meta("embedding_model", self.embedder.model_id)
         report.seconds = time.perf_counter() - started
+        record(report)
         return report
 
     # -- discovery and parsing ---------------------------------------------------------------
@@ -277,3 +279,14 @@ class Ingestor:
     def rebuild_lexical(self) -> int:
         """Re-create the lexical index from the catalogue; returns chunks indexed."""
         return self.indexes.rebuild_lexical()
+
+
+def record(report: IngestReport) -> None:
+    """An ingest run in the metrics: files by outcome, chunks written, the run's outcome."""
+    for outcome, count in (("added", report.added), ("updated", report.updated),
+                           ("unchanged", report.unchanged), ("removed", report.removed),
+                           ("skipped", report.skipped), ("failed", len(report.failures))):
+        if count:
+            INGESTED.labels(outcome).inc(count)
+    INGEST_CHUNKS.inc(report.chunks_written)
+    INGEST_RUNS.labels("ok" if report.ok else "with_failures").inc()

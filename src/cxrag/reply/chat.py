@@ -17,6 +17,7 @@ from cxrag.compose.prompts import Texts
 from cxrag.cx.triage import Triage
 from cxrag.generate.control import CallControl
 from cxrag.index.catalog import Filters
+from cxrag.metrics import HANDOFFS
 from cxrag.reply.account import OrderFact
 from cxrag.reply.handoff import signals, summarised_handoff
 from cxrag.reply.models import CustomerContext, Handoff, Reply, ReplyRequest, Turn, as_dict
@@ -155,6 +156,7 @@ class ChatService:
                                         conversation_id=conv.id) or \
                 CustomerContext(customer_id, f"customer {customer_id}")
         handoff = requested_handoff(self.texts, earlier, customer, locale, self.triage)
+        HANDOFFS.labels(handoff.reason, "requested").inc()
         meta = {"handoff": {"reason": handoff.reason, "queue": handoff.queue,
                             "summary": handoff.summary, "priority": handoff.priority,
                             "triage": handoff.triage}}

@@ -39,6 +39,7 @@ from cxrag.guard.grounding import (
 )
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
+from cxrag.metrics import HANDOFFS, REPLIES
 from cxrag.reply.account import mentioned_order, order_sentence
 from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
 from cxrag.reply.handoff import (
@@ -385,6 +386,10 @@ class Responder:
                 text: str | None = None, verdict: Grounding | None = None) -> Reply:
         """The reply with its latency, and its trace when ``prepared`` is given."""
         reply.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        REPLIES.labels(reply.rung).inc()
+        if reply.handoff is not None:
+            HANDOFFS.labels(reply.handoff.reason,
+                            "escalation" if reply.rung == "escalated" else "handoff").inc()
         if prepared is not None:
             reply.trace = trace(prepared, text, verdict)
         reply.trace["rung"] = reply.rung

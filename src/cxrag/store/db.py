@@ -36,6 +36,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":  # a server down fails fast, not in minutes
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
     return create_engine(parsed, **kwargs)
 
 

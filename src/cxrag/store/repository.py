@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from cxrag.store.conversations import SqlConversationStore
 from cxrag.store.customers import SqlCustomerStore
@@ -75,6 +75,12 @@ class HistoryStore:
     def close(self) -> None:
         """Close the engine's pooled connections."""
         self.engine.dispose()
+
+    def ping(self) -> str:
+        """The database's dialect, once a round trip to it succeeded (readiness)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return self.engine.dialect.name
 
     # -- customers, orders, events, history (``customers``) ---------------------------------
 
