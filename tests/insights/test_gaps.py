@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from cxrag.insights.gaps import gaps
+from cxrag.insights.gaps import cluster, gaps
 from cxrag.insights.service import insights, resolve_window
 from cxrag.store import HistoryStore
 from cxrag.store.analytics import load_activity
@@ -78,3 +79,15 @@ def test_topics_of_the_sample_tickets_with_the_real_embedder(store: HistoryStore
     gift_cards = next(t for t in result.clusters if "regalo" in t.terms)
     assert all("regalo" in e.text.lower() for e in gift_cards.examples)
     assert set(result.emerging) <= {t.id for t in result.clusters if t.recent > t.previous}
+
+
+def test_rows_without_a_direction_are_topics_of_their_own() -> None:
+    # A question the embedder found no tokens in is a zero vector: cosine distance to it is
+    # undefined, and once made /v1/insights answer 500 (found by the API fuzz test).
+    vectors = np.array([[1, 0, 0], [0.99, 0.1, 0], [0, 0, 0], [0, 1, 0], [np.nan, 0, 0]],
+                       dtype=np.float32)
+    labels = cluster(vectors, threshold=0.2)
+    assert labels[0] == labels[1]
+    assert len({labels[0], labels[2], labels[3], labels[4]}) == 4
+    assert list(cluster(np.zeros((2, 3), dtype=np.float32), 0.2)) == [1, 2]
+    assert list(cluster(np.ones((1, 3), dtype=np.float32), 0.2)) == [1]

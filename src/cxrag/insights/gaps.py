@@ -91,13 +91,19 @@ def questions(activity: Activity) -> list[Question]:
 
 
 def cluster(vectors: npt.NDArray[np.float32], threshold: float) -> npt.NDArray[np.int_]:
-    """A cluster label per row: average linkage on cosine distance, cut at ``threshold``."""
-    if len(vectors) < 2:
-        return np.zeros(len(vectors), dtype=np.int_)
+    """A cluster label per row: average linkage on cosine distance, cut at ``threshold``.
+    A row without a direction (all zeros, e.g. a text the embedder found no tokens in, or not
+    finite) has no cosine distance to anything: it is a topic of its own."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    tree = linkage(vectors.astype(np.float64), method="average", metric="cosine")
-    labels: npt.NDArray[np.int_] = fcluster(tree, t=threshold, criterion="distance")
+    usable = np.isfinite(vectors).all(axis=1) & (np.abs(vectors).sum(axis=1) > 0)
+    labels = np.ones(len(vectors), dtype=np.int_)
+    if usable.sum() >= 2:
+        tree = linkage(vectors[usable].astype(np.float64), method="average", metric="cosine")
+        labels[usable] = fcluster(tree, t=threshold, criterion="distance")
+    alone = int((~usable).sum())
+    start = int(labels[usable].max()) + 1 if usable.any() else 1
+    labels[~usable] = np.arange(start, start + alone)
     return labels
 
 
