@@ -30,7 +30,7 @@ PARTS: list[tuple[str, type[Any], type[Any]]] = [
     ("personal_data", PersonalDataStore, SqlPersonalDataStore),
 ]
 # The facade's own methods, not delegated to a part.
-OWN = {"from_url", "close"}
+OWN = {"from_url", "close", "ping"}  # the facade's own: the engine, not a part
 
 
 def _methods(cls: type[Any]) -> set[str]:
