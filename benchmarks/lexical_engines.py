@@ -192,8 +192,8 @@ def build_all(rows: list[Row], tmp: Path) -> tuple[list[Engine], dict[str, dict[
 # -- A. scale -------------------------------------------------------------------------------
 def scale_rows(path: Path) -> list[Row]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    sql = ("SELECT c.chunk_id, c.doc_id, c.text, c.headings, d.title, d.language FROM chunks c "
-           "JOIN documents d USING (doc_id) ORDER BY c.rowid")
+    sql = ("SELECT c.chunk_id, c.doc_id, c.text, c.headings, d.title, d.language "
+           "FROM catalog_chunks c JOIN catalog_documents d USING (space, doc_id) ORDER BY c.id")
     titles: dict[str, list[str]] = {}
     rows = []
     for chunk_id, doc_id, text, headings, title, lang in db.execute(sql):

@@ -132,7 +132,7 @@ def build(knowledge: Knowledge) -> dict[str, float]:
     base.catalog.clear()
     base.index.reset()
     base.lexical.reset()
-    base.catalog._db.execute("PRAGMA synchronous=NORMAL")
+    # (the catalogue's SQLite engine already runs WAL with synchronous=NORMAL)
 
     rng = random.Random(SEED)
     np_rng = np.random.default_rng(SEED)

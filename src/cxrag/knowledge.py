@@ -1,4 +1,10 @@
-"""Wiring: one KnowledgeBase per (tenant, collection), built from settings and shared parts."""
+"""Wiring: one KnowledgeBase per (tenant, collection), built from settings and shared parts.
+
+Where a collection's catalogue and lexical index live follows ``CXRAG_DATABASE_URL``: on
+PostgreSQL, both are tables of that database (every replica shares them, nothing on local
+disk); otherwise a SQLite file and a tantivy folder per collection under ``CXRAG_DATA_DIR``
+(the zero-configuration default).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+
 from cxrag.embed import Embedder, build_embedder
 from cxrag.errors import CollectionNotFound
-from cxrag.index.catalog import Catalog
-from cxrag.index.lexical import TantivyIndex
+from cxrag.index.catalog import META, Catalog, create_tables
+from cxrag.index.lexical import LexicalIndex, TantivyIndex
 from cxrag.index.vectors import ChromaIndex, make_client
 from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker
@@ -21,6 +30,7 @@ from cxrag.ingest.pipeline import Ingestor
 from cxrag.retrieve.fusion import Weights
 from cxrag.retrieve.hybrid import HybridRetriever
 from cxrag.settings import Settings, check_name
+from cxrag.store.db import make_engine
 
 
 @dataclass
@@ -31,7 +41,7 @@ class KnowledgeBase:
     collection: str
     catalog: Catalog
     index: ChromaIndex
-    lexical: TantivyIndex
+    lexical: LexicalIndex
     retriever: HybridRetriever
     ingestor: Ingestor
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,7 +62,19 @@ class Knowledge:
         self._embedder = embedder
         self._client = chroma_client
         self._bases: dict[tuple[str, str], KnowledgeBase] = {}
+        self._engines: list[Engine] = []
         self._lock = threading.Lock()
+
+    @cached_property
+    def server(self) -> Engine | None:
+        """The shared database engine when catalogues live in PostgreSQL, else None."""
+        url = self.settings.database_url
+        if not url or make_url(url).get_backend_name() != "postgresql":
+            return None
+        engine = make_engine(url)
+        create_tables(engine)
+        self._engines.append(engine)
+        return engine
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -82,15 +104,31 @@ class Knowledge:
 
     def exists(self, collection: str, tenant: str) -> bool:
         """Whether ``collection`` is the default one or was created by an ingest."""
-        return ((tenant, collection) == (self.settings.tenant, self.settings.collection)
-                or (self.settings.collection_dir(tenant, collection) / "catalog.sqlite")
-                .exists())
+        if (tenant, collection) == (self.settings.tenant, self.settings.collection):
+            return True
+        if self.server is not None:
+            with self.server.connect() as conn:
+                return conn.execute(select(META.c.key).where(
+                    META.c.space == space_of(tenant, collection)).limit(1)).first() is not None
+        return (self.settings.collection_dir(tenant, collection) / "catalog.sqlite").exists()
+
+    def _stores(self, tenant: str, collection: str) -> tuple[Catalog, LexicalIndex]:
+        """The collection's catalogue and lexical index, on the server or on local disk."""
+        if self.server is not None:
+            from cxrag.index.lexical_pg import PostgresLexicalIndex
+
+            return (Catalog(self.server, space_of(tenant, collection)),
+                    PostgresLexicalIndex(self.server, tenant, collection))
+        home = self.settings.collection_dir(tenant, collection)
+        home.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(f"sqlite:///{(home / 'catalog.sqlite').resolve()}")
+        create_tables(engine)
+        self._engines.append(engine)
+        return Catalog(engine), TantivyIndex(home / "lexical")
 
     def _build(self, tenant: str, collection: str) -> KnowledgeBase:
         s = self.settings
-        home = s.collection_dir(tenant, collection)
-        catalog = Catalog(home / "catalog.sqlite")
-        lexical = TantivyIndex(home / "lexical")
+        catalog, lexical = self._stores(tenant, collection)
         index = ChromaIndex(self.chroma, tenant, collection, self.embedder.model_id,
                             self.embedder.dimension)
         weights = Weights(s.retrieval.weight_lexical, s.retrieval.weight_dense_chunk,
@@ -108,8 +146,15 @@ class Knowledge:
         return KnowledgeBase(tenant, collection, catalog, index, lexical, retriever, ingestor)
 
     def close(self) -> None:
-        """Close every catalogue."""
+        """Close every catalogue and the database connections they pooled."""
         with self._lock:
             for base in self._bases.values():
                 base.catalog.close()
             self._bases.clear()
+            for engine in self._engines:
+                engine.dispose()
+
+
+def space_of(tenant: str, collection: str) -> str:
+    """The key of a collection's rows in shared tables."""
+    return f"{tenant}/{collection}"

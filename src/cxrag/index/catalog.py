@@ -1,42 +1,103 @@
-"""The catalogue of one collection: manifest and chunk store in one SQLite file.
+"""The catalogue of one collection: manifest and chunk store, in a relational database.
 
-SQLite is the source of truth for what is searchable: a chunk is visible only once its
+The catalogue is the source of truth for what is searchable: a chunk is visible only once its
 document's catalogue transaction has committed. Vector and lexical index writes happen around
 that transaction under a ``pending`` marker, so an interrupted ingest can be reconciled on the
 next run, and either derived index can be rebuilt from here.
+
+One set of tables (SQLAlchemy Core) on either engine: a SQLite file per collection in
+``CXRAG_DATA_DIR`` (the zero-configuration default), or the deployment's PostgreSQL
+(``CXRAG_DATABASE_URL``), where every collection of every tenant shares the tables, each row
+keyed by its ``space`` (``tenant/collection``), so any number of replicas read and write one
+catalogue with nothing on their own disks.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from cxrag.documents import Chunk, Document
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA = """
-PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources(
-    path TEXT PRIMARY KEY, root TEXT NOT NULL, file_hash TEXT NOT NULL, doc_ids TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents(
-    doc_id TEXT PRIMARY KEY, source_path TEXT NOT NULL, content_hash TEXT NOT NULL,
-    title TEXT, source TEXT, doc_type TEXT, format TEXT, language TEXT, updated_at TEXT,
-    tags TEXT, product TEXT, n_chunks INTEGER, private TEXT, indexed_at TEXT);
-CREATE TABLE IF NOT EXISTS chunks(
-    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
-    idx INTEGER NOT NULL, text TEXT NOT NULL, headings TEXT NOT NULL, n_tokens INTEGER);
-CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
-CREATE TABLE IF NOT EXISTS pending(doc_id TEXT PRIMARY KEY, since TEXT NOT NULL);
-DROP TABLE IF EXISTS chunks_fts;
-"""
+from cxrag.documents import Chunk, Document
+from cxrag.errors import IndexUnavailable
+
+METADATA = MetaData()
+_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias, autoincrementing
+META = Table("catalog_meta", METADATA,
+             Column("space", String(200), primary_key=True),
+             Column("key", String(200), primary_key=True),
+             Column("value", Text, nullable=False))
+SOURCES = Table("catalog_sources", METADATA,
+                Column("space", String(200), primary_key=True),
+                Column("path", Text, primary_key=True),
+                Column("root", Text, nullable=False),
+                Column("file_hash", String(128), nullable=False),
+                Column("doc_ids", Text, nullable=False),
+                Index("catalog_sources_by_root", "space", "root"))
+DOCUMENTS = Table("catalog_documents", METADATA,
+                  Column("space", String(200), primary_key=True),
+                  Column("doc_id", String(512), primary_key=True),
+                  Column("source_path", Text, nullable=False),
+                  Column("content_hash", String(128), nullable=False),
+                  *(Column(name, Text) for name in ("title", "source", "doc_type", "format",
+                                                    "language", "updated_at", "tags",
+                                                    "product")),
+                  Column("n_chunks", Integer),
+                  Column("private", Text),
+                  Column("indexed_at", Text))
+CHUNKS = Table("catalog_chunks", METADATA,
+               Column("id", _ID, primary_key=True, autoincrement=True),
+               Column("space", String(200), nullable=False),
+               Column("chunk_id", String(600), nullable=False),
+               Column("doc_id", String(512), nullable=False),
+               Column("idx", Integer, nullable=False),
+               Column("text", Text, nullable=False),
+               Column("headings", Text, nullable=False),
+               Column("n_tokens", Integer),
+               UniqueConstraint("space", "chunk_id", name="catalog_chunks_unique"),
+               Index("catalog_chunks_by_doc", "space", "doc_id"))
+PENDING = Table("catalog_pending", METADATA,
+                Column("space", String(200), primary_key=True),
+                Column("doc_id", String(512), primary_key=True),
+                Column("since", Text, nullable=False))
+_SCHEMA_LOCK = 0x63787261  # pg_advisory_xact_lock key: replicas create the tables in turn
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the catalogue's tables where missing (replicas starting together take turns)."""
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            METADATA.create_all(conn, checkfirst=True)
+    except SQLAlchemyError as exc:
+        raise IndexUnavailable(f"cannot open the catalogue database: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -115,80 +176,97 @@ def _now() -> str:
 
 
 class Catalog:
-    """One collection's SQLite catalogue. Thread-safe for the API (one lock per instance)."""
+    """One collection's catalogue (``space``) on ``engine``; thread-safe (a connection per
+    call from the engine's pool). Call ``create_tables(engine)`` once before use."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        with self._lock:
-            self._db.executescript(SCHEMA)
+    def __init__(self, engine: Engine, space: str = "") -> None:
+        self.engine, self.space = engine, space
 
     def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._db.close()
+        """Nothing to close here: the engine belongs to whoever made it."""
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """Run a read under the lock, so it never sees another thread's open transaction
-        (the connection is shared between the API's and the ingest's threads)."""
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    def _read(self, statement: Any) -> list[Any]:
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(statement).all())
+        except SQLAlchemyError as exc:
+            raise IndexUnavailable(f"the catalogue database failed: {exc}") from exc
 
-    def _row(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        rows = self._rows(sql, params)
-        return rows[0] if rows else None
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction: committed on success, rolled back on any error; the database's own
+        errors become ``IndexUnavailable``."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise IndexUnavailable(f"the catalogue database failed: {exc}") from exc
+
+    def _upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
+                keys: Sequence[str]) -> None:
+        if not rows:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table)
+        values = {c.name: statement.excluded[c.name] for c in table.columns
+                  if c.name not in keys}
+        conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values),
+                     rows)
 
     # -- metadata -------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         """A collection-level setting (e.g. the embedding model id)."""
-        row = self._row("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if row is None else str(row[0])
+        rows = self._read(select(META.c.value).where(META.c.space == self.space,
+                                                     META.c.key == key))
+        return None if not rows else str(rows[0][0])
 
     def set_meta(self, key: str, value: str) -> None:
         """Store a collection-level setting."""
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        with self._write() as conn:
+            self._upsert(conn, META, [{"space": self.space, "key": key, "value": value}],
+                         ("space", "key"))
 
     # -- manifest -------------------------------------------------------------------------
     def record_source(self, path: str, root: str, file_hash: str, doc_ids: Sequence[str]) -> None:
         """Mark a source file as fully ingested at ``file_hash``."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                (path, root, file_hash, json.dumps(list(doc_ids))),
-            )
+        with self._write() as conn:
+            self._upsert(conn, SOURCES, [{"space": self.space, "path": path, "root": root,
+                                          "file_hash": file_hash,
+                                          "doc_ids": json.dumps(list(doc_ids))}],
+                         ("space", "path"))
 
     def sources_under(self, root: str) -> dict[str, list[str]]:
         """Source paths recorded under ``root`` and their document ids."""
-        rows = self._rows("SELECT path, doc_ids FROM sources WHERE root = ?", (root,))
-        return {r["path"]: json.loads(r["doc_ids"]) for r in rows}
+        rows = self._read(select(SOURCES.c.path, SOURCES.c.doc_ids).where(
+            SOURCES.c.space == self.space, SOURCES.c.root == root))
+        return {r[0]: json.loads(r[1]) for r in rows}
 
     def forget_source(self, path: str) -> None:
         """Drop a source file's manifest row."""
-        with self._lock:
-            self._db.execute("DELETE FROM sources WHERE path = ?", (path,))
+        with self._write() as conn:
+            conn.execute(delete(SOURCES).where(SOURCES.c.space == self.space,
+                                               SOURCES.c.path == path))
 
     def manifest(self) -> Manifest:
         """Every source's hash and documents, and every document's hash and owner, read at
         once: an ingest diffs against this instead of asking per file."""
-        sources = {r[0]: (str(r[1]), list(json.loads(r[2])))
-                   for r in self._rows("SELECT path, file_hash, doc_ids FROM sources")}
-        documents = {r[0]: (str(r[1]), str(r[2]))
-                     for r in self._rows("SELECT doc_id, content_hash, source_path FROM documents")}
+        sources = {r[0]: (str(r[1]), list(json.loads(r[2]))) for r in self._read(
+            select(SOURCES.c.path, SOURCES.c.file_hash, SOURCES.c.doc_ids)
+            .where(SOURCES.c.space == self.space))}
+        documents = {r[0]: (str(r[1]), str(r[2])) for r in self._read(
+            select(DOCUMENTS.c.doc_id, DOCUMENTS.c.content_hash, DOCUMENTS.c.source_path)
+            .where(DOCUMENTS.c.space == self.space))}
         return Manifest(sources, documents)
 
     def document_states(self, doc_ids: Sequence[str]) -> dict[str, DocState]:
         """The committed state of each of the given documents that exists."""
         out: dict[str, DocState] = {}
         ids = list(doc_ids)
+        d = DOCUMENTS.c
         for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._rows("SELECT doc_id, content_hash, language, tags, doc_type "
-                              f"FROM documents WHERE doc_id IN ({marks})", part)
+            rows = self._read(select(d.doc_id, d.content_hash, d.language, d.tags, d.doc_type)
+                              .where(d.space == self.space,
+                                     d.doc_id.in_(ids[start: start + 500])))
             out.update({r[0]: DocState(r[1], r[2], r[3], r[4]) for r in rows})
         return out
 
@@ -198,100 +276,95 @@ class Catalog:
 
     def document_owner(self, doc_id: str) -> str | None:
         """The source path a committed document came from."""
-        row = self._row("SELECT source_path FROM documents WHERE doc_id = ?", (doc_id,))
-        return None if row is None else str(row[0])
+        rows = self._read(select(DOCUMENTS.c.source_path).where(
+            DOCUMENTS.c.space == self.space, DOCUMENTS.c.doc_id == doc_id))
+        return None if not rows else str(rows[0][0])
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         """Committed chunk ids of a document."""
-        rows = self._rows("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        rows = self._read(select(CHUNKS.c.chunk_id).where(
+            CHUNKS.c.space == self.space, CHUNKS.c.doc_id == doc_id).order_by(CHUNKS.c.id))
         return [r[0] for r in rows]
 
     # -- pending markers (crash consistency with the vector index) -------------------------
     def mark_pending(self, doc_ids: Iterable[str]) -> None:
         """Record that vector writes for these documents are in flight."""
-        with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO pending VALUES (?, ?)", [(d, _now()) for d in doc_ids]
-            )
+        with self._write() as conn:
+            self._upsert(conn, PENDING, [{"space": self.space, "doc_id": d, "since": _now()}
+                                         for d in doc_ids], ("space", "doc_id"))
 
     def clear_pending(self, doc_ids: Iterable[str]) -> None:
         """Vector writes for these documents are done."""
-        with self._lock:
-            self._db.executemany("DELETE FROM pending WHERE doc_id = ?", [(d,) for d in doc_ids])
+        ids = list(doc_ids)
+        if not ids:
+            return
+        with self._write() as conn:
+            conn.execute(delete(PENDING).where(PENDING.c.space == self.space,
+                                               PENDING.c.doc_id.in_(ids)))
 
     def pending(self) -> list[str]:
         """Documents whose vector writes were interrupted."""
-        return [r[0] for r in self._rows("SELECT doc_id FROM pending")]
+        return [r[0] for r in self._read(select(PENDING.c.doc_id)
+                                         .where(PENDING.c.space == self.space))]
 
     # -- writes -----------------------------------------------------------------------------
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One write transaction under the instance lock; rolled back on any error."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
     def commit_document(self, doc: Document, source_path: str, chunks: Sequence[Chunk]) -> None:
-        """Atomically replace a document's row, chunks and lexical entries."""
-        with self._transaction():
-            self._delete_rows(doc.doc_id)
-            self._db.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.doc_id, source_path, doc.content_hash, doc.title, doc.source,
-                    doc.doc_type, doc.format, doc.language, doc.updated_at,
-                    json.dumps(doc.tags), doc.product, len(chunks),
-                    json.dumps(doc.private), _now(),
-                ),
-            )
-            self._db.executemany(
-                "INSERT INTO chunks(chunk_id, doc_id, idx, text, headings, n_tokens) "
-                "VALUES (?,?,?,?,?,?)",
-                [(c.chunk_id, c.doc_id, c.index, c.text, json.dumps(c.headings), c.n_tokens)
-                 for c in chunks],
-            )
+        """Atomically replace a document's row and chunks."""
+        with self._write() as conn:
+            self._delete_rows(conn, doc.doc_id)
+            conn.execute(insert(DOCUMENTS).values(
+                space=self.space, doc_id=doc.doc_id, source_path=source_path,
+                content_hash=doc.content_hash, title=doc.title, source=doc.source,
+                doc_type=doc.doc_type, format=doc.format, language=doc.language,
+                updated_at=doc.updated_at, tags=json.dumps(doc.tags), product=doc.product,
+                n_chunks=len(chunks), private=json.dumps(doc.private), indexed_at=_now()))
+            if chunks:
+                conn.execute(insert(CHUNKS), [
+                    {"space": self.space, "chunk_id": c.chunk_id, "doc_id": c.doc_id,
+                     "idx": c.index, "text": c.text, "headings": json.dumps(c.headings),
+                     "n_tokens": c.n_tokens} for c in chunks])
 
     def hand_over(self, doc_id: str, old_path: str, new_path: str, source: str | None) -> None:
         """Move a document to another source file. The old file's manifest row drops it and
         its hash (so that file is read again next time); with ``source`` (same content), the
         committed row now names the new file."""
-        with self._transaction():
-            row = self._db.execute("SELECT doc_ids FROM sources WHERE path = ?",
-                                   (old_path,)).fetchone()
+        with self._write() as conn:
+            row = conn.execute(select(SOURCES.c.doc_ids).where(
+                SOURCES.c.space == self.space, SOURCES.c.path == old_path)).first()
             if row is not None:
                 ids = [d for d in json.loads(row[0]) if d != doc_id]
-                self._db.execute("UPDATE sources SET file_hash = '', doc_ids = ? WHERE path = ?",
-                                 (json.dumps(ids), old_path))
+                conn.execute(update(SOURCES).where(
+                    SOURCES.c.space == self.space, SOURCES.c.path == old_path).values(
+                    file_hash="", doc_ids=json.dumps(ids)))
             if source is not None:
-                self._db.execute("UPDATE documents SET source_path = ?, source = ? "
-                                 "WHERE doc_id = ?", (new_path, source, doc_id))
+                conn.execute(update(DOCUMENTS).where(
+                    DOCUMENTS.c.space == self.space, DOCUMENTS.c.doc_id == doc_id).values(
+                    source_path=new_path, source=source))
 
     def delete_document(self, doc_id: str) -> None:
         """Atomically remove a document and its chunks."""
-        with self._transaction():
-            self._delete_rows(doc_id)
+        with self._write() as conn:
+            self._delete_rows(conn, doc_id)
 
-    def _delete_rows(self, doc_id: str) -> None:
-        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+    def _delete_rows(self, conn: Connection, doc_id: str) -> None:
+        conn.execute(delete(CHUNKS).where(CHUNKS.c.space == self.space,
+                                          CHUNKS.c.doc_id == doc_id))
+        conn.execute(delete(DOCUMENTS).where(DOCUMENTS.c.space == self.space,
+                                             DOCUMENTS.c.doc_id == doc_id))
 
     def clear(self) -> None:
         """Remove everything (``--full`` rebuilds)."""
-        with self._lock:
-            for table in ("sources", "documents", "chunks", "pending"):
-                self._db.execute(f"DELETE FROM {table}")
+        with self._write() as conn:
+            for table in (SOURCES, DOCUMENTS, CHUNKS, PENDING):
+                conn.execute(delete(table).where(table.c.space == self.space))
 
     # -- reads -------------------------------------------------------------------------------
-    _CHUNK_SQL = (
-        "SELECT c.chunk_id, c.doc_id, c.idx, c.text, c.headings, d.title, d.source, "
-        "d.doc_type, d.language, d.tags, d.product, d.updated_at FROM chunks c "
-        "JOIN documents d USING (doc_id)"
-    )
+    def _chunk_query(self) -> Any:
+        c, d = CHUNKS.c, DOCUMENTS.c
+        return (select(c.chunk_id, c.doc_id, c.idx, c.text, c.headings, d.title, d.source,
+                       d.doc_type, d.language, d.tags, d.product, d.updated_at)
+                .join(DOCUMENTS, (d.space == c.space) & (d.doc_id == c.doc_id))
+                .where(c.space == self.space))
 
     @staticmethod
     def _stored(r: Sequence[Any]) -> StoredChunk:
@@ -302,26 +375,28 @@ class Catalog:
         """Committed chunks by id (unknown or uncommitted ids are absent)."""
         if not chunk_ids:
             return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self._rows(f"{self._CHUNK_SQL} WHERE c.chunk_id IN ({marks})", list(chunk_ids))
+        rows = self._read(self._chunk_query().where(
+            CHUNKS.c.chunk_id.in_(bindparam("ids", list(chunk_ids), expanding=True))))
         return {r[0]: self._stored(r) for r in rows}
 
     def iter_chunks(self, doc_ids: Sequence[str] | None = None,
                     batch: int = 2_000) -> Iterator[list[StoredChunk]]:
         """Every committed chunk (of ``doc_ids``, or of all documents), in batches; for
         rebuilding a derived index."""
-        where, params = "", []
+        query = self._chunk_query()
         if doc_ids is not None:
             if not doc_ids:
                 return
-            where = f" WHERE c.doc_id IN ({','.join('?' * len(doc_ids))})"
-            params = list(doc_ids)
-        rows = self._rows(f"{self._CHUNK_SQL}{where} ORDER BY c.rowid", params)
+            query = query.where(CHUNKS.c.doc_id.in_(list(doc_ids)))
+        rows = self._read(query.order_by(CHUNKS.c.id))
         for start in range(0, len(rows), batch):
-            yield [self._stored(r) for r in rows[start : start + batch]]
+            yield [self._stored(r) for r in rows[start: start + batch]]
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""
-        docs = self._row("SELECT count(*) FROM documents")[0]
-        chunks = self._row("SELECT count(*) FROM chunks")[0]
+        docs = self._read(select(func.count()).select_from(DOCUMENTS)
+                          .where(DOCUMENTS.c.space == self.space))[0][0]
+        chunks = self._read(select(func.count()).select_from(CHUNKS)
+                            .where(CHUNKS.c.space == self.space))[0][0]
         return {"documents": int(docs), "chunks": int(chunks)}
+
