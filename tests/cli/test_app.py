@@ -25,10 +25,15 @@ runner = CliRunner()
 def test_help_lists_every_command_then_every_group_in_order() -> None:
     group = typer.main.get_group(app)
     assert group.list_commands(click.Context(group)) == [
-        "ingest", "search", "ask", "import-customers", "import-tickets", "serve", "insights",
-        "eval", "triage", "privacy"]
+        "ingest", "search", "ask", "import-customers", "import-tickets", "serve", "model-server",
+        "insights", "eval", "triage", "privacy"]
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "offline customer-experience assistant" in result.stdout
+
+
+def test_the_model_server_needs_the_key_replicas_send(cli_env: Path) -> None:
+    result = runner.invoke(app, ["model-server"])
+    assert result.exit_code == 2 and "CXRAG_LLM__API_KEY" in flat(result.output)
 
 
 @pytest.mark.parametrize(("group", "commands"), [

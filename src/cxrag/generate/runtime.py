@@ -37,10 +37,13 @@ class EmbeddedRuntime:
         model_path: Path | None = None,
         n_parallel: int = 2,
         progress: Progress | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.settings = settings
         self.n_parallel = n_parallel
-        self.api_key = secrets.token_urlsafe(32)
+        # In-process: a random key per start. As a shared model server (``cxrag model-server``)
+        # the deployment's key, which the API replicas send.
+        self.api_key = api_key or secrets.token_urlsafe(32)
         self._model_path = model_path
         self._progress = progress
         self._server: Any = None
