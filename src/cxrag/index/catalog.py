@@ -187,7 +187,9 @@ class Catalog:
 
     def _read(self, statement: Any) -> list[Any]:
         try:
+            # One statement in autocommit: no BEGIN and ROLLBACK round trips around a read.
             with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 return list(conn.execute(statement).all())
         except SQLAlchemyError as exc:
             raise IndexUnavailable(f"the catalogue database failed: {exc}") from exc

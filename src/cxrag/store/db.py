@@ -38,6 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     if parsed.get_backend_name() == "postgresql":  # a server down fails fast, not in minutes
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
+        # No server-side prepared statements: their generic plans made the lexical ranking
+        # (the same statement, other terms) several times slower than planning each query.
+        kwargs["connect_args"].setdefault("prepare_threshold", None)
     return create_engine(parsed, **kwargs)
 
 
