@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy.engine import make_url
 
 import cxrag  # noqa: F401  (applies the offline environment defaults first)
 from cxrag.embed.base import Vectors, normalise
@@ -139,9 +142,66 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+# CXRAG_TEST_CONFIG=server runs the suite on the server configuration: every test's settings
+# point CXRAG_DATABASE_URL at a database of its own on the local PostgreSQL (history,
+# catalogue and lexical index there), copied from one made and migrated once per session.
+SERVER = os.environ.get("CXRAG_TEST_CONFIG", "embedded") == "server"
+POSTGRES = os.environ.get("CXRAG_TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """In the server configuration, a migrated database with the catalogue's and lexical
+    index's tables, the template each test's database is copied from."""
+    if not SERVER:
+        yield None
+        return
+    from sqlalchemy import create_engine
+
+    from cxrag.index.catalog import create_tables
+    from cxrag.index.lexical_pg import METADATA as LEXICAL
+    from cxrag.store import migrate
+    from cxrag.store.db import make_engine
+
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"cxrag_tmpl_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    create_tables(engine)
+    LEXICAL.create_all(engine)
+    engine.dispose()
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+def settings(tmp_path: Path, postgres_template: str | None) -> Iterator[Settings]:
+    made = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    if postgres_template is None:
+        yield made
+        return
+    from sqlalchemy import create_engine
+
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"cxrag_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    made.database_url = make_url(POSTGRES).set(database=name).render_as_string(
+        hide_password=False)
+    try:
+        yield made
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture

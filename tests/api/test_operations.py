@@ -151,7 +151,8 @@ def test_readyz_names_every_engine_and_each_one_down(client: TestClient,
     assert ready.status_code == 200, ready.text
     checks = ready.json()["checks"]
     assert set(checks) == {"llm", "embedding", "chroma", "catalog", "database", "rate_limits"}
-    assert checks["database"] == "ok (sqlite)" and checks["rate_limits"] == "ok (memory)"
+    dialect = "postgresql" if settings.database_url else "sqlite"
+    assert checks["database"] == f"ok ({dialect})" and checks["rate_limits"] == "ok (memory)"
     store = client.app.state.assistant.store  # type: ignore[attr-defined]
 
     def down() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,14 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cxrag.errors import ConfigurationError, CxragError, PayloadTooLarge, RateLimited, ServiceBusy
+from cxrag.errors import (
+    ConfigurationError,
+    CxragError,
+    InvalidRequest,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceBusy,
+)
 from cxrag.metrics import ERRORS
 from cxrag.settings import Settings
 
@@ -102,8 +110,15 @@ def problem_response(exc: CxragError, path: str) -> JSONResponse:
                         headers=exc.headers)
 
 
+_NUL = b"%00"
+# \u0000 in a JSON string: the escape itself, not a typed backslash before "u0000".
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+NUL_REFUSED = "text may not contain NUL characters (\\u0000)"
+
+
 class Bounds:
-    """Outermost middleware for ``/v1/``: the per-address rate and the body limit.
+    """Outermost middleware for ``/v1/``: the per-address rate, the body limit, and no NUL
+    characters in the path, query or a JSON body.
 
     The body limit is ``api.max_upload_mb`` for uploads and ``api.max_body_kb`` for the rest;
     a declared Content-Length over it is refused before a byte is read, and a body that grows
@@ -123,10 +138,14 @@ class Bounds:
             await state.rate_limiter.hit("ip", (scope.get("client") or ("?",))[0])
             limit = _limit(settings, scope["path"])
             _check_declared(scope, limit)
+            if _NUL in scope.get("raw_path", b"").upper() or \
+                    _NUL in scope.get("query_string", b"").upper():
+                raise InvalidRequest(NUL_REFUSED)
         except CxragError as exc:
             await problem_response(exc, scope["path"])(scope, receive, send)
             return
-        await _limited(self.app, scope, receive, send, limit)
+        await _limited(self.app, scope, receive, send, limit,
+                       scan_nul=scope["path"] != UPLOAD_PATH)
 
 
 def _limit(settings: Settings, path: str) -> int:
@@ -148,26 +167,55 @@ def _check_declared(scope: Scope, limit: int) -> None:
 
 
 async def _limited(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                   limit: int) -> None:
-    """Run ``app`` with a receive that stops the body at ``limit`` bytes (413 sent once)."""
+                   limit: int, scan_nul: bool = False) -> None:
+    """Run ``app`` with a receive that stops the body at ``limit`` bytes (413 sent once).
+    With ``scan_nul`` (JSON bodies, small) the whole body is read first and refused (422) if
+    it holds a NUL character, escaped or raw: no database stores one (a PostgreSQL text
+    column refuses it), and no customer text needs one."""
     received, refused = 0, False
 
+    async def refuse(error: CxragError) -> Message:
+        nonlocal refused
+        if not refused:
+            refused = True
+            await problem_response(error, scope["path"])(scope, receive, send)
+        return {"type": "http.disconnect"}
+
     async def receive_limited() -> Message:
-        nonlocal received, refused
+        nonlocal received
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
-                if not refused:
-                    refused = True
-                    await problem_response(PayloadTooLarge(
-                        f"request body over the {limit:,}-byte limit", limit=limit),
-                        scope["path"])(scope, receive, send)
-                return {"type": "http.disconnect"}
+                return await refuse(PayloadTooLarge(
+                    f"request body over the {limit:,}-byte limit", limit=limit))
         return message
+
+    async def receive_scanned() -> Message:
+        parts: list[bytes] = []
+        while True:
+            message = await receive_limited()
+            if message["type"] != "http.request":
+                return message
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        if b"\x00" in body or _ESCAPED_NUL.search(body):
+            return await refuse(InvalidRequest(NUL_REFUSED))
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scanned = False
+
+    async def receive_once_scanned() -> Message:
+        nonlocal scanned
+        if scan_nul and not scanned:
+            scanned = True
+            return await receive_scanned()
+        return await receive_limited()
 
     async def send_unless_refused(message: Message) -> None:
         if not refused:  # the 413 already went out
             await send(message)
 
-    await app(scope, receive_limited, send_unless_refused)
+    await app(scope, receive_once_scanned, send_unless_refused)
