@@ -7,7 +7,7 @@ PY ?= python3
 UV := .venv/bin/uv
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run ingest serve test eval-gate eval lint bench
+.PHONY: install run ingest serve test test-server eval-gate eval lint bench
 
 .venv/bin/uv:
 	$(PY) -m venv .venv
@@ -28,7 +28,13 @@ run: ingest
 
 test: install
 	.venv/bin/python -m pytest
+	$(MAKE) test-server
 	$(MAKE) eval-gate
+
+# The suite again on the server configuration (each test on its own database of the local
+# PostgreSQL: history, catalogue, lexical index); the slow real-model tests run once, above.
+test-server: install
+	CXRAG_TEST_CONFIG=server .venv/bin/python -m pytest -q -m "not slow"
 
 # The fast eval suite on the embedded model, against evals/thresholds.yaml (~3-4 min).
 eval-gate: install
