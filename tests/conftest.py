@@ -158,16 +158,22 @@ def postgres_template() -> Iterator[str | None]:
         yield None
         return
     from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
 
     from cxrag.index.catalog import create_tables
     from cxrag.index.lexical_pg import METADATA as LEXICAL
     from cxrag.store import migrate
     from cxrag.store.db import make_engine
 
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
     name = f"cxrag_tmpl_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"server configuration: PostgreSQL unreachable at {POSTGRES}: {exc.orig}")
     url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     migrate(engine)
