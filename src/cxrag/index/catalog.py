@@ -49,12 +49,9 @@ from cxrag.errors import IndexUnavailable
 
 METADATA = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias, autoincrementing
-META = Table("catalog_meta", METADATA,
-             Column("space", String(200), primary_key=True),
-             Column("key", String(200), primary_key=True),
-             Column("value", Text, nullable=False))
-SOURCES = Table("catalog_sources", METADATA,
-                Column("space", String(200), primary_key=True),
+META = Table("catalog_meta", METADATA, Column("space", String(200), primary_key=True),
+             Column("key", String(200), primary_key=True), Column("value", Text, nullable=False))
+SOURCES = Table("catalog_sources", METADATA, Column("space", String(200), primary_key=True),
                 Column("path", Text, primary_key=True),
                 Column("root", Text, nullable=False),
                 Column("file_hash", String(128), nullable=False),
@@ -82,8 +79,7 @@ CHUNKS = Table("catalog_chunks", METADATA,
                Column("n_tokens", Integer),
                UniqueConstraint("space", "chunk_id", name="catalog_chunks_unique"),
                Index("catalog_chunks_by_doc", "space", "doc_id"))
-PENDING = Table("catalog_pending", METADATA,
-                Column("space", String(200), primary_key=True),
+PENDING = Table("catalog_pending", METADATA, Column("space", String(200), primary_key=True),
                 Column("doc_id", String(512), primary_key=True),
                 Column("since", Text, nullable=False))
 _SCHEMA_LOCK = 0x63787261  # pg_advisory_xact_lock key: replicas create the tables in turn
@@ -183,7 +179,7 @@ class Catalog:
         self.engine, self.space = engine, space
 
     def close(self) -> None:
-        """Nothing to close here: the engine belongs to whoever made it."""
+        """Nothing to close: the engine belongs to whoever made it (``Knowledge``)."""
 
     def _read(self, statement: Any) -> list[Any]:
         try:

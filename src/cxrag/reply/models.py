@@ -135,3 +135,15 @@ def as_dict(reply: Reply) -> dict[str, Any]:
         "usage": reply.usage,
         "latency_ms": reply.latency_ms,
     }
+
+
+def customer_variables(customer: CustomerContext | None) -> dict[str, Any] | None:
+    """What the answer prompt shows of the customer."""
+    if customer is None:
+        return None
+    return {"name": customer.name, "tier": customer.tier, "facts": list(customer.facts)}
+
+
+def earlier_turns(req: ReplyRequest) -> list[str]:
+    """The customer's earlier messages: their words join a follow-up's lexical search."""
+    return [t.text for t in req.history if t.role == "customer"]

@@ -50,11 +50,12 @@ from cxrag.reply.handoff import (
     wrap_offer,
 )
 from cxrag.reply.models import (
-    CustomerContext,
     Handoff,
     Prepared,
     Reply,
     ReplyRequest,
+    customer_variables,
+    earlier_turns,
     trace,
 )
 from cxrag.reply.pivot import Pivot, pivot_language
@@ -396,16 +397,4 @@ class Responder:
         return reply
 
 
-def customer_variables(customer: CustomerContext | None) -> dict[str, Any] | None:
-    """What the answer prompt shows of the customer."""
-    if customer is None:
-        return None
-    return {"name": customer.name, "tier": customer.tier, "facts": list(customer.facts)}
-
-
 _LABEL = re.compile(r"^(?:standalone question|pregunta(?: independiente)?)\s*:\s*", re.I)
-
-
-def earlier_turns(req: ReplyRequest) -> list[str]:
-    """The customer's earlier messages: their words join a follow-up's lexical search."""
-    return [t.text for t in req.history if t.role == "customer"]
