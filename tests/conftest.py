@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,8 +145,6 @@ def fake_embedder() -> FakeEmbedder:
 # point CXRAG_DATABASE_URL at a database of its own on the local PostgreSQL (history,
 # catalogue and lexical index there), copied from one made and migrated once per session.
 SERVER = os.environ.get("CXRAG_TEST_CONFIG", "embedded") == "server"
-POSTGRES = os.environ.get("CXRAG_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture(scope="session")
@@ -157,35 +154,19 @@ def postgres_template() -> Iterator[str | None]:
     if not SERVER:
         yield None
         return
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import OperationalError
-
     from cxrag.index.catalog import create_tables
     from cxrag.index.lexical_pg import METADATA as LEXICAL
     from cxrag.store import migrate
     from cxrag.store.db import make_engine
+    from tests.databases import temporary_postgres
 
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    name = f"cxrag_tmpl_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"server configuration: PostgreSQL unreachable at {POSTGRES}: {exc.orig}")
-    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    create_tables(engine)
-    LEXICAL.create_all(engine)
-    engine.dispose()
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with temporary_postgres() as url:
+        engine = make_engine(url)
+        migrate(engine)
+        create_tables(engine)
+        LEXICAL.create_all(engine)
+        engine.dispose()
+        yield make_url(url).database
 
 
 @pytest.fixture
@@ -194,20 +175,11 @@ def settings(tmp_path: Path, postgres_template: str | None) -> Iterator[Settings
     if postgres_template is None:
         yield made
         return
-    from sqlalchemy import create_engine
+    from tests.databases import temporary_postgres
 
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"cxrag_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    made.database_url = make_url(POSTGRES).set(database=name).render_as_string(
-        hide_password=False)
-    try:
+    with temporary_postgres(postgres_template) as url:
+        made.database_url = url
         yield made
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from cxrag.documents import Chunk, Document
 from cxrag.errors import IndexUnavailable
 from cxrag.index.catalog import Catalog, create_tables
 from cxrag.store.db import make_engine
-from tests.store.conftest import temporary_postgres
+from tests.databases import temporary_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -19,7 +19,7 @@ from cxrag.errors import IndexUnavailable
 from cxrag.index.catalog import Filters
 from cxrag.index.lexical import LexicalEntry, TantivyIndex
 from cxrag.index.lexical_pg import PostgresLexicalIndex
-from tests.store.conftest import temporary_postgres
+from tests.databases import temporary_postgres
 
 
 def entry(chunk_id: str, text: str, title: str = "", headings: tuple[str, ...] = (),

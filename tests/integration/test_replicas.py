@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.databases import temporary_postgres
 from tests.integration.test_load import _server_pid
-from tests.store.conftest import temporary_postgres
 from tests.widget.servers import AGENT_KEY, HOST_KEY, fake_model, serve
 
 pytestmark = pytest.mark.slow

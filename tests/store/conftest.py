@@ -1,47 +1,23 @@
 """Every store test runs on SQLite (a temporary file) and on PostgreSQL (a temporary database).
 
-PostgreSQL comes from ``CXRAG_TEST_POSTGRES_URL`` (default: the local server's ``postgres``
-maintenance database); its tests are skipped only when that server cannot be reached.
+PostgreSQL databases come from ``tests.databases`` (skipped only when the server cannot be
+reached).
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from cxrag.store import HistoryStore, migrate
+from tests.databases import temporary_postgres
 
-ADMIN_URL = os.environ.get(
-    "CXRAG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
-
-
-@contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    name = f"cxrag_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL unreachable at {make_url(ADMIN_URL)!r}: {exc.orig}")
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @contextmanager
