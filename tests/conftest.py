@@ -164,7 +164,7 @@ def postgres_template() -> Iterator[str | None]:
         engine = make_engine(url)
         migrate(engine)
         create_tables(engine)
-        LEXICAL.create_all(engine)
+        create_tables(engine, LEXICAL)
         engine.dispose()
         yield make_url(url).database
 

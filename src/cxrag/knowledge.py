@@ -15,12 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from cxrag.embed import Embedder, build_embedder
 from cxrag.errors import CollectionNotFound
-from cxrag.index.catalog import META, Catalog, create_tables
+from cxrag.index.catalog import Catalog, create_tables, space_of
 from cxrag.index.lexical import LexicalIndex, TantivyIndex
 from cxrag.index.vectors import ChromaIndex, make_client
 from cxrag.ingest.admission import Admission
@@ -107,9 +107,7 @@ class Knowledge:
         if (tenant, collection) == (self.settings.tenant, self.settings.collection):
             return True
         if self.server is not None:
-            with self.server.connect() as conn:
-                return conn.execute(select(META.c.key).where(
-                    META.c.space == space_of(tenant, collection)).limit(1)).first() is not None
+            return Catalog(self.server, space_of(tenant, collection)).known()
         return (self.settings.collection_dir(tenant, collection) / "catalog.sqlite").exists()
 
     def _stores(self, tenant: str, collection: str) -> tuple[Catalog, LexicalIndex]:
@@ -154,7 +152,3 @@ class Knowledge:
             for engine in self._engines:
                 engine.dispose()
 
-
-def space_of(tenant: str, collection: str) -> str:
-    """The key of a collection's rows in shared tables."""
-    return f"{tenant}/{collection}"

@@ -138,8 +138,7 @@ class Bounds:
             await state.rate_limiter.hit("ip", (scope.get("client") or ("?",))[0])
             limit = _limit(settings, scope["path"])
             _check_declared(scope, limit)
-            if _NUL in scope.get("raw_path", b"").upper() or \
-                    _NUL in scope.get("query_string", b"").upper():
+            if _NUL in scope.get("raw_path", b"") or _NUL in scope.get("query_string", b""):
                 raise InvalidRequest(NUL_REFUSED)
         except CxragError as exc:
             await problem_response(exc, scope["path"])(scope, receive, send)

@@ -82,18 +82,26 @@ CHUNKS = Table("catalog_chunks", METADATA,
 PENDING = Table("catalog_pending", METADATA, Column("space", String(200), primary_key=True),
                 Column("doc_id", String(512), primary_key=True),
                 Column("since", Text, nullable=False))
-_SCHEMA_LOCK = 0x63787261  # pg_advisory_xact_lock key: replicas create the tables in turn
+_SCHEMA_LOCK = 0x63787261  # pg_advisory_xact_lock key: replicas create tables in turn
 
 
-def create_tables(engine: Engine) -> None:
-    """Create the catalogue's tables where missing (replicas starting together take turns)."""
+def create_tables(engine: Engine, metadata: MetaData = METADATA,
+                  what: str = "the catalogue database") -> None:
+    """Create ``metadata``'s tables (the catalogue's by default) where missing; replicas
+    starting together take turns. Database errors become ``IndexUnavailable`` naming
+    ``what``."""
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-            METADATA.create_all(conn, checkfirst=True)
+            metadata.create_all(conn, checkfirst=True)
     except SQLAlchemyError as exc:
-        raise IndexUnavailable(f"cannot open the catalogue database: {exc}") from exc
+        raise IndexUnavailable(f"cannot open {what}: {exc}") from exc
+
+
+def space_of(tenant: str, collection: str) -> str:
+    """The key of a collection's rows in tables every collection shares."""
+    return f"{tenant}/{collection}"
 
 
 @dataclass(frozen=True)
@@ -389,6 +397,10 @@ class Catalog:
         rows = self._read(query.order_by(CHUNKS.c.id))
         for start in range(0, len(rows), batch):
             yield [self._stored(r) for r in rows[start: start + batch]]
+
+    def known(self) -> bool:
+        """Whether anything was ever recorded for this collection (an ingest ran)."""
+        return bool(self._read(select(META.c.key).where(META.c.space == self.space).limit(1)))
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""

@@ -52,6 +52,14 @@ class LexicalEntry:
     tags: tuple[str, ...] = ()
 
 
+def analysed_fields(e: LexicalEntry) -> dict[str, list[str]]:
+    """The terms each text field of ``e`` is indexed under (``FIELD_WEIGHTS``' fields), the
+    same for every lexical engine."""
+    return {"title": analyse(e.title, e.language),
+            "headings": analyse(" ".join(e.headings), e.language),
+            "body": analyse(e.text, e.language)}
+
+
 class LexicalIndex(Protocol):
     """What retrieval and ingestion need from a lexical index."""
 
@@ -137,10 +145,7 @@ class TantivyIndex:
     def _document(self, e: LexicalEntry) -> Any:
         doc = tantivy.Document(
             chunk_id=e.chunk_id, doc_id=e.doc_id, language=e.language, doc_type=e.doc_type,
-            title=" ".join(analyse(e.title, e.language)),
-            headings=" ".join(analyse(" ".join(e.headings), e.language)),
-            body=" ".join(analyse(e.text, e.language)),
-        )
+            **{field: " ".join(terms) for field, terms in analysed_fields(e).items()})
         if e.product:
             doc.add_text("product", e.product)
         for tag in e.tags:

@@ -66,12 +66,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from cxrag.errors import IndexUnavailable
-from cxrag.index.catalog import Filters
-from cxrag.index.lexical import FIELD_WEIGHTS, LexicalEntry
+from cxrag.index.catalog import Filters, create_tables, space_of
+from cxrag.index.lexical import FIELD_WEIGHTS, LexicalEntry, analysed_fields
 from cxrag.index.text import analyse
 
 K1, B = 1.2, 0.75  # tantivy's (and Lucene's) BM25 parameters
-_SCHEMA_LOCK = 0x6C657869  # pg_advisory_xact_lock key: replicas create the tables in turn
 _WRITE_LOCK = 0x6C657877  # with hashtext(space): one writer per space at a time
 _TERMS = postgresql.ARRAY(String(300))
 _TERM_BYTES = 200  # longer terms are stored as a prefix and a hash (b-tree rows are bounded)
@@ -125,13 +124,6 @@ def _key(term: str) -> str:
     return f"{term[:64]}#{hashlib.sha256(term.encode()).hexdigest()}"
 
 
-def _fields(e: LexicalEntry) -> dict[str, list[str]]:
-    """The analysed terms of each text field, as ``TantivyIndex`` indexes them."""
-    return {"title": analyse(e.title, e.language),
-            "headings": analyse(" ".join(e.headings), e.language),
-            "body": analyse(e.text, e.language)}
-
-
 class PostgresLexicalIndex:
     """A LexicalIndex for one collection (``tenant/collection``) in PostgreSQL tables shared
     by every collection. Thread-safe (a connection per call from the engine's pool); the
@@ -139,15 +131,9 @@ class PostgresLexicalIndex:
 
     def __init__(self, engine: Engine, tenant: str, collection: str) -> None:
         self.engine = engine
-        self.space = f"{tenant}/{collection}"
+        self.space = space_of(tenant, collection)
         self._statements: dict[tuple[str, ...], Any] = {}  # the ranking, per set of filters
-        try:
-            with engine.begin() as conn:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-                METADATA.create_all(conn, checkfirst=True)
-        except SQLAlchemyError as exc:
-            raise IndexUnavailable(
-                f"cannot open the lexical index in PostgreSQL for {self.space}: {exc}") from exc
+        create_tables(engine, METADATA, f"the lexical index in PostgreSQL for {self.space}")
 
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
@@ -204,7 +190,7 @@ class PostgresLexicalIndex:
         tokens = dict.fromkeys((f"tokens_{f}" for f in FIELD_WEIGHTS), 0)
         for e in latest.values():
             lengths = {}
-            for field, terms in _fields(e).items():
+            for field, terms in analysed_fields(e).items():
                 lengths[f"len_{field}"] = len(terms)
                 tokens[f"tokens_{field}"] += len(terms)
                 postings += [{"space": self.space, "term": term, "field": field,

@@ -33,7 +33,6 @@ SECOND_WITHIN = 0.08  # a second sentence joins when this close to the best one
 ECHO = 0.9  # a passage sentence this close to the question restates it (an FAQ heading)
 
 
-
 @dataclass(frozen=True)
 class Extract:
     """A passage sentence chosen for the customer, and how close it is to the question."""
