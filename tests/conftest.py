@@ -154,8 +154,8 @@ def postgres_template() -> Iterator[str | None]:
     if not SERVER:
         yield None
         return
-    from cxrag.index.catalog import create_tables
     from cxrag.index.lexical_pg import METADATA as LEXICAL
+    from cxrag.index.schema import create_tables
     from cxrag.store import migrate
     from cxrag.store.db import make_engine
     from tests.databases import temporary_postgres

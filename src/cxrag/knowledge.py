@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 
 from cxrag.embed import Embedder, build_embedder
 from cxrag.errors import CollectionNotFound
-from cxrag.index.catalog import Catalog, create_tables, space_of
+from cxrag.index.catalog import Catalog
 from cxrag.index.lexical import LexicalIndex, TantivyIndex
+from cxrag.index.schema import create_tables, space_of
 from cxrag.index.vectors import ChromaIndex, make_client
 from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker

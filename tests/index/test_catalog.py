@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 from cxrag.documents import Chunk, Document
 from cxrag.errors import IndexUnavailable
-from cxrag.index.catalog import Catalog, create_tables
+from cxrag.index.catalog import Catalog
+from cxrag.index.schema import create_tables
 from cxrag.store.db import make_engine
 from tests.databases import temporary_postgres
 

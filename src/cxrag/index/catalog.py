@@ -5,7 +5,7 @@ document's catalogue transaction has committed. Vector and lexical index writes 
 that transaction under a ``pending`` marker, so an interrupted ingest can be reconciled on the
 next run, and either derived index can be rebuilt from here.
 
-One set of tables (SQLAlchemy Core) on either engine: a SQLite file per collection in
+One set of tables (``index.schema``) on either engine: a SQLite file per collection in
 ``CXRAG_DATA_DIR`` (the zero-configuration default), or the deployment's PostgreSQL
 (``CXRAG_DATABASE_URL``), where every collection of every tenant shares the tables, each row
 keyed by its ``space`` (``tenant/collection``), so any number of replicas read and write one
@@ -22,23 +22,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
     Connection,
     Engine,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
-    UniqueConstraint,
     bindparam,
     delete,
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,62 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cxrag.documents import Chunk, Document
 from cxrag.errors import IndexUnavailable
-
-METADATA = MetaData()
-_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias, autoincrementing
-META = Table("catalog_meta", METADATA, Column("space", String(200), primary_key=True),
-             Column("key", String(200), primary_key=True), Column("value", Text, nullable=False))
-SOURCES = Table("catalog_sources", METADATA, Column("space", String(200), primary_key=True),
-                Column("path", Text, primary_key=True),
-                Column("root", Text, nullable=False),
-                Column("file_hash", String(128), nullable=False),
-                Column("doc_ids", Text, nullable=False),
-                Index("catalog_sources_by_root", "space", "root"))
-DOCUMENTS = Table("catalog_documents", METADATA,
-                  Column("space", String(200), primary_key=True),
-                  Column("doc_id", String(512), primary_key=True),
-                  Column("source_path", Text, nullable=False),
-                  Column("content_hash", String(128), nullable=False),
-                  *(Column(name, Text) for name in ("title", "source", "doc_type", "format",
-                                                    "language", "updated_at", "tags",
-                                                    "product")),
-                  Column("n_chunks", Integer),
-                  Column("private", Text),
-                  Column("indexed_at", Text))
-CHUNKS = Table("catalog_chunks", METADATA,
-               Column("id", _ID, primary_key=True, autoincrement=True),
-               Column("space", String(200), nullable=False),
-               Column("chunk_id", String(600), nullable=False),
-               Column("doc_id", String(512), nullable=False),
-               Column("idx", Integer, nullable=False),
-               Column("text", Text, nullable=False),
-               Column("headings", Text, nullable=False),
-               Column("n_tokens", Integer),
-               UniqueConstraint("space", "chunk_id", name="catalog_chunks_unique"),
-               Index("catalog_chunks_by_doc", "space", "doc_id"))
-PENDING = Table("catalog_pending", METADATA, Column("space", String(200), primary_key=True),
-                Column("doc_id", String(512), primary_key=True),
-                Column("since", Text, nullable=False))
-_SCHEMA_LOCK = 0x63787261  # pg_advisory_xact_lock key: replicas create tables in turn
-
-
-def create_tables(engine: Engine, metadata: MetaData = METADATA,
-                  what: str = "the catalogue database") -> None:
-    """Create ``metadata``'s tables (the catalogue's by default) where missing; replicas
-    starting together take turns. Database errors become ``IndexUnavailable`` naming
-    ``what``."""
-    try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-            metadata.create_all(conn, checkfirst=True)
-    except SQLAlchemyError as exc:
-        raise IndexUnavailable(f"cannot open {what}: {exc}") from exc
-
-
-def space_of(tenant: str, collection: str) -> str:
-    """The key of a collection's rows in tables every collection shares."""
-    return f"{tenant}/{collection}"
+from cxrag.index.schema import CHUNKS, DOCUMENTS, META, PENDING, SOURCES
 
 
 @dataclass(frozen=True)
@@ -181,7 +117,8 @@ def _now() -> str:
 
 class Catalog:
     """One collection's catalogue (``space``) on ``engine``; thread-safe (a connection per
-    call from the engine's pool). Call ``create_tables(engine)`` once before use."""
+    call from the engine's pool). Call ``index.schema.create_tables(engine)`` once before
+    use."""
 
     def __init__(self, engine: Engine, space: str = "") -> None:
         self.engine, self.space = engine, space

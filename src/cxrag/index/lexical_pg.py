@@ -66,8 +66,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from cxrag.errors import IndexUnavailable
-from cxrag.index.catalog import Filters, create_tables, space_of
+from cxrag.index.catalog import Filters
 from cxrag.index.lexical import FIELD_WEIGHTS, LexicalEntry, analysed_fields
+from cxrag.index.schema import create_tables, space_of
 from cxrag.index.text import analyse
 
 K1, B = 1.2, 0.75  # tantivy's (and Lucene's) BM25 parameters
