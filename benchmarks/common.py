@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +67,25 @@ class HostSteal:
         self.share = seconds / max((time.perf_counter() - self._t0) * (os.cpu_count() or 1),
                                    1e-9)
 
+
+POSTGRES_URL = os.environ.get("CXRAG_BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """The URL of a new database on ``POSTGRES_URL``'s server, dropped afterwards."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 5})
+    name = f"cxrag_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,10 +46,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import HostSteal, pct, save  # noqa: E402
+from common import HostSteal, pct, save, temporary_postgres  # noqa: E402
 from retrieval_matrix import CACHE, Query, SetSpec, scored, sets  # noqa: E402
 from sqlalchemy import Engine, create_engine  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 import cxrag  # noqa: E402,F401
 from cxrag.documents import split_chunk_id  # noqa: E402
@@ -62,8 +59,6 @@ from cxrag.language import detect_language  # noqa: E402
 from cxrag.retrieve.hybrid import _CONTEXT_TURNS, _TURN_CHARS  # noqa: E402
 from cxrag.settings import Settings  # noqa: E402
 
-ADMIN_URL = os.environ.get("CXRAG_BENCH_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 K, BATCH, WARMUP = 80, 2_000, 10
 ENGINES = ("tantivy", "postgres")
 
@@ -79,19 +74,12 @@ class Ranked:
 @contextmanager
 def temporary_database() -> Iterator[Engine]:
     """An engine on a new PostgreSQL database, dropped afterwards."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})
-    name = f"cxrag_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = create_engine(make_url(ADMIN_URL).set(database=name), pool_size=2)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with temporary_postgres() as url:
+        engine = create_engine(url, pool_size=2)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def entries(knowledge: Knowledge, spec: SetSpec) -> tuple[list[LexicalEntry], dict[str, Any]]:

@@ -4,15 +4,15 @@ replica, with a zero-latency model.
     .venv/bin/python benchmarks/scale_out.py [--seconds 15] [--rounds 3] [--connections 8]
 
 Embedded: SQLite history and catalogue, tantivy, embedded Chroma, all in a data directory.
-Server: PostgreSQL (history, catalogue, lexical index; a temporary database on the local
-server), Redis (rate limits) and a Chroma server on loopback; the replica's data directory
-holds nothing. Both ingest knowledge/ and import the sample customers the same way, then one
-``cxrag serve`` at a time answers wrk: ``POST /v1/search`` (agent key) and ``POST /v1/chat``
-(new visitors, the fake model of ``fake_openai.py``). The configurations alternate round by
-round (embedded, server, embedded, ...) so a noisy neighbour hits both; the figures are the
-medians over rounds, and the ratio server/embedded of each. Target (issue 17): the server
-configuration within 1.5x of the embedded one. Needs wrk (``apt-get install wrk``),
-PostgreSQL and Redis on 127.0.0.1.
+Server: PostgreSQL (history, catalogue, lexical index; a temporary database on the server of
+``CXRAG_BENCH_POSTGRES_URL``, default the local one), Redis (rate limits) and a Chroma server
+on loopback; the replica's data directory holds nothing. Both ingest knowledge/ and import the
+sample customers the same way, then one ``cxrag serve`` at a time answers wrk:
+``POST /v1/search`` (agent key) and ``POST /v1/chat`` (new visitors, the fake model of
+``fake_openai.py``). The configurations alternate round by round (embedded, server, embedded,
+...) so a noisy neighbour hits both; the figures are the medians over rounds, and the ratio
+server/embedded of each. Target (issue 17): the server configuration within 1.5x of the
+embedded one. Needs wrk (``apt-get install wrk``), PostgreSQL and Redis on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -26,23 +26,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, save  # noqa: E402
+from common import ROOT, save, temporary_postgres  # noqa: E402
 from service_overhead import lua_script, run_wrk  # noqa: E402
 from serving import CXRAG, free_port, serve, service_env  # noqa: E402
 
 AGENT_KEY = "bench-agent-key"
-ADMIN_URL = os.environ.get("CXRAG_TEST_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 UNLIMITED = "1000000/minute"
 
 
@@ -63,21 +59,6 @@ request = function()
   return wrk.format("POST", "/v1/search", headers, body)
 end
 """
-
-
-@contextmanager
-def postgres() -> Iterator[str]:
-    """A temporary database on the local server, dropped afterwards."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"cxrag_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @contextmanager
@@ -140,7 +121,7 @@ def main() -> None:
     runs: dict[str, dict[str, list[dict[str, float]]]] = {"embedded": {}, "server": {}}
     ingest_s: dict[str, float] = {}
     try:
-        with tempfile.TemporaryDirectory() as tmp, postgres() as database, \
+        with tempfile.TemporaryDirectory() as tmp, temporary_postgres() as database, \
                 chroma_server(Path(tmp) / "chroma") as chroma:
             configs = {
                 "embedded": (Path(tmp) / "embedded", dict(common)),
