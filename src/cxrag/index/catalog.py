@@ -15,6 +15,7 @@ catalogue with nothing on their own disks.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -111,6 +113,9 @@ class DocState:
         return tuple(json.loads(self.tags_json or "[]"))
 
 
+_WRITE_LOCK = 0x63617461  # "cata": advisory lock class of a collection's writers
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -122,6 +127,38 @@ class Catalog:
 
     def __init__(self, engine: Engine, space: str = "") -> None:
         self.engine, self.space = engine, space
+        self._held = threading.local()  # this thread's depth inside write_lock()
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Writers of this collection take turns across processes: on PostgreSQL a
+        session-level advisory lock on the space, held on a connection of its own (released
+        by the server if the process dies); re-entrant within a thread. On SQLite nothing
+        (one process writes its own file; ``KnowledgeBase.lock`` orders its threads)."""
+        depth = getattr(self._held, "depth", 0)
+        if depth or self.engine.dialect.name != "postgresql":
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
+        try:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("SELECT pg_advisory_lock(:key, hashtext(:space))"),
+                         {"key": _WRITE_LOCK, "space": self.space})
+        except SQLAlchemyError as exc:
+            raise IndexUnavailable(f"the catalogue database failed: {exc}") from exc
+        self._held.depth = 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:key, hashtext(:space))"),
+                             {"key": _WRITE_LOCK, "space": self.space})
+            finally:
+                conn.close()
 
     def close(self) -> None:
         """Nothing to close: the engine belongs to whoever made it (``Knowledge``)."""

@@ -7,9 +7,10 @@ chunks, and :meth:`IndexWriter.reconcile` removes anything an interruption left 
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import structlog
@@ -22,6 +23,20 @@ from cxrag.index.vectors import VectorIndex
 
 log = structlog.get_logger(__name__)
 Batch = list[tuple[Document, list[Chunk], str, bool]]  # doc, chunks, source path, existed
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def locked(method: Callable[Concatenate[IndexWriter, P], R]
+           ) -> Callable[Concatenate[IndexWriter, P], R]:
+    """Run ``method`` under the collection's write lock (``Catalog.write_lock``): workers
+    ingesting into one collection parse and embed in parallel and write in turns, and no
+    reconcile ever sees another writer's pending documents."""
+    def wrapper(self: IndexWriter, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.catalog.write_lock():
+            return method(self, *args, **kwargs)
+    functools.update_wrapper(wrapper, method)
+    return wrapper
 
 
 def lexical_entry(doc: Document, chunk: Chunk) -> LexicalEntry:
@@ -44,12 +59,14 @@ class IndexWriter:
     def __init__(self, catalog: Catalog, vectors: VectorIndex, lexical: LexicalIndex) -> None:
         self.catalog, self.vectors, self.lexical = catalog, vectors, lexical
 
+    @locked
     def reset(self) -> None:
         """Empty the catalogue and both indexes."""
         self.catalog.clear()
         self.vectors.reset()
         self.lexical.reset()
 
+    @locked
     def write(self, batch: Batch, vectors: np.ndarray) -> None:
         """Write a batch's vectors in one call per collection and its lexical entries in one
         commit, then commit each document in the catalogue (the commit point), then drop
@@ -107,6 +124,7 @@ class IndexWriter:
         self.vectors.delete(stale_chunks, stale_doc_vectors)
         self.lexical.delete(stale_lexical)
 
+    @locked
     def remove(self, doc_id: str) -> None:
         """Delete a document from the catalogue and both indexes."""
         self.catalog.mark_pending([doc_id])
@@ -139,6 +157,7 @@ class IndexWriter:
         """Record a source file's hash and documents in the manifest."""
         self.catalog.record_source(path, root, file_hash, doc_ids)
 
+    @locked
     def reconcile(self) -> int:
         """Delete what an interrupted run left uncommitted in the derived indexes; returns
         documents repaired."""
@@ -157,6 +176,7 @@ class IndexWriter:
             return 0
         return self.rebuild_lexical()
 
+    @locked
     def rebuild_lexical(self) -> int:
         """Re-create the lexical index from the catalogue; returns chunks indexed."""
         started = time.perf_counter()
