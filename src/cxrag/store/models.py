@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -194,3 +195,56 @@ class Feedback(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=now)
+
+
+class IngestJob(Base):
+    """An ingest run queued for the workers: its files are split into parts, one task each."""
+
+    __tablename__ = "ingest_jobs"
+    __table_args__ = (Index("ix_ingest_jobs_tenant", "tenant", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(48))
+    collection: Mapped[str] = mapped_column(String(48))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    files_total: Mapped[int] = mapped_column(Integer)
+    parts_total: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[list[Any]] = mapped_column(default=list)  # failures found on upload
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class IngestJobPart(Base):
+    """One part of a job: a few files a worker ingests as one task, and what it did."""
+
+    __tablename__ = "ingest_job_parts"
+
+    job_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("ingest_jobs.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    files: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    report: Mapped[Json] = mapped_column(default=dict)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class IngestJobFile(Base):
+    """A file of a job, kept in the database until its part is done (workers share no disk)."""
+
+    __tablename__ = "ingest_job_files"
+    __table_args__ = (
+        ForeignKeyConstraint(["job_id", "part"],
+                             ["ingest_job_parts.job_id", "ingest_job_parts.part"],
+                             ondelete="CASCADE"),
+        Index("ix_ingest_job_files_part", "job_id", "part"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(36))
+    part: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
