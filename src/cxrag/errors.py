@@ -13,7 +13,8 @@
     │   ├── CollectionNotFound      404 collection_not_found
     │   ├── CustomerNotFound        404 customer_not_found
     │   ├── ConversationNotFound    404 conversation_not_found
-    │   └── FeedbackTargetNotFound  404 feedback_target_not_found
+    │   ├── FeedbackTargetNotFound  404 feedback_target_not_found
+    │   └── JobNotFound             404 job_not_found
     ├── AuthError                   401 unauthorized
     │   └── Forbidden               403 forbidden
     │       └── ConversationForbidden 403 conversation_forbidden
@@ -123,6 +124,10 @@ class ConversationNotFound(NotFound):
 
 class FeedbackTargetNotFound(NotFound):
     code, status, title = "feedback_target_not_found", 404, "Feedback target not found"
+
+
+class JobNotFound(NotFound):
+    code, status, title = "job_not_found", 404, "Job not found"
 
 
 class AuthError(CxragError):

@@ -26,7 +26,7 @@ from cxrag.index.schema import create_tables, space_of
 from cxrag.index.vectors import ChromaIndex, make_client
 from cxrag.ingest.admission import Admission
 from cxrag.ingest.chunking import TokenChunker
-from cxrag.ingest.models import IngestReport
+from cxrag.ingest.models import IngestReport, SourceFile
 from cxrag.ingest.pipeline import Ingestor
 from cxrag.retrieve.fusion import Weights
 from cxrag.retrieve.hybrid import HybridRetriever
@@ -47,7 +47,7 @@ class KnowledgeBase:
     ingestor: Ingestor
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ingest(self, paths: Sequence[Path], full: bool = False) -> IngestReport:
+    def ingest(self, paths: Sequence[Path | SourceFile], full: bool = False) -> IngestReport:
         """Run the ingestor, one run at a time per collection (callers wait in their own
         thread: never call this on an event loop)."""
         with self.lock:

@@ -49,6 +49,10 @@ INGEST_RUNS = Counter("cxrag_ingest_runs", "Ingest runs, by outcome", ["outcome"
                       registry=REGISTRY)
 INGEST_CHUNKS = Counter("cxrag_ingest_chunks", "Chunks written to the indexes",
                         registry=REGISTRY)
+INGEST_JOBS = Counter("cxrag_ingest_jobs", "Ingest jobs accepted, by how they run (queue: "
+                      "workers; local: this process)", ["queue"], registry=REGISTRY)
+INGEST_PARTS = Counter("cxrag_ingest_job_parts", "Parts of ingest jobs this process ran, by "
+                       "outcome (done, failed, retried)", ["outcome"], registry=REGISTRY)
 
 _T = TypeVar("_T")
 

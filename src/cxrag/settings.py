@@ -93,6 +93,26 @@ class IngestSettings(BaseModel):
                          "instructions aimed at the assistant (reported, not indexed)")
 
 
+class JobSettings(BaseModel):
+    """Ingest jobs: how uploads are split for the workers, and how a dead worker is noticed."""
+
+    queue: Literal["auto", "workers", "local"] = Field(
+        "auto", description="who runs uploads: workers (`cxrag worker`, needs PostgreSQL), "
+        "local (a thread of the serving process), auto (workers on PostgreSQL, else local)")
+    part_files: int = Field(25, ge=1, le=1000, description="files per task; the parts of one "
+                            "job run in parallel across workers")
+    part_mb: float = Field(8.0, gt=0, description="bytes per task, about (a larger file is a "
+                           "task of its own)")
+    max_attempts: int = Field(3, ge=1, le=10, description="runs of a part before its files "
+                              "are reported failed (a killed worker's run counts)")
+    heartbeat_s: float = Field(10.0, gt=0, description="how often a worker says it is alive")
+    stalled_after_s: float = Field(30.0, gt=0, description="a worker silent this long is "
+                                   "dead: its parts go to another worker")
+    max_backlog: int = Field(20, ge=1, description="unfinished jobs per tenant; more uploads "
+                             "get 429 until some finish")
+    keep_days: int = Field(7, ge=1, description="finished jobs are purged after this long")
+
+
 class GuardSettings(BaseModel):
     """When a reply counts as grounded, and what it may contain beyond that (the output
     policy)."""
@@ -316,6 +336,7 @@ class Settings(BaseSettings):
     eval: EvalSettings = EvalSettings()
     cx: CxSettings = CxSettings()
     ingest: IngestSettings = IngestSettings()
+    jobs: JobSettings = JobSettings()
     guard: GuardSettings = GuardSettings()
     privacy: PrivacySettings = PrivacySettings()
     redis_url: str | None = Field(None, description="Redis for shared rate-limit counters, "

@@ -69,7 +69,7 @@ class Ingestor:
                 screening.VERSION if self.admission.screen else None]
         return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
 
-    def run(self, paths: Sequence[Path], full: bool = False,
+    def run(self, paths: Sequence[Path | SourceFile], full: bool = False,
             progress: Progress | None = None) -> IngestReport:
         """Ingest ``paths``; returns what happened. Never raises for a bad file."""
         started = time.perf_counter()

@@ -30,12 +30,16 @@ def discover(path: Path) -> Iterator[SourceFile]:
             yield SourceFile(file, path)
 
 
-def discover_all(paths: Sequence[Path],
+def discover_all(paths: Sequence[Path | SourceFile],
                  failures: list[Failure]) -> tuple[list[SourceFile], list[Path]]:
-    """Every file under ``paths`` and the folders among them (a missing path is a Failure)."""
+    """Every file under ``paths`` and the folders among them (a missing path is a Failure).
+    A ``SourceFile`` is taken as it is (its root decides its document id)."""
     sources: list[SourceFile] = []
     roots: list[Path] = []
     for path in paths:
+        if isinstance(path, SourceFile):
+            sources.append(path)
+            continue
         if not path.exists():
             failures.append(Failure(str(path), "no such file or directory", "not_found"))
             continue
