@@ -179,6 +179,7 @@ def settings(tmp_path: Path, postgres_template: str | None) -> Iterator[Settings
 
     with temporary_postgres(postgres_template) as url:
         made.database_url = url
+        made.jobs.queue = "local"  # uploads run in the app; tests/jobs run real workers
         yield made
 
 

@@ -9,6 +9,7 @@ from cxrag.api.app import create_app
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
 from tests.conftest import FakeChat
+from tests.uploads import upload
 
 ADMIN = "admin-secret"
 AGENT = {"X-API-Key": "agent-secret"}
@@ -80,12 +81,11 @@ def test_ingest_needs_admin_key(client: TestClient, tmp_path: Path) -> None:
     assert client.post("/v1/ingest", files=files).status_code == 401
     resp = client.post("/v1/ingest", files=files, headers={"X-API-Key": "nope"})
     assert resp.status_code == 401 and resp.json()["code"] == "unauthorized"
-    resp = client.post("/v1/ingest", files=files, headers={"X-API-Key": ADMIN})
-    assert resp.status_code == 200, resp.text
-    assert resp.json()["added"] == 1
+    job = upload(client, files, {"X-API-Key": ADMIN})
+    assert job["added"] == 1 and job["status"] == "done" and job["files_done"] == 1
     bad = {"files": ("broken.pdf", b"%PDF-1.4 garbage")}
-    resp = client.post("/v1/ingest", files=bad, headers={"X-API-Key": ADMIN})
-    assert resp.status_code == 200 and resp.json()["failed"] == 1
+    job = upload(client, bad, {"X-API-Key": ADMIN})
+    assert job["failed"] == 1 and job["failures"][0]["source"] == "broken.pdf"
     hit = client.post("/v1/search", json={"query": "reply within one business day"},
                       headers=AGENT).json()
     assert hit["results"][0]["title"] == "FAQ"

@@ -88,6 +88,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/customers/{customer_id}/history"): Policy(
         Role.agent, url="/v1/customers/C-M/history"),
     ("POST", "/v1/ingest"): Policy(Role.admin, upload=True),
+    ("GET", "/v1/jobs/{job_id}"): Policy(Role.admin, url="/v1/jobs/{job}"),
     ("DELETE", "/v1/customers/{customer_id}"): Policy(Role.admin, url="/v1/customers/C-GONE"),
 }
 
@@ -154,8 +155,8 @@ def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterato
 
 
 def make_ids(client: TestClient) -> dict[str, str]:
-    """A conversation (and its reply's message id) for visitors A, B and customers A, B, and
-    a draft, made with the keys that may make them."""
+    """A conversation (and its reply's message id) for visitors A, B and customers A, B, a
+    draft and an ingest job, made with the keys that may make them."""
     ids: dict[str, str] = {}
     for who in ("visitor_a", "visitor_b", "customer_a", "customer_b"):
         resp = client.post("/v1/chat", headers={"X-API-Key": WIDGET},
@@ -167,6 +168,10 @@ def make_ids(client: TestClient) -> dict[str, str]:
     resp = client.post("/v1/drafts", headers={"X-API-Key": AGENT}, json={"ticket": ticket})
     assert resp.status_code == 200, resp.text
     ids["draft"] = str(resp.json()["draft_id"])
+    resp = client.post("/v1/ingest", headers={"X-API-Key": ADMIN},
+                       files={"files": ("note.md", b"# Note\n\nGift cards never expire.\n")})
+    assert resp.status_code == 202, resp.text
+    ids["job"] = str(resp.json()["id"])
     return ids
 
 
@@ -264,7 +269,7 @@ def test_every_route_has_a_policy(client: TestClient) -> None:
                if (m, p) not in POLICIES]
     stale = [f"policy for {m} {p} names no route" for m, p in POLICIES if (m, p) not in routes]
     assert not missing and not stale, "\n".join(missing + stale)
-    assert len(routes) == len(POLICIES) == 33
+    assert len(routes) == len(POLICIES) == 34
 
 
 def test_the_matrix_holds_for_every_route_and_caller(client: TestClient) -> None:
@@ -272,7 +277,7 @@ def test_the_matrix_holds_for_every_route_and_caller(client: TestClient) -> None
     failures = [row for row, passed in rows if not passed]
     assert not failures, "\n".join(" | ".join(row) for row in failures)
     widget_routes = sum(policy.owner for policy in POLICIES.values())
-    assert len(rows) == len(POLICIES) * len(KEYS) + widget_routes * len(OWNER_CASES) == 274
+    assert len(rows) == len(POLICIES) * len(KEYS) + widget_routes * len(OWNER_CASES) == 280
     refused = [row for row, _ in rows if row[2] != ALLOWED]
     assert all(row[3].startswith(row[2].split()[0]) for row in refused)
     print(f"\nauthorization matrix: {len(rows)} checks, {len(refused)} refusals")

@@ -114,7 +114,7 @@ def test_every_operation_as_admin(api_schema: schemathesis.BaseSchema,
                                   seen: Counter[tuple[str, int]]) -> None:
     fuzz(api_schema, ADMIN, seen)
     labels = {result.ok().label for result in api_schema.get_all_operations()}
-    assert {op for op, _ in seen} == labels and len(labels) == 17
+    assert {op for op, _ in seen} == labels and len(labels) == 18
 
 
 def test_widget_operations_as_widget(api_schema: schemathesis.BaseSchema,

@@ -24,6 +24,7 @@ from cxrag.metrics import REGISTRY
 from cxrag.settings import Settings
 from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
+from tests.uploads import upload
 
 ADMIN = {"X-API-Key": "admin-k"}
 AGENT = {"X-API-Key": "agent-k"}
@@ -111,8 +112,11 @@ def test_ingest_runs_are_counted(client: TestClient) -> None:
     failed = sample("cxrag_ingest_documents_total", outcome="failed")
     files = [("files", ("faq.md", b"# FAQ\n\nWe reply within one business day.\n")),
              ("files", ("broken.pdf", b"%PDF-1.4 garbage"))]
-    resp = client.post("/v1/ingest", files=files, headers=ADMIN)
-    assert resp.status_code == 200, resp.text
+    jobs = sample("cxrag_ingest_jobs_total", queue="local")
+    parts = sample("cxrag_ingest_job_parts_total", outcome="done")
+    upload(client, files, ADMIN)
+    assert sample("cxrag_ingest_jobs_total", queue="local") == jobs + 1
+    assert sample("cxrag_ingest_job_parts_total", outcome="done") == parts + 1
     assert sample("cxrag_ingest_documents_total", outcome="added") == added + 1
     assert sample("cxrag_ingest_documents_total", outcome="failed") == failed + 1
 

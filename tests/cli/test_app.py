@@ -26,9 +26,16 @@ def test_help_lists_every_command_then_every_group_in_order() -> None:
     group = typer.main.get_group(app)
     assert group.list_commands(click.Context(group)) == [
         "ingest", "search", "ask", "import-customers", "import-tickets", "serve", "model-server",
-        "insights", "eval", "triage", "privacy"]
+        "worker", "job", "insights", "eval", "triage", "privacy"]
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "offline customer-experience assistant" in result.stdout
+
+
+def test_workers_and_queued_ingest_need_postgresql(cli_env: Path) -> None:
+    for args in (["worker"], ["ingest", "--enqueue", str(cli_env)], ["job", "some-id"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "PostgreSQL" in flat(result.output), (args, result.output)
 
 
 def test_the_model_server_needs_the_key_replicas_send(cli_env: Path) -> None:

@@ -24,6 +24,7 @@ from cxrag.api.schemas import problems
 from cxrag.api.throttle import Bounds, RateLimiter, ReplySlots, problem_response
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.generate.client import ChatModel
+from cxrag.jobs.service import IngestJobs
 from cxrag.knowledge import Knowledge
 from cxrag.metrics import ERRORS
 from cxrag.reply.assistant import Assistant
@@ -49,11 +50,13 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         app.state.reply_slots = ReplySlots(app.state.settings.api.chat_concurrency)
         app.state.knowledge = knowledge or Knowledge(app.state.settings)
         app.state.assistant = Assistant(app.state.settings, app.state.knowledge, chat)
+        app.state.jobs = IngestJobs.build(app.state.knowledge, app.state.assistant.store.engine)
         app.state.demo_key = new_demo_key(app.state.settings)
         if app.state.demo_key:
             log.info("widget.demo", page="/", key=app.state.demo_key,
                      note="the demo page's key works only over loopback (api.demo)")
         yield
+        app.state.jobs.close()
         app.state.assistant.close()
         app.state.knowledge.close()
 

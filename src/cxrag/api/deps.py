@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from cxrag.api.throttle import RateLimiter, ReplySlots
 from cxrag.cx.service import TriageService
+from cxrag.jobs.service import IngestJobs
 from cxrag.knowledge import Knowledge
 from cxrag.reply.assistant import Assistant
 from cxrag.reply.chat import ChatService
@@ -30,6 +31,12 @@ def get_knowledge(request: Request) -> Knowledge:
     """The shared Knowledge registry."""
     knowledge: Knowledge = request.app.state.knowledge
     return knowledge
+
+
+def get_jobs(request: Request) -> IngestJobs:
+    """Ingest jobs: submit uploads, read progress."""
+    jobs: IngestJobs = request.app.state.jobs
+    return jobs
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -78,6 +85,7 @@ def get_demo_key(request: Request) -> str | None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KnowledgeDep = Annotated[Knowledge, Depends(get_knowledge)]
+JobsDep = Annotated[IngestJobs, Depends(get_jobs)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 StoreDep = Annotated[HistoryStore, Depends(get_store)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]

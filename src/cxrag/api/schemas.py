@@ -98,9 +98,19 @@ class FailureItem(BaseModel):
     code: str
 
 
-class IngestResponse(BaseModel):
-    """What an ingest did."""
+class JobResponse(BaseModel):
+    """An ingest job: where it stands and what it did so far (counts cover finished parts)."""
 
+    id: str
+    location: str
+    tenant: str
+    collection: str
+    status: Literal["queued", "running", "done", "failed"]
+    files_total: int
+    files_done: int
+    parts_total: int
+    parts_done: int
+    retried_parts: int
     documents_seen: int
     added: int
     updated: int
@@ -109,7 +119,8 @@ class IngestResponse(BaseModel):
     chunks_written: int
     failed: int
     failures: list[FailureItem]
-    seconds: float
+    created_at: str
+    finished_at: str | None
 
 
 class Health(BaseModel):

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from cxrag.cli import ask, evals, insights, knowledge, privacy, serve, store, triage
+from cxrag.cli import ask, evals, insights, jobs, knowledge, privacy, serve, store, triage
 from cxrag.cli.common import ERROR_EXIT, console
 from cxrag.errors import CxragError
 
@@ -23,6 +23,8 @@ app.command("import-customers")(store.import_customers)
 app.command("import-tickets")(store.import_tickets)
 app.command("serve")(serve.serve)
 app.command("model-server")(serve.model_server)
+app.command("worker")(jobs.worker)
+app.command("job")(jobs.job)
 app.command("insights")(insights.insights_command)
 app.add_typer(evals.eval_app, name="eval")
 app.add_typer(triage.triage_app, name="triage")

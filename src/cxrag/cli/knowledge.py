@@ -19,7 +19,7 @@ from cxrag.cli.common import (
     out,
     progress_bar,
 )
-from cxrag.errors import CxragError
+from cxrag.errors import CxragError, InvalidRequest
 
 
 def ingest(
@@ -28,12 +28,23 @@ def ingest(
     tenant: TenantOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Drop the collection and rebuild.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    enqueue: Annotated[bool, typer.Option(
+        "--enqueue", help="Queue one job for `cxrag worker`s instead of ingesting here "
+        "(PostgreSQL); adds and updates, never removes.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="With --enqueue: follow the job.")] = False,
 ) -> None:
     """Ingest documents (md, html, pdf, docx, txt) and ticket exports (csv, jsonl).
 
     Exit code 0: everything indexed; 1: some files failed (listed), the rest indexed; 2: error.
     """
     from cxrag.knowledge import Knowledge
+
+    if enqueue:
+        if full:
+            fail(InvalidRequest("--full rebuilds in place; it cannot be queued"))
+        from cxrag.cli.jobs import enqueue as enqueue_paths
+
+        enqueue_paths(paths, collection, tenant, wait)
 
     try:
         kb = Knowledge(load_settings()).get(collection, tenant)
