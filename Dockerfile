@@ -42,6 +42,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
 # One image, every role (set the command): `cxrag serve` (the API, the default),
-# `cxrag model-server --host 0.0.0.0` (the embedded model for the replicas), and the one-off
-# commands (`cxrag ingest`, `cxrag triage train`, `cxrag privacy purge`). See compose.yaml.
+# `cxrag model-server --host 0.0.0.0` (the embedded model for the replicas), `cxrag worker`
+# (background ingest jobs, PostgreSQL only; it has no HTTP port, so its container turns this
+# health check off and is watched through its heartbeats), and the one-off commands (`cxrag ingest`, `cxrag triage train`, `cxrag privacy purge`). See compose.yaml.
 CMD ["cxrag", "serve"]

@@ -37,7 +37,7 @@ def test_a_broken_compose_file_fails_the_same_check(tmp_path: Path) -> None:
 
 def test_replicas_keep_nothing_of_their_own_and_share_every_engine() -> None:
     services = compose()["services"]
-    assert set(services) == {"proxy", "api", "model", "postgres", "redis", "chroma"}
+    assert set(services) == {"proxy", "api", "worker", "model", "postgres", "redis", "chroma"}
     api = services["api"]
     assert api["deploy"]["replicas"] >= 2 and "ports" not in api and "volumes" not in api
     env = api["environment"]
@@ -48,6 +48,10 @@ def test_replicas_keep_nothing_of_their_own_and_share_every_engine() -> None:
     assert env["CXRAG_LLM__BACKEND"] == "remote"
     assert env["CXRAG_LLM__BASE_URL"] == "http://model:8081/v1"
     assert "/readyz" in " ".join(api["healthcheck"]["test"])
+    worker = services["worker"]
+    assert worker["command"] == ["cxrag", "worker"] and "volumes" not in worker
+    # The worker reads and writes the same engines as the replicas it takes jobs from.
+    assert worker["environment"] == env
     model = services["model"]["command"]
     assert model[:2] == ["cxrag", "model-server"]
     # Secrets come from the operator's .env, never from the file.

@@ -21,6 +21,8 @@ import pytest
 
 from tests.databases import temporary_postgres
 from tests.integration.test_load import _server_pid
+from tests.integration.workers import worker
+from tests.uploads import finished
 from tests.widget.servers import AGENT_KEY, HOST_KEY, fake_model, serve
 
 pytestmark = pytest.mark.slow
@@ -56,12 +58,17 @@ def test_replicas_share_every_piece_of_state(tmp_path: Path, chroma_server: str)
         dirs = [tmp_path / "replica-a", tmp_path / "replica-b", tmp_path / "replica-c"]
         url_a, server_a = serve(dirs[0], tmp_path / "a.log", **env)
         url_b, server_b = serve(dirs[1], tmp_path / "b.log", **env)
-        with server_a, server_b:
-            # A document ingested through one replica is searchable on the other.
+        with server_a, server_b, worker(tmp_path / "worker", tmp_path / "worker.log", **env):
+            # A document uploaded through one replica (a job, run by the worker) is
+            # searchable on the other.
             files = {"files": ("shipping.md", f"# Island shipping\n\n{PHRASE}\n".encode())}
             resp = httpx.post(f"{url_a}/v1/ingest", files=files, trust_env=False, timeout=120,
                               headers={"X-API-Key": ADMIN_KEY})
-            assert resp.status_code == 200 and resp.json()["added"] == 1, resp.text
+            assert resp.status_code == 202, resp.text
+            job = finished(lambda where, **kw: httpx.get(f"{url_b}{where}", trust_env=False,
+                                                         timeout=30, **kw),
+                           resp.headers["Location"], {"X-API-Key": ADMIN_KEY}, timeout=300)
+            assert job["status"] == "done" and job["added"] == 1, job
             found = httpx.post(f"{url_b}/v1/search", headers={"X-API-Key": AGENT_KEY},
                                json={"query": "Canary Islands courier"}, trust_env=False,
                                timeout=60).json()["results"]
