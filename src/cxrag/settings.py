@@ -99,8 +99,10 @@ class JobSettings(BaseModel):
     queue: Literal["auto", "workers", "local"] = Field(
         "auto", description="who runs uploads: workers (`cxrag worker`, needs PostgreSQL), "
         "local (a thread of the serving process), auto (workers on PostgreSQL, else local)")
-    part_files: int = Field(25, ge=1, le=1000, description="files per task; the parts of one "
-                            "job run in parallel across workers")
+    part_files: int = Field(100, ge=1, le=1000, description="files per task; the parts of one "
+                            "job run in parallel across workers (each part is one ingest run: "
+                            "at 25 files a job cost 1.31x inline, at 100 1.14x; "
+                            "benchmarks/ingest_jobs.py)")
     part_mb: float = Field(8.0, gt=0, description="bytes per task, about (a larger file is a "
                            "task of its own)")
     max_attempts: int = Field(3, ge=1, le=10, description="runs of a part before its files "
