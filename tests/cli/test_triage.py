@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cxrag.cli import app
-from cxrag.cx.artefacts import LATEST, TriageModelNotFound, latest_version, load
+from cxrag.cx.artefacts import LATEST, MODEL, TriageModelNotFound, latest_version, load
 from cxrag.errors import ConfigurationError
+from tests.databases import temporary_postgres
 
 BANKING = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "banking77"
 LABELS = ["card_arrival", "lost_or_stolen_card", "exchange_rate", "top_up_failed",
@@ -99,6 +100,37 @@ def test_retraining_adds_a_version_and_moves_latest(trained: Path, tmp_path: Pat
     v2 = latest_version(models)
     assert v1 != v2 and {p.name for p in models.iterdir()} >= {v1, v2, LATEST}
     assert load(models, v1).version == v1  # old versions stay loadable
+
+
+def test_a_model_trained_on_one_host_reaches_a_replica_through_postgresql(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server configuration: training publishes the version to the database; a replica
+    whose model folder is empty (a new pod) copies it when it builds its triage."""
+    if not BANKING.is_dir():
+        pytest.skip("../shared/datasets/banking77 is not beside the project")
+    with temporary_postgres() as url:
+        monkeypatch.setenv("CXRAG_DATABASE_URL", url)
+        _slice(BANKING / "train.csv", tmp_path / "small.csv", 10)
+        trainer, replica = tmp_path / "trainer", tmp_path / "replica"
+        result = runner.invoke(app, ["triage", "train", str(tmp_path / "small.csv"),
+                                     "--text-column", "text", "--label-column", "category",
+                                     "--model-dir", str(trainer)])
+        assert result.exit_code == 0, result.output
+        version = latest_version(trainer)
+        (tmp_path / "new.csv").write_text("text\nMy new card still has not arrived\n")
+        result = runner.invoke(app, ["triage", "predict", str(tmp_path / "new.csv"),
+                                     "--text-column", "text", "--model-dir", str(replica),
+                                     "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)[0]["classifier"] == f"trained:{version}"
+        assert latest_version(replica) == version
+        assert (replica / version / MODEL).read_bytes() == (trainer / version / MODEL).read_bytes()
+        # Without the database the replica's folder has nothing: the model came from there.
+        monkeypatch.delenv("CXRAG_DATABASE_URL")
+        assert runner.invoke(app, ["triage", "predict", str(tmp_path / "new.csv"),
+                                   "--text-column", "text", "--model-dir",
+                                   str(tmp_path / "alone"), "--json"]).stdout.count(
+            '"zero-shot"') == 1
 
 
 def test_a_missing_column_is_a_clear_error(trained: Path) -> None:

@@ -93,14 +93,16 @@ def train(
     force: Annotated[bool, typer.Option(
         "--force", help="Train even if the latest model was trained on the same data.")] = False,
 ) -> None:
-    """Train a triage model on labelled past tickets and store it as a new version.
+    """Train a triage model on labelled past tickets and store it as a new version (on
+    PostgreSQL also in the database, where every replica finds it when it starts).
 
     A tenth of the rows (stratified) is held out to measure accuracy and fit the confidence
     thresholds, then the model is trained on every row. Rows with an empty text or label are
     skipped and counted. The same data, columns and embedding model as the latest version:
     nothing to do (unless --force).
     """
-    from cxrag.cx.artefacts import latest_version, save
+    from cxrag.cx import shared_models
+    from cxrag.cx.artefacts import latest_version, publish, save
     from cxrag.cx.classifier import TextClassifier
 
     try:
@@ -117,6 +119,7 @@ def train(
                 _trained_on(target / latest) == digest:
             console.print(f"triage model {latest} was trained on this data already "
                           "(--force to train again)")
+            shared_models(settings, lambda engine: publish(engine, target / latest))
             return
         classifier = TextClassifier()
         with console.status("training") as status:
@@ -127,6 +130,7 @@ def train(
                       source={"files": [str(f) for f in files], "text_columns": text_column,
                               "label_column": label_column, "rows": len(rows),
                               "skipped": len(pairs) - len(kept)})
+        shared_models(settings, lambda engine: publish(engine, folder))
     except CxragError as exc:
         fail(exc)
     _print_training(folder, report, len(pairs) - len(kept))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
 from cxrag.cx.policy import Policy, load_policy
 from cxrag.cx.triage import Analysis, Signals, Triage
 from cxrag.embed.base import Embedder
@@ -13,14 +17,32 @@ __all__ = ["Analysis", "Policy", "Signals", "Triage", "build_triage", "load_poli
 
 def build_triage(settings: Settings, embedder: Embedder) -> Triage:
     """The Triage the settings describe: policy, the latest trained model (if any), sentiment."""
-    from cxrag.cx.artefacts import latest_version, load
+    from cxrag.cx.artefacts import latest_version, load, sync
     from cxrag.cx.sentiment import SentimentModel
 
     policy = load_policy(settings.cx.policy_file)
     model_dir = settings.triage_dir
+    shared_models(settings, lambda engine: sync(engine, model_dir, settings.cx.model_version))
     model = None
     if settings.cx.model_version or latest_version(model_dir):
         model = load(model_dir, settings.cx.model_version, embedder_id=embedder.model_id)
     # fitted once per machine and embedding model (the key includes both), like the LLM cache
     sentiment = SentimentModel(embedder, default_cache_dir() / "sentiment")
     return Triage(policy, embedder, sentiment, model, settings.retrieval.languages)
+
+
+def shared_models(settings: Settings, use: Callable[[Engine], object]) -> None:
+    """On the server configuration (``CXRAG_DATABASE_URL`` on PostgreSQL), call ``use`` with
+    the database that holds every replica's triage models; elsewhere do nothing."""
+    from cxrag.store import migrate
+    from cxrag.store.db import make_engine
+
+    url = settings.database_url
+    if not url or not url.startswith("postgresql"):
+        return
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        use(engine)
+    finally:
+        engine.dispose()

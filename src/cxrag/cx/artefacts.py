@@ -7,7 +7,10 @@
         manifest.json              labels, counts, held-out metrics, source, embedder, versions
 
 The model file is a pickle: load only artefacts this installation wrote (the default folder is
-inside the data directory).
+inside the data directory). On the server configuration (``CXRAG_DATABASE_URL`` on
+PostgreSQL) training also publishes the version to the ``triage_models`` table and every
+replica copies it from there into its own folder when it starts (:func:`publish`,
+:func:`sync`): write access to that table is as trusted as write access to the data directory.
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine, select
+
 from cxrag.cx.classifier import TextClassifier, TrainReport
 from cxrag.errors import ConfigurationError, NotFound
+from cxrag.store.db import make_sessions
+from cxrag.store.models import TriageModelRow
 
 MANIFEST = "manifest.json"
 MODEL = "model.joblib"
@@ -65,10 +73,54 @@ def save(model_dir: Path, classifier: TextClassifier, report: TrainReport, *,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
-    tmp = model_dir / f".{LATEST}.tmp"
+    _point_latest(model_dir, version)
+    return folder
+
+
+def _point_latest(model_dir: Path, version: str) -> None:
+    tmp = model_dir / f".{LATEST}.{os.getpid()}.tmp"
     tmp.write_text(version + "\n", encoding="utf-8")
     os.replace(tmp, model_dir / LATEST)  # atomic: a reader sees the old or the new version
-    return folder
+
+
+def publish(engine: Engine, folder: Path) -> bool:
+    """Store the version in ``folder`` in the database for every replica; False when it is
+    there already."""
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    with make_sessions(engine).begin() as session:
+        if session.get(TriageModelRow, folder.name) is not None:
+            return False
+        session.add(TriageModelRow(version=folder.name, manifest=manifest,
+                                   model=(folder / MODEL).read_bytes()))
+    return True
+
+
+def sync(engine: Engine, model_dir: Path, version: str | None = None) -> str | None:
+    """Copy ``version`` (default: the newest published) from the database into ``model_dir``
+    unless it is there, and point LATEST at it; the version, or None when none was
+    published (the folder is left as it is)."""
+    with make_sessions(engine)() as session:
+        query = select(TriageModelRow.version)
+        query = query.where(TriageModelRow.version == version) if version else \
+            query.order_by(TriageModelRow.created_at.desc()).limit(1)
+        found = session.scalar(query)
+        if found is None:
+            return None
+        folder = model_dir / found
+        if not (folder / MODEL).is_file():
+            row = session.get_one(TriageModelRow, found)
+            temp = model_dir / f".{found}.{os.getpid()}.tmp"
+            temp.mkdir(parents=True, exist_ok=True)
+            (temp / MODEL).write_bytes(row.model)
+            (temp / MANIFEST).write_text(json.dumps(row.manifest, indent=2, ensure_ascii=False)
+                                         + "\n", encoding="utf-8")
+            try:
+                os.replace(temp, folder)
+            except OSError:  # another process of this replica got there first
+                shutil.rmtree(temp, ignore_errors=True)
+    if version is None:
+        _point_latest(model_dir, found)
+    return found
 
 
 def latest_version(model_dir: Path) -> str | None:

@@ -248,3 +248,15 @@ class IngestJobFile(Base):
     name: Mapped[str] = mapped_column(String(1000))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class TriageModelRow(Base):
+    """A trained triage model version, shared by every replica (the server configuration):
+    ``cxrag triage train`` publishes it, a replica copies it into its own model folder."""
+
+    __tablename__ = "triage_models"
+
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    manifest: Mapped[Json] = mapped_column()
+    model: Mapped[bytes] = mapped_column(LargeBinary)
