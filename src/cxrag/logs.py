@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import structlog
 from asgi_correlation_id import correlation_id
+from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from cxrag.privacy import redact
@@ -67,10 +68,15 @@ def configure_logging(fmt: str = "console", level: str = "INFO",
 
 def request_id(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """The id of the HTTP request being answered (``X-Request-ID``), on every record logged
-    while it is (route code, the thread pool, libraries)."""
+    while it is (route code, the thread pool, libraries), and the trace and span ids when
+    tracing is on."""
     current = correlation_id.get()
     if current is not None:
         event_dict.setdefault("request_id", current)
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:  # tracing is on: the line joins its trace in the collector's UI
+        event_dict.setdefault("trace_id", format(span.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(span.span_id, "016x"))
     return event_dict
 
 

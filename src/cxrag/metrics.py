@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
+from cxrag.tracing import spanned
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -58,13 +60,15 @@ _T = TypeVar("_T")
 
 
 def timed_leg(leg: str, fn: Callable[..., _T]) -> Callable[..., _T]:
-    """``fn`` that records its duration as retrieval leg ``leg``."""
+    """``fn`` that records its duration as retrieval leg ``leg`` (and, when tracing is on,
+    runs in a span ``retrieval.<leg>`` under the caller's, on whichever thread it runs)."""
     histogram = RETRIEVAL_SECONDS.labels(leg=leg)
+    traced = spanned(f"retrieval.{leg}", fn)
 
     def run(*args: Any, **kwargs: Any) -> _T:
         began = time.perf_counter()
         try:
-            return fn(*args, **kwargs)
+            return traced(*args, **kwargs)
         finally:
             histogram.observe(time.perf_counter() - began)
     return run

@@ -115,6 +115,18 @@ class JobSettings(BaseModel):
     keep_days: int = Field(7, ge=1, description="finished jobs are purged after this long")
 
 
+class OtelSettings(BaseModel):
+    """Optional OpenTelemetry traces (off unless an endpoint is set)."""
+
+    endpoint: str = Field("", description="OTLP/gRPC collector, e.g. http://otel-collector:4317 "
+                          "(empty: no traces)")
+    service_name: str = Field("cxrag", max_length=100, description="service.name of the spans")
+    sample_ratio: float = Field(1.0, ge=0, le=1, description="share of new traces kept (a "
+                                "caller's sampled trace is always continued)")
+    insecure: bool = Field(True, description="plain gRPC (false: TLS)")
+    timeout_s: float = Field(5.0, gt=0, description="one export's timeout")
+
+
 class GuardSettings(BaseModel):
     """When a reply counts as grounded, and what it may contain beyond that (the output
     policy)."""
@@ -337,6 +349,7 @@ class Settings(BaseSettings):
     prompts: PromptSettings = PromptSettings()
     eval: EvalSettings = EvalSettings()
     cx: CxSettings = CxSettings()
+    otel: OtelSettings = OtelSettings()
     ingest: IngestSettings = IngestSettings()
     jobs: JobSettings = JobSettings()
     guard: GuardSettings = GuardSettings()

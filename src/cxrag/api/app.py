@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cxrag import __version__
+from cxrag import __version__, tracing
 from cxrag.api.auth import PROBLEM, WidgetOrigins, new_demo_key
 from cxrag.api.observe import REQUEST_ID, RequestMetrics, new_request_id
 from cxrag.api.routes import agents, health, ingest, privacy, search, widget
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or Settings()
+        stop_tracing = tracing.setup(app.state.settings.otel)
         app.state.rate_limiter = RateLimiter(app.state.settings)
         app.state.reply_slots = ReplySlots(app.state.settings.api.chat_concurrency)
         app.state.knowledge = knowledge or Knowledge(app.state.settings)
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
         app.state.jobs.close()
         app.state.assistant.close()
         app.state.knowledge.close()
+        stop_tracing()
 
     app = FastAPI(title="cxrag", version=__version__, lifespan=lifespan,
                   description="Offline, multilingual customer-experience assistant API.")

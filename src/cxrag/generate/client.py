@@ -16,6 +16,7 @@ import httpx2
 import openai
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from cxrag import tracing
 from cxrag.errors import (
     ConfigurationError,
     LLMBadReply,
@@ -111,13 +112,17 @@ class OpenAIChat:
         """The whole reply with token usage and wall-clock latency."""
         control = control or CallControl(self.deadline_s)
         began = time.perf_counter()
-        try:
-            reply = self._loop.run(self._bounded(control, lambda: self._invoke(messages, opts)),
-                                   control)
-        except LLMError as exc:
-            LLM_SECONDS.labels(exc.code).observe(time.perf_counter() - began)
-            raise
-        LLM_SECONDS.labels("ok").observe(time.perf_counter() - began)
+        with tracing.tracer().start_as_current_span(
+                "llm.complete", attributes={"gen_ai.request.model": self.model}) as span:
+            try:
+                reply = self._loop.run(
+                    self._bounded(control, lambda: self._invoke(messages, opts)), control)
+            except LLMError as exc:
+                LLM_SECONDS.labels(exc.code).observe(time.perf_counter() - began)
+                span.set_attribute("cxrag.outcome", exc.code)
+                raise
+            LLM_SECONDS.labels("ok").observe(time.perf_counter() - began)
+            span.set_attributes({"cxrag.outcome": "ok", **_usage_attributes(reply[2])})
         _count_tokens(reply[2])
         latency_ms = (time.perf_counter() - began) * 1000
         return ChatResult(reply[0], reply[1], latency_ms, reply[2])
@@ -134,16 +139,20 @@ class OpenAIChat:
         future.add_done_callback(lambda f: inbox.put(("done", f)))
         forget = control.on_cancel(future.cancel)
         began, first, outcome = time.perf_counter(), True, "cancelled"
+        span = tracing.tracer().start_span("llm.stream",
+                                           attributes={"gen_ai.request.model": self.model})
         try:
             while True:
                 kind, value = inbox.get()
                 if kind == "delta":
                     if first:
                         LLM_FIRST_TOKEN.observe(time.perf_counter() - began)
+                        span.add_event("first_token")
                         first = False
                     yield value
                 elif kind == "usage":
                     _count_tokens(value)
+                    span.set_attributes(_usage_attributes(value))
                     if usage is not None:
                         usage.update(value)
                 elif kind == "done":
@@ -156,6 +165,8 @@ class OpenAIChat:
                     return
         finally:
             LLM_SECONDS.labels(outcome).observe(time.perf_counter() - began)
+            span.set_attribute("cxrag.outcome", outcome)
+            span.end()
             forget()
             future.cancel()  # the consumer left early: stop generating
 
@@ -249,6 +260,12 @@ def _count_tokens(usage: dict[str, int]) -> None:
     for kind in ("input", "output"):
         if usage.get(f"{kind}_tokens"):
             LLM_TOKENS.labels(kind).inc(usage[f"{kind}_tokens"])
+
+
+def _usage_attributes(usage: dict[str, int]) -> dict[str, int]:
+    """A call's token usage as span attributes (OpenTelemetry's GenAI names)."""
+    return {f"gen_ai.usage.{kind}_tokens": int(usage[f"{kind}_tokens"])
+            for kind in ("input", "output") if usage.get(f"{kind}_tokens") is not None}
 
 
 def _outcome(future: concurrent.futures.Future[Any]) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from cxrag import tracing
 from cxrag.errors import CxragError, InvalidRequest
 from cxrag.ingest.models import IngestReport, SourceFile
 from cxrag.knowledge import Knowledge
@@ -52,6 +53,13 @@ class PartRunner:
         """Run one part; returns ``done``, ``failed`` or ``skipped`` (already finished). An
         error is raised for the queue to retry until the part's last attempt, which is then
         recorded as failed with the reason."""
+        with tracing.tracer().start_as_current_span(
+                "ingest.part", attributes={"cxrag.job_id": job_id, "cxrag.part": part}) as span:
+            outcome = self._run(job_id, part)
+            span.set_attribute("cxrag.outcome", outcome)
+            return outcome
+
+    def _run(self, job_id: str, part: int) -> str:
         claim = self.jobs.claim(job_id, part, self.worker)
         if claim is None:
             return "skipped"

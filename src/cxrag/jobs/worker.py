@@ -14,6 +14,7 @@ from datetime import timedelta
 import procrastinate
 import structlog
 
+from cxrag import tracing
 from cxrag.errors import ConfigurationError
 from cxrag.jobs.queue import QUEUE, ensure_schema, procrastinate_app
 from cxrag.jobs.runner import PartRunner, worker_name
@@ -46,9 +47,11 @@ def run_worker(settings: Settings, concurrency: int = 1, until_idle: bool = Fals
     app = procrastinate_app(url)
     with app.open():
         ensure_schema(app, url)
+    stop_tracing = tracing.setup(settings.otel)
     try:
         asyncio.run(_work(app, runner, settings, concurrency, until_idle, signals))
     finally:
+        stop_tracing()
         if own:
             knowledge.close()
         engine.dispose()
