@@ -101,8 +101,7 @@ def train(
     skipped and counted. The same data, columns and embedding model as the latest version:
     nothing to do (unless --force).
     """
-    from cxrag.cx import shared_models
-    from cxrag.cx.artefacts import latest_version, publish, save
+    from cxrag.cx.artefacts import latest_version, save
     from cxrag.cx.classifier import TextClassifier
 
     try:
@@ -119,7 +118,7 @@ def train(
                 _trained_on(target / latest) == digest:
             console.print(f"triage model {latest} was trained on this data already "
                           "(--force to train again)")
-            shared_models(settings, lambda engine: publish(engine, target / latest))
+            _publish(settings, target / latest)
             return
         classifier = TextClassifier()
         with console.status("training") as status:
@@ -130,10 +129,20 @@ def train(
                       source={"files": [str(f) for f in files], "text_columns": text_column,
                               "label_column": label_column, "rows": len(rows),
                               "skipped": len(pairs) - len(kept)})
-        shared_models(settings, lambda engine: publish(engine, folder))
+        _publish(settings, folder)
     except CxragError as exc:
         fail(exc)
     _print_training(folder, report, len(pairs) - len(kept))
+
+
+def _publish(settings: Any, folder: Path) -> None:
+    """On PostgreSQL, the version in the database too, for every replica."""
+    from cxrag.cx.artefacts import publish
+    from cxrag.store.db import server_database
+
+    with server_database(settings.database_url) as shared:
+        if shared is not None and publish(shared, folder):
+            console.print(f"published {folder.name} to the database for every replica")
 
 
 def _digest(files: list[Path], text_columns: list[str], label_column: str,

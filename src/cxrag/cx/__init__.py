@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import Engine
-
 from cxrag.cx.policy import Policy, load_policy
 from cxrag.cx.triage import Analysis, Signals, Triage
 from cxrag.embed.base import Embedder
@@ -19,10 +15,13 @@ def build_triage(settings: Settings, embedder: Embedder) -> Triage:
     """The Triage the settings describe: policy, the latest trained model (if any), sentiment."""
     from cxrag.cx.artefacts import latest_version, load, sync
     from cxrag.cx.sentiment import SentimentModel
+    from cxrag.store.db import server_database
 
     policy = load_policy(settings.cx.policy_file)
     model_dir = settings.triage_dir
-    shared_models(settings, lambda engine: sync(engine, model_dir, settings.cx.model_version))
+    with server_database(settings.database_url) as shared:
+        if shared is not None:  # every replica's models are in the database: take the newest
+            sync(shared, model_dir, settings.cx.model_version)
     model = None
     if settings.cx.model_version or latest_version(model_dir):
         model = load(model_dir, settings.cx.model_version, embedder_id=embedder.model_id)
@@ -30,19 +29,3 @@ def build_triage(settings: Settings, embedder: Embedder) -> Triage:
     sentiment = SentimentModel(embedder, default_cache_dir() / "sentiment")
     return Triage(policy, embedder, sentiment, model, settings.retrieval.languages)
 
-
-def shared_models(settings: Settings, use: Callable[[Engine], object]) -> None:
-    """On the server configuration (``CXRAG_DATABASE_URL`` on PostgreSQL), call ``use`` with
-    the database that holds every replica's triage models; elsewhere do nothing."""
-    from cxrag.store import migrate
-    from cxrag.store.db import make_engine
-
-    url = settings.database_url
-    if not url or not url.startswith("postgresql"):
-        return
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        use(engine)
-    finally:
-        engine.dispose()

@@ -93,6 +93,21 @@ def migrate(url: str | Engine, revision: str = "head") -> None:
 
 
 @contextmanager
+def server_database(url: str | None) -> Iterator[Engine | None]:
+    """The migrated PostgreSQL database of the server configuration (what every replica and
+    machine shares: trained models, eval runs), or None when ``url`` is not PostgreSQL."""
+    if not url or make_url(url).get_backend_name() != "postgresql":
+        yield None
+        return
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
     """An exclusive lock file beside a SQLite database (nothing for other engines)."""
     database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
