@@ -14,7 +14,8 @@ from cxrag.store import HistoryStore, current_revision, make_engine, migrate
 from cxrag.store.models import Base
 
 TABLES = {"customers", "orders", "events", "tickets", "conversations", "messages", "drafts",
-          "feedback", "ingest_jobs", "ingest_job_parts", "ingest_job_files", "triage_models"}
+          "feedback", "ingest_jobs", "ingest_job_parts", "ingest_job_files", "triage_models",
+          "eval_runs"}
 
 
 def test_migrate_creates_the_schema_and_twice_is_a_no_op(
@@ -24,12 +25,12 @@ def test_migrate_creates_the_schema_and_twice_is_a_no_op(
     assert current_revision(fresh_url) is None
 
     migrate(fresh_url)
-    assert current_revision(fresh_url) == "0004"
+    assert current_revision(fresh_url) == "0005"
     store = HistoryStore.from_url(fresh_url)
     store.upsert_customer("acme", "C1", name="Ana")
 
     migrate(fresh_url)
-    assert current_revision(fresh_url) == "0004"
+    assert current_revision(fresh_url) == "0005"
     assert store.get_customer("acme", "C1") is not None
     engine = make_engine(fresh_url)
     with engine.connect() as conn:

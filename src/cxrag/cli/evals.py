@@ -1,10 +1,11 @@
-"""``cxrag eval retrieval|run|compare|gate``: the retrieval and reply evaluation suites."""
+"""``cxrag eval retrieval|run|compare|gate|runs|export``: the retrieval and reply evaluation
+suites, and (on PostgreSQL) the runs recorded in the database."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,7 +19,7 @@ from cxrag.cli.common import (
     out,
     progress_bar,
 )
-from cxrag.errors import CxragError
+from cxrag.errors import ConfigurationError, CxragError, InvalidRequest
 
 eval_app = typer.Typer(help="Evaluation suites.", no_args_is_help=True)
 
@@ -114,6 +115,7 @@ def eval_run(
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         folder = out_dir or settings.data_dir / "eval-runs" / f"{stamp}-{options.suite}"
         path = write_run(run, folder)
+        recorded = _record(settings.database_url, folder.name, path)
         misses = check(run, thresholds) if thresholds is not None else None
         if misses is not None:
             write_report(run, folder / "report.html", misses)
@@ -123,7 +125,8 @@ def eval_run(
         if runner is not None:
             runner.close()
     _print_eval(run)
-    console.print(f"wrote {path} and {path.parent / 'report.html'}")
+    console.print(f"wrote {path} and {path.parent / 'report.html'}"
+                  + (f"; recorded as {path.parent.name} in the database" if recorded else ""))
     if misses:
         for miss in misses:
             console.print(f"[red]gate[/red] {miss}")
@@ -164,17 +167,17 @@ def _print_eval(run: dict[str, object]) -> None:
 
 @eval_app.command("compare")
 def eval_compare(
-    run_a: Annotated[Path, typer.Argument(help="Run A (folder or run.json): the baseline.")],
-    run_b: Annotated[Path, typer.Argument(help="Run B: the candidate.")],
+    run_a: Annotated[str, typer.Argument(help="Run A (folder, run.json, or a run id recorded "
+                                               "in the database): the baseline.")],
+    run_b: Annotated[str, typer.Argument(help="Run B: the candidate.")],
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 5000,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Per-metric deltas B - A on the shared cases, with 95% bootstrap intervals."""
     from cxrag.evals.compare import compare_runs
-    from cxrag.evals.runner import load_run
 
     try:
-        result = compare_runs(load_run(run_a), load_run(run_b), resamples=resamples)
+        result = compare_runs(_load(run_a), _load(run_b), resamples=resamples)
     except CxragError as exc:
         fail(exc)
     if as_json:
@@ -196,16 +199,16 @@ def eval_compare(
 
 @eval_app.command("gate")
 def eval_gate(
-    run_path: Annotated[Path, typer.Argument(help="A run (folder or run.json).")],
+    run_path: Annotated[str, typer.Argument(help="A run (folder, run.json, or a run id "
+                                                 "recorded in the database).")],
     thresholds: Annotated[Path, typer.Option(help="Thresholds file.")] = Path(
         "evals/thresholds.yaml"),
 ) -> None:
     """Check a finished run against the thresholds; exit 1 naming each missed one."""
     from cxrag.evals.gate import check, load_thresholds
-    from cxrag.evals.runner import load_run
 
     try:
-        misses = check(load_run(run_path), load_thresholds(thresholds))
+        misses = check(_load(run_path), load_thresholds(thresholds))
     except CxragError as exc:
         fail(exc)
     for miss in misses:
@@ -214,3 +217,80 @@ def eval_gate(
         raise typer.Exit(1)
     console.print("[green]gate[/green] every threshold met")
 
+
+
+@eval_app.command("runs")
+def eval_runs(
+    suite: Annotated[str | None, typer.Option(help="Only runs of this suite.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The eval runs recorded in the database (CXRAG_DATABASE_URL on PostgreSQL), newest
+    first: any machine's runs, to compare or gate by id."""
+    from cxrag.evals.records import EvalRecords
+    from cxrag.store.db import server_database
+
+    try:
+        with server_database(load_settings().database_url) as shared:
+            if shared is None:
+                raise ConfigurationError("eval runs are recorded in the database only on "
+                                         "PostgreSQL (CXRAG_DATABASE_URL); elsewhere they are "
+                                         "the folders under data/eval-runs")
+            runs = EvalRecords(shared).recent(suite, limit)
+    except CxragError as exc:
+        fail(exc)
+    if as_json:
+        out.print_json(json.dumps(runs, ensure_ascii=False))
+        return
+    table = Table("id", "suite", "prompt", "model", "cases", "answered", "facts",
+                  title=f"{len(runs)} eval runs")
+    for r in runs:
+        o = r["overall"]
+        table.add_row(r["id"], r["suite"], str(r["prompt_version"]), str(r["model"]),
+                      str(o.get("cases", "")), *(f"{o[m]:.2f}" if isinstance(o.get(m), float)
+                                                 else "" for m in ("answered", "facts")))
+    out.print(table)
+
+
+@eval_app.command("export")
+def eval_export(
+    run_id: Annotated[str, typer.Argument(help="A run id recorded in the database.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+) -> None:
+    """Write a recorded run's run.json and report.html into a folder."""
+    from cxrag.evals.runner import write_run
+
+    try:
+        path = write_run(_load(run_id), out_dir)
+    except CxragError as exc:
+        fail(exc)
+    console.print(f"wrote {path} and {path.parent / 'report.html'}")
+
+
+def _record(database_url: str | None, run_id: str, path: Path) -> bool:
+    """On PostgreSQL, the run (as written: masked) in the database too."""
+    from cxrag.evals.records import EvalRecords
+    from cxrag.store.db import server_database
+
+    with server_database(database_url) as shared:
+        if shared is None:
+            return False
+        EvalRecords(shared).save(run_id, json.loads(path.read_text(encoding="utf-8")))
+        return True
+
+
+def _load(ref: str) -> dict[str, Any]:
+    """A run from a folder or run.json, else from the database by id."""
+    from cxrag.evals.records import EvalRecords
+    from cxrag.evals.runner import load_run
+    from cxrag.store.db import server_database
+
+    path = Path(ref)
+    if path.exists():
+        return load_run(path)
+    with server_database(load_settings().database_url) as shared:
+        run = EvalRecords(shared).get(ref) if shared is not None else None
+    if run is None:
+        raise InvalidRequest(f"no eval run at {ref[:200]}: neither a folder, a run.json nor "
+                             "a run id recorded in the database")
+    return run

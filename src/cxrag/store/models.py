@@ -260,3 +260,16 @@ class TriageModelRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=now)
     manifest: Mapped[Json] = mapped_column()
     model: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EvalRunRow(Base):
+    """An eval run (its ``run.json``, personal data already masked) on the server
+    configuration, so runs from any machine can be listed, compared and gated anywhere."""
+
+    __tablename__ = "eval_runs"
+    __table_args__ = (Index("ix_eval_runs_suite", "suite", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    suite: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    run: Mapped[Json] = mapped_column()
