@@ -31,10 +31,11 @@ test: install
 	$(MAKE) test-server
 	$(MAKE) eval-gate
 
-# The suite again on the server configuration (each test on its own database of the local
-# PostgreSQL: history, catalogue, lexical index); the slow real-model tests run once, above.
+# The whole suite again on the server configuration (each test on its own database of the
+# local PostgreSQL: history, catalogue, lexical index, jobs), slow real-model tests included
+# (~4 min of the ~20).
 test-server: install
-	CXRAG_TEST_CONFIG=server .venv/bin/python -m pytest -q -m "not slow"
+	CXRAG_TEST_CONFIG=server .venv/bin/python -m pytest -q
 
 # The fast eval suite on the embedded model, against evals/thresholds.yaml (~3-4 min).
 eval-gate: install
