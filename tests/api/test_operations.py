@@ -9,8 +9,6 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -22,7 +20,6 @@ from cxrag.knowledge import Knowledge
 from cxrag.logs import configure_logging
 from cxrag.metrics import REGISTRY
 from cxrag.settings import Settings
-from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
 from tests.uploads import upload
 
@@ -37,11 +34,8 @@ def sample(name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
-    with_keys(settings, "widget-k", "agent-k", "admin-k", unlimited=True)
-    knowledge.get().ingestor.run([sample_kb])
-    with TestClient(create_app(settings, knowledge, FakeChat())) as c:
-        yield c
+def client(keyed_client: TestClient) -> TestClient:
+    return keyed_client
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,12 +14,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from cxrag import tracing
-from cxrag.api.app import create_app
 from cxrag.generate.client import OpenAIChat
-from cxrag.knowledge import Knowledge
-from cxrag.settings import OtelSettings, Settings
-from tests.api.conftest import with_keys
-from tests.conftest import FakeChat
+from cxrag.settings import OtelSettings
 from tests.generate.test_client import MESSAGES, Stub, completion
 
 AGENT = {"X-API-Key": "agent-k"}
@@ -39,11 +34,8 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture
-def client(settings: Settings, knowledge: Knowledge, sample_kb: Path) -> Iterator[TestClient]:
-    with_keys(settings, "widget-k", "agent-k", "admin-k", unlimited=True)
-    knowledge.get().ingestor.run([sample_kb])
-    with TestClient(create_app(settings, knowledge, FakeChat())) as c:
-        yield c
+def client(keyed_client: TestClient) -> TestClient:
+    return keyed_client
 
 
 def _named(spans: InMemorySpanExporter) -> dict[str, ReadableSpan]:
