@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,23 @@ def test_files_are_split_by_count_and_by_bytes() -> None:
     # A file larger than the byte budget is a part of its own, never dropped.
     assert [len(p) for p in split_parts(_files(2, 500), max_files=10, max_bytes=100)] == [1, 1]
     assert split_parts([], 3, 100) == []
+
+
+def test_files_given_by_path_are_read_only_when_stored(jobs: SqlJobStore, tenant: str,
+                                                      tmp_path: Path) -> None:
+    paths = [tmp_path / f"f{i}.md" for i in range(3)]
+    for i, path in enumerate(paths):
+        path.write_bytes(b"y" * (i + 1))
+    files = [JobFile(f"kb/f{i}.md", path=p) for i, p in enumerate(paths)]
+    assert [f.size for f in files] == [1, 2, 3]  # split by size without reading
+    job_id, parts = jobs.create(tenant, "kb", files, max_files=2)
+    assert parts == [0, 1]
+    claim = jobs.claim(job_id, 1, "host:1")
+    assert claim is not None and [(f.name, f.content) for f in claim.files] == [
+        ("kb/f2.md", b"yyy")]
+    paths[0].unlink()  # stored: the job no longer needs the file
+    first = jobs.claim(job_id, 0, "host:1")
+    assert first is not None and [f.content for f in first.files] == [b"y", b"yy"]
 
 
 def test_a_job_runs_part_by_part_and_reports_progress(jobs: SqlJobStore, store: HistoryStore,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cxrag.cli.common import console, fail, load_settings, out, progress_bar
-from cxrag.errors import ConfigurationError, CxragError
+from cxrag.errors import ConfigurationError, CxragError, InvalidRequest
 
 if TYPE_CHECKING:
     from cxrag.jobs.service import IngestJobs
@@ -68,13 +68,15 @@ def enqueue(paths: list[Path], collection: str | None, tenant: str | None,
                 refused.append({"source": name, "code": "document_too_large",
                                 "reason": "larger than ingest.max_file_mb"})
                 continue
-            files.append(JobFile(name, source.path.read_bytes()))
+            files.append(JobFile(name, path=source.path))  # read part by part when stored
         view = jobs.submit(base.tenant, base.collection, files, refused)
         console.print(f"job {view.id}: {view.files_total} files in {view.parts_total} parts")
         if wait:
             view = _follow(jobs, view.id)
     except CxragError as exc:
         fail(exc)
+    except OSError as exc:  # a file that went away or became unreadable while queueing
+        fail(InvalidRequest(f"cannot read {exc.filename}: {exc.strerror}; nothing was queued"))
     out.print_json(json.dumps(view.as_dict()))
     raise typer.Exit(_exit_code(view) if wait else 0)
 

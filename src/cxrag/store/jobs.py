@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -29,10 +30,22 @@ _COUNTS = ("documents_seen", "added", "updated", "unchanged", "removed", "chunks
 
 @dataclass(frozen=True)
 class JobFile:
-    """A file of a job: its name (a relative path, which becomes the document id) and bytes."""
+    """A file of a job: its name (a relative path, which becomes the document id) and its
+    bytes, given (an upload) or read from ``path`` only when the job is stored, part by part
+    (``cxrag ingest --enqueue`` of a folder larger than memory)."""
 
     name: str
-    content: bytes
+    content: bytes = b""
+    path: Path | None = None
+
+    @property
+    def size(self) -> int:
+        """Bytes, without reading a file."""
+        return self.path.stat().st_size if self.path is not None else len(self.content)
+
+    def read(self) -> bytes:
+        """The bytes."""
+        return self.path.read_bytes() if self.path is not None else self.content
 
 
 @dataclass(frozen=True)
@@ -81,11 +94,11 @@ def split_parts(files: Sequence[JobFile], max_files: int, max_bytes: int) -> lis
     parts: list[list[JobFile]] = []
     size = 0
     for file in files:
-        if not parts or len(parts[-1]) >= max_files or size + len(file.content) > max_bytes:
+        if not parts or len(parts[-1]) >= max_files or size + file.size > max_bytes:
             parts.append([])
             size = 0
         parts[-1].append(file)
-        size += len(file.content)
+        size += file.size
     return parts
 
 
@@ -113,9 +126,13 @@ class SqlJobStore:
                 session.add(IngestJobPart(job_id=job_id, part=number, files=len(part),
                                           report={}))
             session.flush()
-            session.add_all(IngestJobFile(job_id=job_id, part=number, name=f.name,
-                                          size=len(f.content), content=f.content)
-                            for number, part in enumerate(parts) for f in part)
+            for number, part in enumerate(parts):  # one part's bytes in memory at a time
+                rows = [IngestJobFile(job_id=job_id, part=number, name=f.name, size=len(data),
+                                      content=data) for f in part for data in (f.read(),)]
+                session.add_all(rows)
+                session.flush()
+                for row in rows:
+                    session.expunge(row)
         return job_id, list(range(len(parts)))
 
     def claim(self, job_id: str, part: int, worker: str) -> PartClaim | None:
