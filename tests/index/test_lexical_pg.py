@@ -317,3 +317,25 @@ def test_a_server_lost_after_opening_is_index_unavailable(engine: Engine) -> Non
                 call()
     finally:
         index.engine.dispose()
+
+
+def _analyses(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql(
+            "SELECT coalesce(sum(analyze_count), 0) FROM pg_stat_user_tables "
+            "WHERE relname = 'lexical_postings'").scalar_one())
+
+
+def test_statistics_are_refreshed_for_the_planner(engine: Engine) -> None:
+    """After an ingest the planner must know the postings (with an empty table's statistics
+    it scanned every posting of a collection for each search)."""
+    index = PostgresLexicalIndex(engine, *space())
+    index.add(CORPUS)
+    before = _analyses(engine)
+    index.refresh_statistics()
+    deadline = time.monotonic() + 10  # the statistics views are updated asynchronously
+    while _analyses(engine) <= before:
+        assert time.monotonic() < deadline, "no ANALYZE of lexical_postings was recorded"
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")

@@ -39,7 +39,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cxrag.documents import Chunk, Document
 from cxrag.errors import IndexUnavailable
-from cxrag.index.schema import CHUNKS, DOCUMENTS, META, PENDING, SOURCES
+from cxrag.index.schema import (
+    CHUNKS,
+    DOCUMENTS,
+    META,
+    PENDING,
+    SOURCES,
+    refresh_statistics,
+)
 
 
 @dataclass(frozen=True)
@@ -375,6 +382,10 @@ class Catalog:
     def known(self) -> bool:
         """Whether anything was ever recorded for this collection (an ingest ran)."""
         return bool(self._read(select(META.c.key).where(META.c.space == self.space).limit(1)))
+
+    def refresh_statistics(self) -> None:
+        """On PostgreSQL, the planner's statistics of the catalogue after an ingest."""
+        refresh_statistics(self.engine, [DOCUMENTS.name, CHUNKS.name])
 
     def stats(self) -> dict[str, int]:
         """Counts of documents and chunks."""

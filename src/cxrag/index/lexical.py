@@ -70,6 +70,7 @@ class LexicalIndex(Protocol):
                filters: Filters | None = None) -> list[tuple[str, float]]: ...
     def count(self) -> int: ...
     def reset(self) -> None: ...
+    def refresh_statistics(self) -> None: ...
 
 
 def _schema() -> Any:
@@ -164,6 +165,9 @@ class TantivyIndex:
         """Remove everything."""
         with self._writer() as writer:
             writer.delete_all_documents()
+
+    def refresh_statistics(self) -> None:
+        """Nothing to do: tantivy keeps what it ranks by up to date itself."""
 
     # -- reads --------------------------------------------------------------------------------
     def _searcher(self) -> Any:

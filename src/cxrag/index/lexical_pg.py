@@ -68,7 +68,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cxrag.errors import IndexUnavailable
 from cxrag.index.catalog import Filters
 from cxrag.index.lexical import FIELD_WEIGHTS, LexicalEntry, analysed_fields
-from cxrag.index.schema import create_tables, space_of
+from cxrag.index.schema import create_tables, refresh_statistics, space_of
 from cxrag.index.text import analyse
 
 K1, B = 1.2, 0.75  # tantivy's (and Lucene's) BM25 parameters
@@ -219,6 +219,11 @@ class PostgresLexicalIndex:
         with self._write() as conn:
             for table in (POSTINGS, CHUNKS, SPACES):
                 conn.execute(delete(table).where(table.c.space == self.space))
+
+    def refresh_statistics(self) -> None:
+        """The planner's statistics of the postings after an ingest (see
+        ``schema.refresh_statistics``)."""
+        refresh_statistics(self.engine, [POSTINGS.name, CHUNKS.name, SPACES.name])
 
     # -- reads ------------------------------------------------------------------------------
     def ids_for_doc(self, doc_id: str) -> list[str]:

@@ -7,6 +7,9 @@ deployment's PostgreSQL, where every collection of every tenant shares them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import structlog
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -23,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from cxrag.errors import IndexUnavailable
+
+log = structlog.get_logger(__name__)
 
 METADATA = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias, autoincrementing
@@ -74,6 +79,21 @@ def create_tables(engine: Engine, metadata: MetaData = METADATA,
             metadata.create_all(conn, checkfirst=True)
     except SQLAlchemyError as exc:
         raise IndexUnavailable(f"cannot open {what}: {exc}") from exc
+
+
+def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:
+    """``ANALYZE`` ``tables`` on PostgreSQL (nothing elsewhere), so that the planner knows
+    what an ingest just wrote: with the statistics of an empty table it scanned all of a
+    collection's postings for every lexical search (2.0 ms against 0.25 ms after
+    ``ANALYZE`` on knowledge/). Autovacuum gets there too, a minute or more later. A failure
+    (no privilege, say) is logged, never an ingest error."""
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
+    except SQLAlchemyError as exc:
+        log.warning("index.analyze_failed", tables=list(tables), error=str(exc)[:300])
 
 
 def space_of(tenant: str, collection: str) -> str:

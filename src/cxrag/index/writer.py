@@ -66,6 +66,12 @@ class IndexWriter:
         self.vectors.reset()
         self.lexical.reset()
 
+    def refresh_statistics(self) -> None:
+        """After an ingest run wrote something: the database planner's statistics of the
+        catalogue and the lexical index (PostgreSQL; nothing for SQLite and tantivy)."""
+        self.catalog.refresh_statistics()
+        self.lexical.refresh_statistics()
+
     @locked
     def write(self, batch: Batch, vectors: np.ndarray) -> None:
         """Write a batch's vectors in one call per collection and its lexical entries in one

@@ -108,6 +108,8 @@ class Ingestor:
             report.removed += self.indexes.remove_missing(str(root), seen)
         self.catalog.set_meta("fingerprint", self.fingerprint)
         self.catalog.set_meta("embedding_model", self.embedder.model_id)
+        if report.added or report.updated or report.removed:
+            self.indexes.refresh_statistics()
         report.seconds = time.perf_counter() - started
         record(report)
         return report
