@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from cxrag.embed import Embedder, build_embedder
 from cxrag.errors import CollectionNotFound
@@ -31,7 +30,7 @@ from cxrag.ingest.pipeline import Ingestor
 from cxrag.retrieve.fusion import Weights
 from cxrag.retrieve.hybrid import HybridRetriever
 from cxrag.settings import Settings, check_name
-from cxrag.store.db import make_engine
+from cxrag.store.db import make_engine, on_postgresql
 
 
 @dataclass
@@ -70,7 +69,7 @@ class Knowledge:
     def server(self) -> Engine | None:
         """The shared database engine when catalogues live in PostgreSQL, else None."""
         url = self.settings.database_url
-        if not url or make_url(url).get_backend_name() != "postgresql":
+        if not url or not on_postgresql(url):
             return None
         engine = make_engine(url)
         create_tables(engine)

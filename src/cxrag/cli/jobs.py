@@ -87,12 +87,12 @@ def _jobs() -> IngestJobs:
     from cxrag.jobs.service import IngestJobs
     from cxrag.knowledge import Knowledge
     from cxrag.store import migrate
-    from cxrag.store.db import make_engine, make_sessions
+    from cxrag.store.db import make_engine, make_sessions, on_postgresql
     from cxrag.store.jobs import SqlJobStore
 
     settings = load_settings()
     url = settings.database_url
-    if not url or not url.startswith("postgresql"):
+    if not url or not on_postgresql(url):
         raise ConfigurationError("queued ingest needs CXRAG_DATABASE_URL on PostgreSQL and "
                                  "`cxrag worker`s; without them run `cxrag ingest` inline")
     migrate(url)

@@ -28,4 +28,3 @@ def build_triage(settings: Settings, embedder: Embedder) -> Triage:
     # fitted once per machine and embedding model (the key includes both), like the LLM cache
     sentiment = SentimentModel(embedder, default_cache_dir() / "sentiment")
     return Triage(policy, embedder, sentiment, model, settings.retrieval.languages)
-

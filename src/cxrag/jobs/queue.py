@@ -104,8 +104,8 @@ class LocalQueue:
 
     kind = "local"
 
-    def __init__(self, runner: PartRunner, attempts: int = 3) -> None:
-        self.runner, self.attempts = runner, attempts
+    def __init__(self, runner: PartRunner) -> None:
+        self.runner = runner
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="ingest-job")
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
@@ -137,7 +137,7 @@ class LocalQueue:
             self._pending.discard(future)
 
     def _run(self, job_id: str, part: int) -> None:
-        for _ in range(self.attempts):
+        for _ in range(self.runner.max_attempts):
             try:
                 self.runner.run(job_id, part)
                 return

@@ -44,8 +44,7 @@ class IngestJobs:
         if workers:
             queue = ProcrastinateQueue(knowledge.settings.database)
         else:
-            local = LocalQueue(PartRunner(knowledge, store, max_attempts=settings.max_attempts),
-                               attempts=settings.max_attempts)
+            local = LocalQueue(PartRunner(knowledge, store, max_attempts=settings.max_attempts))
             local.resume()
             queue = local
         return cls(knowledge, store, queue)

@@ -21,7 +21,7 @@ from cxrag.jobs.runner import PartRunner, worker_name
 from cxrag.knowledge import Knowledge
 from cxrag.settings import Settings
 from cxrag.store import migrate
-from cxrag.store.db import make_engine, make_sessions
+from cxrag.store.db import make_engine, make_sessions, on_postgresql
 from cxrag.store.jobs import SqlJobStore
 
 log = structlog.get_logger(__name__)
@@ -33,7 +33,7 @@ def run_worker(settings: Settings, concurrency: int = 1, until_idle: bool = Fals
     ``knowledge`` replaces the one built from ``settings`` (tests); ``signals=False`` off the
     main thread."""
     url = settings.database_url
-    if not url or not url.startswith("postgresql"):
+    if not url or not on_postgresql(url):
         raise ConfigurationError("cxrag worker needs CXRAG_DATABASE_URL on PostgreSQL (the "
                                  "queue the API replicas fill); without it uploads run in "
                                  "the serving process")

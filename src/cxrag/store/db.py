@@ -92,11 +92,16 @@ def migrate(url: str | Engine, revision: str = "head") -> None:
             engine.dispose()
 
 
+def on_postgresql(url: str | None) -> bool:
+    """Whether ``url`` (``CXRAG_DATABASE_URL``) is the server configuration's PostgreSQL."""
+    return bool(url) and make_url(str(url)).get_backend_name() == "postgresql"
+
+
 @contextmanager
 def server_database(url: str | None) -> Iterator[Engine | None]:
     """The migrated PostgreSQL database of the server configuration (what every replica and
     machine shares: trained models, eval runs), or None when ``url`` is not PostgreSQL."""
-    if not url or make_url(url).get_backend_name() != "postgresql":
+    if not url or not on_postgresql(url):
         yield None
         return
     migrate(url)

@@ -1,6 +1,6 @@
 """Ingest jobs on SQL: the job, its parts and its files, and the progress a caller reads.
 
-``SqlJobStore`` implements ``protocols.JobStore``. A job's files are split into parts when it
+``SqlJobStore`` keeps them on the history store's engine. A job's files are split into parts when it
 is created; each part is one task for a worker (``cxrag.jobs``). Workers share no disk, so a
 file's bytes stay in the database until its part is done, then they are dropped. A part is
 claimed, run and finished; a part claimed again (its worker died) runs again from the start,
