@@ -106,6 +106,7 @@ def test_an_oversized_file_is_reported_and_the_rest_indexed(client: TestClient,
     files = [("files", ("big.txt", b"word " * 5000)), ("files", ("ok.md", b"# Ok\n\nFine.\n"))]
     body = upload(client, files, ROOT)
     assert body["failed"] == 1 and body["failures"][0]["source"] == "big.txt"
+    assert body["failures"][0]["code"] == "document_too_large"  # as an inline ingest says
     assert body["added"] == 1 and body["status"] == "done"
 
 

@@ -60,13 +60,14 @@ def enqueue(paths: list[Path], collection: str | None, tenant: str | None,
         base = jobs.knowledge.get(collection, tenant)
         failures: list[Failure] = []
         sources, _ = discover_all(paths, failures)
-        limit = jobs.knowledge.settings.ingest.max_file_mb * 1024 * 1024
         files, refused = [], [f.__dict__ for f in failures]
         for source in sources:
             name = source.path.relative_to(source.root).as_posix()
-            if source.path.stat().st_size > limit:
-                refused.append({"source": name, "code": "document_too_large",
-                                "reason": "larger than ingest.max_file_mb"})
+            # Refused here as the ingest would refuse it: no bytes stored for nothing.
+            too_large = base.ingestor.admission.file_failure(Path(name),
+                                                             source.path.stat().st_size)
+            if too_large is not None:
+                refused.append(too_large.__dict__)
                 continue
             files.append(JobFile(name, path=source.path))  # read part by part when stored
         view = jobs.submit(base.tenant, base.collection, files, refused)

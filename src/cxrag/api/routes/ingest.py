@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from cxrag.api.auth import AdminOnly
 from cxrag.api.deps import JobsDep, KnowledgeDep, SettingsDep
 from cxrag.api.schemas import JobResponse
-from cxrag.errors import InvalidRequest, PayloadTooLarge
+from cxrag.errors import DocumentTooLarge, InvalidRequest
 from cxrag.jobs.runner import MAX_NAME
 from cxrag.settings import Settings
 from cxrag.store.jobs import JobFile
@@ -88,7 +88,7 @@ def _read_all(uploads: list[UploadFile], names: list[str],
     for upload, name in zip(uploads, names, strict=True):
         content = _read(upload, limit)
         if content is None:
-            refused.append({"source": name, "code": PayloadTooLarge.code, "reason": (
+            refused.append({"source": name, "code": DocumentTooLarge.code, "reason": (
                 f"larger than the {settings.ingest.max_file_mb:g} MB document limit "
                 "(ingest.max_file_mb)")})
             continue
