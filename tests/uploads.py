@@ -11,8 +11,10 @@ TERMINAL = ("done", "failed")
 
 def finished(get: Callable[..., Any], location: str, headers: Mapping[str, str],
              timeout: float = 120.0) -> dict[str, Any]:
-    """Poll ``GET location`` until the job is done or failed; its last view."""
-    deadline = time.monotonic() + timeout
+    """Poll ``GET location`` until the job is done or failed; its last view. The pauses grow
+    to a second, as a client's should: a real server's per-address rate limit (120 a minute
+    by default) counts every poll."""
+    deadline, pause = time.monotonic() + timeout, 0.05
     while True:
         resp = get(location, headers=headers)
         assert resp.status_code == 200, resp.text
@@ -20,7 +22,8 @@ def finished(get: Callable[..., Any], location: str, headers: Mapping[str, str],
         if job["status"] in TERMINAL:
             return job
         assert time.monotonic() < deadline, f"job still {job['status']} after {timeout} s: {job}"
-        time.sleep(0.05)
+        time.sleep(pause)
+        pause = min(2 * pause, 1.0)
 
 
 def upload(client: Any, files: Any, headers: Mapping[str, str], timeout: float = 120.0,
