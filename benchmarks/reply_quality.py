@@ -241,6 +241,7 @@ def record(spec: SetSpec, query: dict[str, Any], reply: Any, *, cached: bool,
         "rung": getattr(reply, "rung", None),  # generated | extractive | handoff | ... if any
         "handoff_reason": handoff.reason if handoff is not None else None,
         "guard_reason": guard.get("reason"),
+        "guard_relevance": guard.get("relevance"),
         "cited_relevant": bool(relevant & set(cited)),
         "context_relevant": bool(relevant & set(context)),
         "retrieved_relevant": bool(relevant & set(row["retrieved_ids"])),

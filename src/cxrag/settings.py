@@ -139,6 +139,11 @@ class GuardSettings(BaseModel):
     min_supported_share: float = Field(
         0.6, ge=0, le=1, description="share of a reply's factual sentences that must be "
         "supported; below it the reply is handed over to a person")
+    min_answer_relevance: float = Field(
+        0.2, ge=0, le=1, description="cosine to the customer's question that one supported "
+        "sentence of a reply must reach; below it the reply is off topic (a passage sentence "
+        "about something else) and the extractive rung or a person takes over; 0 = off. "
+        "Chosen on the public reply sets (benchmarks/answer_relevance.py)")
 
     allowed_domains: list[str] = Field(
         default_factory=lambda: ["tiendalia.es", "tiendalia.com", "tiendalia.mx"],

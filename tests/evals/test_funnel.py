@@ -105,8 +105,10 @@ def test_an_eval_run_records_where_its_answers_died(
     cases = {c["id"]: c for c in run["cases"]}
     assert "en/gift-cards" in cases["en-gift-online"]["retrieved_ids"]
     assert cases["en-gift-online"]["model_text"] == "NO_ANSWER"
-    assert cases["en-gift-cards"]["guard"] == {"reason": None, "unsupported": [], "reasons": [],
-                                               "unsafe": []}
+    guard = cases["en-gift-cards"]["guard"]
+    assert {k: v for k, v in guard.items() if k != "relevance"} == {
+        "reason": None, "unsupported": [], "reasons": [], "unsafe": []}
+    assert isinstance(guard["relevance"], float)  # the answer's cosine to the question
 
     assert run["funnel"]["cases"] == {"not_retrieved": ["en-missing"],
                                       "model_abstained": ["en-gift-online"]}

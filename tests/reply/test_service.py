@@ -24,7 +24,8 @@ def responder_for(knowledge: Knowledge, sample_kb: Path):  # type: ignore[no-unt
 
     def make(chat: FakeChat) -> Responder:
         return Responder(knowledge.get().retriever, chat, PromptLibrary(PROMPTS),
-                         ContextPacker(600), GroundingChecker(knowledge.embedder, 0.5),
+                         ContextPacker(600),
+                         GroundingChecker(knowledge.embedder, 0.5, min_answer_relevance=0.0),
                          "fake-model")
     return make
 
@@ -176,7 +177,8 @@ def test_a_search_that_found_nothing_relevant_goes_to_a_person_before_the_model(
     monkeypatch.setattr(retriever, "search", scored)
     chat = FakeChat("Gift cards never expire and can be used on any product sold by us.")
     responder = Responder(retriever, chat, PromptLibrary(PROMPTS), ContextPacker(600),
-                          GroundingChecker(knowledge.embedder, 0.5), "fake-model",
+                          GroundingChecker(knowledge.embedder, 0.5, min_answer_relevance=0.0),
+                          "fake-model",
                           min_relevance=0.35)
     reply = responder.reply(ReplyRequest("Do gift cards expire?"))
     assert reply.handoff is not None and not reply.grounded and not chat.calls

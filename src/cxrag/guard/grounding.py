@@ -17,6 +17,13 @@ why ("figure 14 not in passage 2"). The thresholds are calibrated on a hand-labe
 supported sentences, or the model's own ``NO_ANSWER``, make the reply ungrounded, and the caller
 hands over to a human.
 
+Supported is not the same as answering either: a small model that cannot find the answer often
+copies a passage sentence about something else ("we give students 10% off" to a question about
+a senior discount), which every passage check passes. So, given the question, a reply is
+``off_topic`` (not grounded) unless one of its supported sentences is close enough to the
+question (``min_answer_relevance``, calibrated on public sets by
+``benchmarks/answer_relevance.py``).
+
 With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
 credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
 support check, so it is never shown and never counts, and is listed in ``Grounding.unsafe``.
@@ -55,6 +62,9 @@ ACCOUNT = 0  # number of the passage holding the customer's own data (see accoun
 # items. GuardSettings repeats these defaults.
 MIN_SUPPORT = 0.375
 MIN_SUPPORTED_SHARE = 0.6
+# Cosine to the question that one supported sentence of a reply must reach (off_topic below
+# it); chosen on the public reply sets, golden set held out (benchmarks/answer_relevance.py).
+MIN_ANSWER_RELEVANCE = 0.2
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
@@ -79,11 +89,13 @@ class Grounding:
     supported: int = 0
     factual: int = 0
     unsupported: list[str] = field(default_factory=list)
-    # "no_answer", "no_passages", "wrong_language", "unsafe", "unsupported"
+    # "no_answer", "no_passages", "wrong_language", "unsafe", "unsupported", "off_topic"
     reason: str | None = None
     unsafe: list[tuple[str, str]] = field(default_factory=list)  # (sentence, policy code)
     # why each of ``unsupported`` is, in the same order ("figure 14 not in passage 2")
     reasons: list[str] = field(default_factory=list)
+    # the best cosine of a supported sentence to the question (None: no question given)
+    relevance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ class SentenceVerdict:
     violation: str | None = None
     factual: bool = False  # states a fact (what the supported share counts)
     detail: str | None = None  # why an unsupported sentence is ("figure 14 not in passage 2")
+    relevance: float | None = None  # a shown factual sentence's cosine to the question
 
 
 class GroundingChecker:
@@ -105,7 +118,9 @@ class GroundingChecker:
     ``min_support``: the cosine a passage sentence needs to support a sentence;
     ``min_supported_share``: the share of factual sentences that must be supported;
     ``near_misses``: also require the supporting passage to state the sentence's facts
-    (off only to measure what the rules add: figures are then checked against all passages).
+    (off only to measure what the rules add: figures are then checked against all passages);
+    ``min_answer_relevance``: the cosine to the question one supported sentence must reach
+    when the question is given (0 turns the rule off).
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -113,9 +128,11 @@ class GroundingChecker:
     def __init__(self, embedder: Embedder, min_support: float = MIN_SUPPORT,
                  min_supported_share: float = MIN_SUPPORTED_SHARE,
                  sentences: SentenceVectors | None = None,
-                 policy: OutputPolicy | None = None, near_misses: bool = True) -> None:
+                 policy: OutputPolicy | None = None, near_misses: bool = True,
+                 min_answer_relevance: float = MIN_ANSWER_RELEVANCE) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
         self.min_support, self.min_supported_share = min_support, min_supported_share
+        self.min_answer_relevance = min_answer_relevance
         self.sentences = sentences or SentenceVectors(embedder)
         domains = policy.allowed_domains if policy else ()
         self._own_names = " ".join(dict.fromkeys(
@@ -128,9 +145,10 @@ class GroundingChecker:
 
         With ``language`` (and the ``languages`` to tell apart), sentences in another language
         (a passage copied untranslated) are dropped; with ``question``, sentences that only
-        restate it are dropped. Neither counts as support. With a ``policy``, sentences that
-        break it are dropped before all of this and listed in ``unsafe``; markup is cleaned
-        off the rest.
+        restate it are dropped (neither counts as support), and a reply none of whose
+        supported sentences reaches ``min_answer_relevance`` to it is ``off_topic``. With a
+        ``policy``, sentences that break it are dropped before all of this and listed in
+        ``unsafe``; markup is cleaned off the rest.
         """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
@@ -148,14 +166,16 @@ class GroundingChecker:
                 return Grounding(False, "", reason="wrong_language", unsafe=unsafe)
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
         claims = self.embedder.embed_documents([s for s in plain if states_fact(s)])
+        to_question: np.ndarray | None = None
         if question and len(claims):
             if question_vector is None:
                 question_vector = self.sentences([question])[0]
-            echo = claims @ question_vector >= ECHO
+            to_question = claims @ question_vector
+            echo = to_question >= ECHO
             flags = iter(echo)
             kept = [i for i, s in enumerate(plain) if not (states_fact(s) and next(flags))]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
-            claims = claims[~echo]
+            claims, to_question = claims[~echo], to_question[~echo]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
@@ -165,6 +185,7 @@ class GroundingChecker:
         out: list[str] = []
         unsupported: list[str] = []
         reasons: list[str] = []
+        relevance: float | None = None if to_question is None else -1.0
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -178,6 +199,8 @@ class GroundingChecker:
                 reasons.append(why)
                 out.append(sentence)
                 continue
+            if to_question is not None:
+                relevance = max(relevance or -1.0, float(to_question[factual.index(i)]))
             passage = passages[best]
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
                 out.append(sentence)
@@ -188,9 +211,12 @@ class GroundingChecker:
             out.append(f"{sentence} [{passage.number}]")
         share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
         grounded = bool(factual) and share >= self.min_supported_share
+        reason = None if grounded else "unsupported"
+        if grounded and relevance is not None and relevance < self.min_answer_relevance:
+            grounded, reason = False, "off_topic"
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
-                         None if grounded else "unsupported", unsafe, reasons)
+                         reason, unsafe, reasons, relevance)
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,
@@ -202,6 +228,8 @@ class GroundingChecker:
         nothing when it is None: the sentence broke the policy (``reason="unsafe"``), is
         unsupported, in another language, or only restates the question. Marks use the
         passage numbers, so citations gathered sentence by sentence agree with ``check``.
+        ``relevance`` is a supported sentence's cosine to the question: whether the reply is
+        on topic is the stream's to decide (``GuardedStream``), over all its sentences.
         """
         g = self.check(sentence, passages, question=question, question_vector=question_vector,
                        language=language, languages=languages)
@@ -213,7 +241,7 @@ class GroundingChecker:
         if not g.answer:
             return SentenceVerdict(None, None, "dropped")
         return SentenceVerdict(g.answer, g.citations[0] if g.citations else None, None,
-                               factual=bool(g.factual))
+                               factual=bool(g.factual), relevance=g.relevance)
 
     def safe(self, text: str) -> str:
         """``text`` without the sentences the policy forbids (what may be quoted from a

@@ -3,8 +3,11 @@
 The model's deltas are buffered until a sentence is complete; each sentence then goes through
 ``GroundingChecker.check_sentence`` (output policy, language, restating the question, support
 by a passage) and is passed on, with its citation mark, only if it passed. A sentence the guard
-drops is never sent, not even in part; the model's ``NO_ANSWER`` is never shown. At the end
-``verdict`` sums the sentences up by the rules of ``GroundingChecker.check``.
+drops is never sent, not even in part; the model's ``NO_ANSWER`` is never shown. Given the
+question, sentences that passed are held back until one supported sentence is close enough to
+the question (``GroundingChecker.min_answer_relevance``): a reply that never gets there is
+``off_topic`` and none of it is shown. At the end ``verdict`` sums the sentences up by the
+rules of ``GroundingChecker.check``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ class GuardedStream:
     _seen: set[str] = field(default_factory=set)
     _verdicts: list[tuple[str, SentenceVerdict]] = field(default_factory=list)
     _abstained: bool = False
+    _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
+    _relevance: float | None = None  # the best of the shown factual sentences
+
+    @property
+    def _on_topic(self) -> bool:
+        return (self.question is None or self.checker.min_answer_relevance <= 0
+                or (self._relevance is not None
+                    and self._relevance >= self.checker.min_answer_relevance))
 
     def feed(self, delta: str) -> list[str]:
         """The sentences ``delta`` completed that passed the guard (with their marks)."""
@@ -69,7 +80,12 @@ class GuardedStream:
                 languages=self.languages)
             self._verdicts.append((sentence, verdict))
             if verdict.text:
-                shown.append(verdict.text)
+                if verdict.relevance is not None:
+                    self._relevance = max(self._relevance or -1.0, verdict.relevance)
+                self._held.append(verdict.text)
+                if self._on_topic:
+                    shown += self._held
+                    self._held = []
         return shown
 
     def verdict(self) -> Grounding:
@@ -77,11 +93,14 @@ class GuardedStream:
         if self._abstained or not self._verdicts:
             return Grounding(False, "", reason="no_answer")
         verdicts = [v for _, v in self._verdicts]
-        shown = [v for v in verdicts if v.text]
+        shown = [v for v in verdicts if v.text] if self._on_topic else []
         factual = [v for v in verdicts if v.factual and v.reason in (None, "unsupported")]
         supported = [v for v in factual if v.text]
         share = len(supported) / len(factual) if factual else 0.0
         grounded = bool(factual) and share >= self.checker.min_supported_share
+        reason = None if grounded else self._reason(factual)
+        if grounded and not self._on_topic:
+            grounded, reason = False, "off_topic"
         cited: dict[int, Citation] = {}
         for v in shown:
             if v.citation is not None:
@@ -89,9 +108,9 @@ class GuardedStream:
         return Grounding(
             grounded, " ".join(v.text or "" for v in shown),
             sorted(cited.values(), key=lambda c: c.number), len(supported), len(factual),
-            [s for s, v in self._verdicts if v.reason == "unsupported"],
-            None if grounded else self._reason(factual),
-            [(s, v.violation or "") for s, v in self._verdicts if v.reason == "unsafe"])
+            [s for s, v in self._verdicts if v.reason == "unsupported"], reason,
+            [(s, v.violation or "") for s, v in self._verdicts if v.reason == "unsafe"],
+            relevance=self._relevance if self.question is not None else None)
 
     def _reason(self, factual: list[SentenceVerdict]) -> str:
         """Why the reply is not grounded, as ``check`` would say."""

@@ -62,7 +62,8 @@ class Assistant:
                 checker = GroundingChecker(
                     self.knowledge.embedder, self.settings.guard.min_support,
                     self.settings.guard.min_supported_share, sentences=self.sentences,
-                    policy=self.policy)
+                    policy=self.policy,
+                    min_answer_relevance=self.settings.guard.min_answer_relevance)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,

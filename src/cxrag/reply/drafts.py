@@ -63,8 +63,9 @@ class DraftService:
             text, verdict = responder.complete(prepared)
             draft_text, citations = verdict.answer or text, verdict.citations
             confidence = round(verdict.supported / verdict.factual, 2) if verdict.factual else 0.0
+            off_topic = verdict.reason == "off_topic"
         except LLMError as exc:
-            draft_text, citations, confidence = "", [], 0.0
+            draft_text, citations, confidence, off_topic = "", [], 0.0, False
             lines = [*lines, f"model unavailable: {exc.code}"]
         summary = responder.prompts.texts(version).summary(
             "customer", name=customer.name if customer else None,
@@ -72,7 +73,7 @@ class DraftService:
             contacts=sum(1 for m in ticket.messages if m.author == "customer"))
         analysis = self._triage(tenant, responder, question, ticket,
                                 customer.tier if customer else None, language)
-        actions = _actions(confidence, passages != [], lines, language)
+        actions = _actions(confidence, passages != [], lines, language, off_topic)
         if analysis is not None and analysis.escalate:
             actions.insert(0, f"Escalate to {analysis.queue} ({analysis.priority} priority): "
                               f"{(analysis.reason or '').replace('_', ' ')}.")
@@ -100,10 +101,14 @@ class DraftService:
                                                       language=language))
 
 
-def _actions(confidence: float, found: bool, lines: list[str], language: str) -> list[str]:
+def _actions(confidence: float, found: bool, lines: list[str], language: str,
+             off_topic: bool = False) -> list[str]:
     out = []
     if not found or confidence < 0.6:
         out.append("Check the policy by hand: the knowledge base does not clearly cover this.")
+    elif off_topic:  # supported by the articles, but about something else than the ticket
+        out.append("Check that the draft answers the ticket: the cited articles may be about "
+                   "something else.")
     else:
         out.append("Review the cited articles and send the draft.")
     if any(line.startswith("Order ") for line in lines):

@@ -109,7 +109,8 @@ def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> di
     guard = None if verdict is None else {
         "reason": verdict.reason, "unsupported": list(verdict.unsupported),
         "reasons": list(verdict.reasons),
-        "unsafe": [list(pair) for pair in verdict.unsafe]}
+        "unsafe": [list(pair) for pair in verdict.unsafe],
+        "relevance": None if verdict.relevance is None else round(verdict.relevance, 4)}
     return {"retrieved_ids": list(prepared.retrieved_ids), "model_text": text, "guard": guard}
 
 
