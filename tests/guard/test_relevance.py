@@ -44,6 +44,16 @@ def test_without_a_question_or_with_the_rule_off_nothing_changes() -> None:
     assert fake.check(OFF_TOPIC, PASSAGES).relevance is None
     off = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0)
     assert off.check(OFF_TOPIC, PASSAGES, question=QUESTION).grounded
+    stream = GuardedStream(off, PASSAGES, question=QUESTION)
+    assert stream.feed(f"{OFF_TOPIC} Thanks") == [f"{OFF_TOPIC} [2]"]  # nothing held back
+    assert stream.finish() == ["Thanks"] and stream.verdict().grounded
+
+
+def test_one_off_topic_rule_for_whole_and_streamed_replies() -> None:
+    off = GroundingChecker(FakeEmbedder(), min_answer_relevance=0.0)
+    assert not off.off_topic(-0.5)  # rule off: even a sentence opposite to the question
+    assert not fake.off_topic(None)  # no question
+    assert fake.off_topic(0.29) and fake.off_topic(-1.0) and not fake.off_topic(0.3)
 
 
 def test_a_stream_holds_sentences_until_one_is_on_topic() -> None:

@@ -185,7 +185,7 @@ class GroundingChecker:
         out: list[str] = []
         unsupported: list[str] = []
         reasons: list[str] = []
-        relevance: float | None = None if to_question is None else -1.0
+        on_question: list[float] = []  # the supported sentences' cosines to the question
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -200,7 +200,7 @@ class GroundingChecker:
                 out.append(sentence)
                 continue
             if to_question is not None:
-                relevance = max(relevance or -1.0, float(to_question[factual.index(i)]))
+                on_question.append(float(to_question[factual.index(i)]))
             passage = passages[best]
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
                 out.append(sentence)
@@ -212,11 +212,18 @@ class GroundingChecker:
         share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
         grounded = bool(factual) and share >= self.min_supported_share
         reason = None if grounded else "unsupported"
-        if grounded and relevance is not None and relevance < self.min_answer_relevance:
+        relevance = None if to_question is None else max(on_question, default=-1.0)
+        if grounded and self.off_topic(relevance):
             grounded, reason = False, "off_topic"
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
+
+    def off_topic(self, relevance: float | None) -> bool:
+        """Whether a reply whose supported sentences reach at best ``relevance`` to the
+        question is off topic: never without a question (None) or with the rule off (0)."""
+        return (relevance is not None and self.min_answer_relevance > 0
+                and relevance < self.min_answer_relevance)
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,

@@ -42,13 +42,16 @@ class GuardedStream:
     _verdicts: list[tuple[str, SentenceVerdict]] = field(default_factory=list)
     _abstained: bool = False
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
-    _relevance: float | None = None  # the best of the shown factual sentences
+    _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
+
+    @property
+    def _relevance(self) -> float | None:
+        """The best cosine of a shown factual sentence to the question (None without one)."""
+        return None if self.question is None else max(self._relevances, default=-1.0)
 
     @property
     def _on_topic(self) -> bool:
-        return (self.question is None or self.checker.min_answer_relevance <= 0
-                or (self._relevance is not None
-                    and self._relevance >= self.checker.min_answer_relevance))
+        return not self.checker.off_topic(self._relevance)
 
     def feed(self, delta: str) -> list[str]:
         """The sentences ``delta`` completed that passed the guard (with their marks)."""
@@ -81,7 +84,7 @@ class GuardedStream:
             self._verdicts.append((sentence, verdict))
             if verdict.text:
                 if verdict.relevance is not None:
-                    self._relevance = max(self._relevance or -1.0, verdict.relevance)
+                    self._relevances.append(verdict.relevance)
                 self._held.append(verdict.text)
                 if self._on_topic:
                     shown += self._held
@@ -110,7 +113,7 @@ class GuardedStream:
             sorted(cited.values(), key=lambda c: c.number), len(supported), len(factual),
             [s for s, v in self._verdicts if v.reason == "unsupported"], reason,
             [(s, v.violation or "") for s, v in self._verdicts if v.reason == "unsafe"],
-            relevance=self._relevance if self.question is not None else None)
+            relevance=self._relevance)
 
     def _reason(self, factual: list[SentenceVerdict]) -> str:
         """Why the reply is not grounded, as ``check`` would say."""
