@@ -144,6 +144,11 @@ class GuardSettings(BaseModel):
         "sentence of a reply must reach; below it the reply is off topic (a passage sentence "
         "about something else) and the extractive rung or a person takes over; 0 = off. "
         "Chosen on the public reply sets (benchmarks/answer_relevance.py)")
+    question_terms: bool = Field(
+        False, description="a passage in the reply's language supports a sentence only if it "
+        "also has the question's words the sentence repeats (\"yes, we offer a senior "
+        "discount\" over the student-discount passage is unsupported). Off by default until "
+        "measured on the public reply sets; turn it on with prompt version v3")
 
     allowed_domains: list[str] = Field(
         default_factory=lambda: ["tiendalia.es", "tiendalia.com", "tiendalia.mx"],

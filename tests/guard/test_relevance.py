@@ -126,3 +126,43 @@ def test_a_draft_about_something_else_is_flagged_for_the_agent() -> None:
     flagged = _actions(1.0, True, [], "en", off_topic=True)
     assert flagged[0].startswith("Check that the draft answers the ticket")
     assert _actions(1.0, True, [], "en")[0] == "Review the cited articles and send the draft."
+
+
+# -- the question's words a reply repeats must be the passage's too ------------------------------
+def test_a_reply_that_takes_its_topic_from_the_question_is_unsupported() -> None:
+    question = "Do gift cards expire if I buy them in a store?"
+    borrowed = "Gift cards never expire and can be used on any order in a store."
+    strict = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.3,
+                              question_terms=True)
+    g = strict.check(borrowed, PASSAGES, question=question)
+    assert not g.grounded and g.reason == "unsupported"
+    assert g.reasons == ["the question's 'store' not in passage 1"]
+    assert fake.check(borrowed, PASSAGES, question=question).grounded  # the rule is off
+    assert strict.check(borrowed, PASSAGES).grounded  # no question: nothing to compare with
+    # the question's words the passage has are fine (relevance rule off: the fake embedder
+    # puts this question and answer at 0.27)
+    plain = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
+                             question_terms=True)
+    assert plain.check(ON_TOPIC, PASSAGES, question=question).grounded
+    assert not plain.check(borrowed, PASSAGES, question=question).grounded
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "reply", "passages", "language", "word"), [
+    # what the golden set's senior-discount question got from a softer prompt: a "yes" to
+    # the question's premise, close to the student-discount passage, no figure to check
+    ("Do you offer a senior discount? I'm 72 and most stores give me something",
+     "Yes, Tiendalia offers a senior discount.", [DISCOUNT_EN], "en", "senior"),
+    ("¿Tenéis envío urgente a Canarias?", "Sí, los pedidos urgentes a Canarias se envían con "
+     "SEUR desde nuestro almacén de Getafe.", [CANARIAS_ES], "es", "urgentes"),
+])
+def test_question_premises_with_the_real_embedder(real: GroundingChecker, question: str,
+                                                  reply: str, passages: list[Passage],
+                                                  language: str, word: str) -> None:
+    strict = GroundingChecker(real.embedder, question_terms=True)
+    g = strict.check(reply, passages, question=question, language=language,
+                     languages=["es", "en"])
+    assert not g.grounded and g.reason == "unsupported"
+    assert g.reasons == [f"the question's '{word}' not in passage {passages[0].number}"]
+    assert real.check(
+        reply, passages, question=question, language=language, languages=["es", "en"]).grounded

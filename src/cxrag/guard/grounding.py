@@ -24,6 +24,15 @@ a senior discount), which every passage check passes. So, given the question, a 
 question (``min_answer_relevance``, calibrated on public sets by
 ``benchmarks/answer_relevance.py``).
 
+Nor may a reply take its topic from the question instead of the passage: asked "do you offer a
+senior discount?" over a passage on the student discount, a small model writes "Yes, we offer
+a senior discount [1]", close enough to the passage and with no figure to check. So, given
+the question, a passage in the sentence's language supports it only when it also has the
+question's words that the sentence repeats (``question_terms``: content words, a crude
+5-letter stem, ``cxrag.textnorm.content_words``); "senior" in the question and the reply but
+not in the passage makes the sentence unsupported ("the question's 'senior' not in passage
+1").
+
 With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
 credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
 support check, so it is never shown and never counts, and is listed in ``Grounding.unsafe``.
@@ -47,7 +56,7 @@ from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
 from cxrag.language import detect_language
 from cxrag.text import split_sentences, states_fact
-from cxrag.textnorm import fold
+from cxrag.textnorm import content_words, fold
 
 NO_ANSWER = "NO_ANSWER"
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
@@ -120,7 +129,10 @@ class GroundingChecker:
     ``near_misses``: also require the supporting passage to state the sentence's facts
     (off only to measure what the rules add: figures are then checked against all passages);
     ``min_answer_relevance``: the cosine to the question one supported sentence must reach
-    when the question is given (0 turns the rule off).
+    when the question is given (0 turns the rule off);
+    ``question_terms``: a supporting passage in the sentence's language must also have the
+    question's words the sentence repeats (when the question is given; off by default: not
+    yet measured on the public reply sets).
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -129,8 +141,10 @@ class GroundingChecker:
                  min_supported_share: float = MIN_SUPPORTED_SHARE,
                  sentences: SentenceVectors | None = None,
                  policy: OutputPolicy | None = None, near_misses: bool = True,
-                 min_answer_relevance: float = MIN_ANSWER_RELEVANCE) -> None:
+                 min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
+                 question_terms: bool = False) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
+        self.question_terms = question_terms
         self.min_support, self.min_supported_share = min_support, min_supported_share
         self.min_answer_relevance = min_answer_relevance
         self.sentences = sentences or SentenceVectors(embedder)
@@ -177,6 +191,7 @@ class GroundingChecker:
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
+        asked = frozenset(content_words(question) if question and self.question_terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
         sims = claims @ self.sentences([u for _, u in units]).T
@@ -193,7 +208,8 @@ class GroundingChecker:
             row = sims[factual.index(i)]
             per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
             best, why = self._support(sentence, per_passage,
-                                      _marks(sentences[i], len(passages)), passages, language)
+                                      _marks(sentences[i], len(passages)), passages, language,
+                                      asked)
             if best is None:
                 unsupported.append(sentence)
                 reasons.append(why)
@@ -281,14 +297,16 @@ class GroundingChecker:
         return (*_distinct_sentences(kept), unsafe)
 
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
-                 passages: Sequence[Passage], language: str | None) -> tuple[int | None, str]:
+                 passages: Sequence[Passage], language: str | None,
+                 asked: frozenset[str] = frozenset()) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
         The candidates are the passages close enough (``row``: best cosine per passage): a
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
-        may state them too) supports it. Without ``near_misses``, the closest candidate does,
-        provided its figures appear in any passage.
+        may state them too) and, in the sentence's language, has the words of the question
+        (``asked``, content-word stems) that the sentence repeats supports it. Without
+        ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         """
         close = [m for m in marked if row[m] >= 0.8 * self.min_support]
         close += [int(k) for k in np.argsort(-row, kind="stable")
@@ -310,6 +328,10 @@ class GroundingChecker:
             translated = bool(language) and p.language not in (language, "", "und")
             missing = unstated(sentence, passage_facts("\n".join(texts)),
                                translated=translated)
+            if not missing and asked and not translated:
+                borrowed = (content_words(sentence) & asked) - content_words(" ".join(texts))
+                missing = [f"the question's '{w}'" for w in dict.fromkeys(
+                    w for w in _WORD.findall(fold(sentence)) if w[:5] in borrowed)]
             if not missing:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"

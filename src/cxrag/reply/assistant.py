@@ -63,7 +63,8 @@ class Assistant:
                     self.knowledge.embedder, self.settings.guard.min_support,
                     self.settings.guard.min_supported_share, sentences=self.sentences,
                     policy=self.policy,
-                    min_answer_relevance=self.settings.guard.min_answer_relevance)
+                    min_answer_relevance=self.settings.guard.min_answer_relevance,
+                    question_terms=self.settings.guard.question_terms)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,
