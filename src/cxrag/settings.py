@@ -149,6 +149,12 @@ class GuardSettings(BaseModel):
         "also has the question's words the sentence repeats (\"yes, we offer a senior "
         "discount\" over the student-discount passage is unsupported). Off by default until "
         "measured on the public reply sets; turn it on with prompt version v3")
+    answer_kind: bool = Field(
+        False, description="a question that plainly asks how long or how much (\"¿cuántos "
+        "días tengo?\", \"how much does it cost?\") is answered only by a reply with a "
+        "supported sentence stating a time or an amount the question did not; otherwise the "
+        "reply is off topic and the extractive rung (which then quotes only such sentences) "
+        "or a person takes over")
 
     allowed_domains: list[str] = Field(
         default_factory=lambda: ["tiendalia.es", "tiendalia.com", "tiendalia.mx"],

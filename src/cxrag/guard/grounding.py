@@ -51,7 +51,8 @@ import numpy as np
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
-from cxrag.guard.facts import passage_facts, unstated
+from cxrag.guard.asked import Kind, asked, gives
+from cxrag.guard.facts import PassageFacts, passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
 from cxrag.language import detect_language
@@ -132,7 +133,10 @@ class GroundingChecker:
     when the question is given (0 turns the rule off);
     ``question_terms``: a supporting passage in the sentence's language must also have the
     question's words the sentence repeats (when the question is given; off by default: not
-    yet measured on the public reply sets).
+    yet measured on the public reply sets);
+    ``answer_kind``: a question that plainly asks how long or how much (``cxrag.guard.asked``)
+    is answered only by a reply with a supported sentence that states a time or an amount the
+    question did not; without one the reply is ``off_topic``.
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -142,9 +146,9 @@ class GroundingChecker:
                  sentences: SentenceVectors | None = None,
                  policy: OutputPolicy | None = None, near_misses: bool = True,
                  min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
-                 question_terms: bool = False) -> None:
+                 question_terms: bool = False, answer_kind: bool = False) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
-        self.question_terms = question_terms
+        self.question_terms, self.answer_kind = question_terms, answer_kind
         self.min_support, self.min_supported_share = min_support, min_supported_share
         self.min_answer_relevance = min_answer_relevance
         self.sentences = sentences or SentenceVectors(embedder)
@@ -191,7 +195,7 @@ class GroundingChecker:
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
-        asked = frozenset(content_words(question) if question and self.question_terms else ())
+        terms = frozenset(content_words(question) if question and self.question_terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
         sims = claims @ self.sentences([u for _, u in units]).T
@@ -201,6 +205,8 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
+        seen: dict[int, tuple[PassageFacts, set[str]]] = {}
+        given: list[str] = []  # the supported sentences
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -209,7 +215,7 @@ class GroundingChecker:
             per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
             best, why = self._support(sentence, per_passage,
                                       _marks(sentences[i], len(passages)), passages, language,
-                                      asked)
+                                      terms, seen)
             if best is None:
                 unsupported.append(sentence)
                 reasons.append(why)
@@ -217,6 +223,7 @@ class GroundingChecker:
                 continue
             if to_question is not None:
                 on_question.append(float(to_question[factual.index(i)]))
+            given.append(sentence)
             passage = passages[best]
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
                 out.append(sentence)
@@ -229,7 +236,8 @@ class GroundingChecker:
         grounded = bool(factual) and share >= self.min_supported_share
         reason = None if grounded else "unsupported"
         relevance = None if to_question is None else max(on_question, default=-1.0)
-        if grounded and self.off_topic(relevance):
+        if grounded and (self.off_topic(relevance)
+                         or not self.gives_asked(question, given)):
             grounded, reason = False, "off_topic"
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
@@ -240,6 +248,16 @@ class GroundingChecker:
         question is off topic: never without a question (None) or with the rule off (0)."""
         return (relevance is not None and self.min_answer_relevance > 0
                 and relevance < self.min_answer_relevance)
+
+    def asked(self, question: str | None) -> Kind | None:
+        """What ``question`` plainly asks for ("time", "amount"), None when the rule is off."""
+        return asked(question) if self.answer_kind else None
+
+    def gives_asked(self, question: str | None, sentences: Sequence[str]) -> bool:
+        """Whether one of ``sentences`` gives what ``question`` asks for (True when it asks
+        for nothing this rule knows, or the rule is off)."""
+        kind = self.asked(question)
+        return kind is None or any(gives(s, kind, question or "") for s in sentences)
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,
@@ -298,16 +316,20 @@ class GroundingChecker:
 
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
-                 asked: frozenset[str] = frozenset()) -> tuple[int | None, str]:
+                 terms: frozenset[str] = frozenset(),
+                 seen: dict[int, tuple[PassageFacts, set[str]]] | None = None,
+                 ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
         The candidates are the passages close enough (``row``: best cosine per passage): a
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
         may state them too) and, in the sentence's language, has the words of the question
-        (``asked``, content-word stems) that the sentence repeats supports it. Without
+        (``terms``, content-word stems) that the sentence repeats supports it. Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
+        ``seen`` keeps each passage's facts and words across the sentences of one reply.
         """
+        seen = {} if seen is None else seen
         close = [m for m in marked if row[m] >= 0.8 * self.min_support]
         close += [int(k) for k in np.argsort(-row, kind="stable")
                   if row[k] >= self.min_support and int(k) not in close]
@@ -324,14 +346,17 @@ class GroundingChecker:
         why = ""  # what the closest candidate lacks
         for k in close:
             p = passages[k]
-            texts = [p.title, p.text, *(a for a in account if a != p.text), self._own_names]
+            if k not in seen:  # a passage's facts and words, once per reply
+                texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
+                                   self._own_names])
+                seen[k] = (passage_facts(texts), content_words(texts) if terms else set())
+            facts, words = seen[k]
             translated = bool(language) and p.language not in (language, "", "und")
-            missing = unstated(sentence, passage_facts("\n".join(texts)),
-                               translated=translated)
-            if not missing and asked and not translated:
-                borrowed = (content_words(sentence) & asked) - content_words(" ".join(texts))
+            missing = unstated(sentence, facts, translated=translated)
+            if not missing and terms and not translated:
+                borrowed = (content_words(sentence) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
-                    w for w in _WORD.findall(fold(sentence)) if w[:5] in borrowed)]
+                    w for w in _WORD.findall(fold(sentence)) if content_words(w) & borrowed)]
             if not missing:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"

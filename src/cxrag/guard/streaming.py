@@ -5,9 +5,10 @@ The model's deltas are buffered until a sentence is complete; each sentence then
 by a passage) and is passed on, with its citation mark, only if it passed. A sentence the guard
 drops is never sent, not even in part; the model's ``NO_ANSWER`` is never shown. Given the
 question, sentences that passed are held back until one supported sentence is close enough to
-the question (``GroundingChecker.min_answer_relevance``): a reply that never gets there is
-``off_topic`` and none of it is shown. At the end ``verdict`` sums the sentences up by the
-rules of ``GroundingChecker.check``.
+the question (``GroundingChecker.min_answer_relevance``) and, when the question asks how long
+or how much, one gives a time or an amount (``GroundingChecker.answer_kind``): a reply that
+never gets there is ``off_topic`` and none of it is shown. At the end ``verdict`` sums the
+sentences up by the rules of ``GroundingChecker.check``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class GuardedStream:
     _abstained: bool = False
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
     _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
+    _gave: bool = False  # a passed sentence gave what the question asks for (a time, an amount)
 
     @property
     def _relevance(self) -> float | None:
@@ -51,7 +53,8 @@ class GuardedStream:
 
     @property
     def _on_topic(self) -> bool:
-        return not self.checker.off_topic(self._relevance)
+        return not self.checker.off_topic(self._relevance) and (
+            self._gave or self.checker.asked(self.question) is None)
 
     def feed(self, delta: str) -> list[str]:
         """The sentences ``delta`` completed that passed the guard (with their marks)."""
@@ -86,6 +89,8 @@ class GuardedStream:
                 if verdict.relevance is not None:
                     self._relevances.append(verdict.relevance)
                 self._held.append(verdict.text)
+                self._gave = self._gave or (verdict.factual and self.checker.gives_asked(
+                    self.question, [verdict.text]))
                 if self._on_topic:
                     shown += self._held
                     self._held = []

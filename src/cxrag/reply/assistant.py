@@ -64,7 +64,8 @@ class Assistant:
                     self.settings.guard.min_supported_share, sentences=self.sentences,
                     policy=self.policy,
                     min_answer_relevance=self.settings.guard.min_answer_relevance,
-                    question_terms=self.settings.guard.question_terms)
+                    question_terms=self.settings.guard.question_terms,
+                    answer_kind=self.settings.guard.answer_kind)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,

@@ -20,6 +20,7 @@ from cxrag.compose.context import Passage
 from cxrag.compose.prompts import Texts
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
+from cxrag.guard.asked import gives
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
 from cxrag.ingest.tickets import TICKET_PREFIX
 from cxrag.language import detect_language
@@ -67,7 +68,9 @@ class Extractor:
         is a question (an FAQ's heading) gives its place to the sentence after it. A
         sentence's score is its cosine to the ``question`` vector plus ``LEXICAL`` times the
         share of the question's content words (``text``) it contains: embeddings of short
-        sentences are noisy, and the words a customer uses often appear in the answer."""
+        sentences are noisy, and the words a customer uses often appear in the answer. When
+        the question asks how long or how much (``GroundingChecker.asked``), only sentences
+        that state a time or an amount are candidates."""
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
@@ -88,6 +91,10 @@ class Extractor:
                 sims[nxt] = max(sims[nxt], sims[j])
         for j in asks:
             sims[j] = -1.0
+        if kind := self.checker.asked(text):  # "how long?": only sentences that give a time
+            for j, u in enumerate(units):
+                if not gives(u[2], kind, text):
+                    sims[j] = -1.0
         order = [int(j) for j in np.argsort(-sims)]
         best = order[0]
         if sims[best] < self.min_similarity:
