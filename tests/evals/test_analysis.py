@@ -140,6 +140,13 @@ def test_the_gate_names_the_metric_the_value_and_the_threshold(tmp_path: Path) -
                       "facts [language es] = 0.600, below the threshold 0.7",
                       "facts [language en]: not measured (threshold >= 0.1)"]
     assert check(run, {"fast": {"overall": {"facts": 0.6}}}) == []
+    # a figure at its threshold passes, whatever the float's last bit (3 of 5 pairs flipped)
+    at = {"meta": {"suite": "bias"},
+          "bias": {"disparities": {"age": {"tone_gap": 0.2 + 0.4}}}}  # 0.6000000000000001
+    assert at["bias"]["disparities"]["age"]["tone_gap"] > 0.6
+    assert check(at, {"bias": {"disparities": {"age": {"tone_gap": 0.6}}}}) == []
+    assert check(at, {"bias": {"disparities": {"age": {"tone_gap": 0.59}}}}) == [
+        "tone_gap [age] = 0.600, above the threshold 0.59"]
     with pytest.raises(InvalidRequest, match="no thresholds for suite 'fast'"):
         check(run, {"golden": {}})
 
