@@ -75,7 +75,7 @@ def test_grounded_reply_shape_and_citations(client: TestClient) -> None:
                          "language", "prompt_version", "model", "usage", "latency_ms"}
     assert body["grounded"] and body["handoff"] is None and body["language"] == "en"
     assert body["citations"][0]["document_id"] == "en/gift-cards"
-    assert body["citations"][0]["quote"] and body["prompt_version"] == "v1"
+    assert body["citations"][0]["quote"] and body["prompt_version"] == "v3"  # the default version
 
 
 def test_personalised_for_the_authenticated_customer_only(client: TestClient,

@@ -107,7 +107,7 @@ def test_a_small_suite_gets_the_scores_its_answers_deserve(
     assert overall["facts"] == pytest.approx(0.75)
     assert run["metrics"]["by_category"]["unanswerable"]["cases"] == 1
     meta = run["meta"]
-    assert meta["prompt_version"] == "v1" and meta["embedding_model"] == "fake-hash-64"
+    assert meta["prompt_version"] == "v3" and meta["embedding_model"] == "fake-hash-64"
     assert meta["git"]["commit"] and meta["settings"]["prompts"]["context_tokens"] == 300
     assert meta["suite_digest"] and meta["cache"] == {"hits": 0, "misses": len(chat.calls)}
 

@@ -31,6 +31,8 @@ from tests.conftest import FakeEmbedder
     ("how much is the cloud plan?", "amount"),
     ("if I crack the screen how much do I pay for the repair?", "amount"),
     ("What's the price of Plus?", "amount"),
+    ("What's the minimum age for opening an account?", None),
+    ("cual es el minimo de compra para financiar?", "amount"),
     ("how much storage do I get with Plus?", None),  # neither a time nor an amount
     ("¿Puedo pagar con PayPal?", None),
     ("When will my order arrive?", None),  # a date or a status may answer it: left alone
@@ -74,9 +76,9 @@ PASSAGES = [passage(1, "lockers", "You have 3 days to collect the parcel from th
 QUESTION = "How many days do I have to collect the parcel from the locker?"
 ANSWER = "You have 3 days to collect the parcel from the locker."
 ASIDE = "After that the parcel goes back to the post office of the locker."
-on = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
-                      answer_kind=True)
-off = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0)
+on = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0)  # default
+off = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
+                       answer_kind=False)
 
 
 def test_a_supported_reply_that_does_not_give_the_time_asked_for_is_off_topic() -> None:
@@ -88,6 +90,17 @@ def test_a_supported_reply_that_does_not_give_the_time_asked_for_is_off_topic() 
     assert on.check(ASIDE, PASSAGES, question="Where does the parcel go?").grounded
     both = on.check(f"{ASIDE} {ANSWER}", PASSAGES, question=QUESTION)
     assert both.grounded and both.reason is None
+
+
+def test_when_no_passage_states_the_time_a_reply_saying_how_to_find_out_stands() -> None:
+    how = [passage(1, "tracking", "Open My orders and choose the order to see when it "
+                   "arrives. The carrier updates the tracking page every night.")]
+    question = "How many days until my order arrives?"
+    reply = "Open My orders and choose the order to see when it arrives."
+    assert on.asked(question, how) is None and on.asked(question, PASSAGES) == "time"
+    assert on.check(reply, how, question=question).grounded
+    stream = GuardedStream(on, how, question=question)
+    assert stream.feed(f"{reply} Thanks") == [f"{reply} [1]"]
 
 
 def test_a_stream_holds_its_sentences_until_one_gives_the_time() -> None:
@@ -111,6 +124,6 @@ def test_the_extractive_rung_quotes_only_a_sentence_that_gives_it() -> None:
                            max_sentences=1).pick(PASSAGES, embedder.embed_query(question),
                                                  question)
         assert [e.sentence for e in picked] == [expected]
-    nothing = [passage(1, "lockers", ASIDE)]
-    assert Extractor(on, SentenceVectors(embedder), min_similarity=0.1).pick(
-        nothing, np.asarray(embedder.embed_query(question)), question) == []
+    nothing = [passage(1, "lockers", ASIDE)]  # no passage says how long: no restriction
+    assert [e.sentence for e in Extractor(on, SentenceVectors(embedder), min_similarity=0.1)
+            .pick(nothing, np.asarray(embedder.embed_query(question)), question)] == [ASIDE]

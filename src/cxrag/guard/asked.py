@@ -10,8 +10,9 @@ for (``"time"`` or ``"amount"``; None for any other question, which this rule le
 and ``gives(sentence, kind, question)`` says whether a sentence states one that the question
 did not state itself: a time is a figure with a time unit ("48 horas", "3-5 business days"), a
 month or weekday, a clock time, or a word like "immediately"; an amount is money, a
-percentage, or "free" / "gratis". The guard calls a reply whose supported sentences give none
-``off_topic``.
+percentage, or "free" / "gratis". When a passage sent with the prompt states one, the guard
+calls a reply whose supported sentences give none ``off_topic`` (the model missed the answer
+the passages hold); when none does, a reply can only say how to find out, and it stands.
 
 Spanish and English, accents and case ignored; the patterns are deliberately narrow ("how
 much storage" asks for neither), so a question they do not recognise is never held back.
@@ -36,10 +37,11 @@ _ASKS_TIME = re.compile(
     r"|years|business days)|how soon)\b")
 _ASKS_AMOUNT = re.compile(
     r"\b(?:cuanto (?:cuesta|cuestan|costara|vale|valen|es|son|cobr\w*|pag\w*|me cobr\w*"
-    r"|me cuest\w*|me sale)|a partir de cuanto|que precio|cual es el (?:precio|coste|costo"
-    r"|minimo)|(?:el )?minimo de compra|how much (?:is|are|does|do|will|would|did|to|for)\b"
+    r"|me cuest\w*|me sale)|a partir de cuanto|que precio|cual es el (?:precio|coste|costo)"
+    r"|minimo de compra|minimum (?:purchase|order|spend)"
+    r"|how much (?:is|are|does|do|will|would|did|to|for)\b"
     r"|how much\b.{0,40}\b(?:cost|costs|pay|charge|charged|fee|fees|price)"
-    r"|what(?:'s| is) the (?:price|cost|fee|minimum))")
+    r"|what(?:'s| is) the (?:price|cost|fee))")
 _TIME_WORDS = re.compile(
     r"\b(?:al instante|inmediat\w*|instant\w*|immediately|right away|same day|mismo dia"
     r"|en el acto|de inmediato|hoy|manana|today|tomorrow|next day|dia siguiente)\b")

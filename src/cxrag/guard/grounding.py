@@ -132,11 +132,11 @@ class GroundingChecker:
     ``min_answer_relevance``: the cosine to the question one supported sentence must reach
     when the question is given (0 turns the rule off);
     ``question_terms``: a supporting passage in the sentence's language must also have the
-    question's words the sentence repeats (when the question is given; off by default: not
-    yet measured on the public reply sets);
+    question's words the sentence repeats (when the question is given; off by default: it
+    catches inventions but also loses right answers, docs/benchmarks.md);
     ``answer_kind``: a question that plainly asks how long or how much (``cxrag.guard.asked``)
     is answered only by a reply with a supported sentence that states a time or an amount the
-    question did not; without one the reply is ``off_topic``.
+    question did not, when a passage states one; without one the reply is ``off_topic``.
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -146,7 +146,7 @@ class GroundingChecker:
                  sentences: SentenceVectors | None = None,
                  policy: OutputPolicy | None = None, near_misses: bool = True,
                  min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
-                 question_terms: bool = False, answer_kind: bool = False) -> None:
+                 question_terms: bool = False, answer_kind: bool = True) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
         self.question_terms, self.answer_kind = question_terms, answer_kind
         self.min_support, self.min_supported_share = min_support, min_supported_share
@@ -237,7 +237,7 @@ class GroundingChecker:
         reason = None if grounded else "unsupported"
         relevance = None if to_question is None else max(on_question, default=-1.0)
         if grounded and (self.off_topic(relevance)
-                         or not self.gives_asked(question, given)):
+                         or not self.gives_asked(question, passages, given)):
             grounded, reason = False, "off_topic"
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
@@ -249,14 +249,21 @@ class GroundingChecker:
         return (relevance is not None and self.min_answer_relevance > 0
                 and relevance < self.min_answer_relevance)
 
-    def asked(self, question: str | None) -> Kind | None:
-        """What ``question`` plainly asks for ("time", "amount"), None when the rule is off."""
-        return asked(question) if self.answer_kind else None
+    def asked(self, question: str | None, passages: Sequence[Passage]) -> Kind | None:
+        """What ``question`` plainly asks for ("time", "amount") when one of ``passages``
+        states it; None when it asks for neither, no passage states one (a reply can then
+        only say how to find out) or the rule is off."""
+        kind = asked(question) if self.answer_kind else None
+        if kind is None or not any(gives(f"{p.title}. {p.text}", kind, question or "")
+                                   for p in passages):
+            return None
+        return kind
 
-    def gives_asked(self, question: str | None, sentences: Sequence[str]) -> bool:
-        """Whether one of ``sentences`` gives what ``question`` asks for (True when it asks
-        for nothing this rule knows, or the rule is off)."""
-        kind = self.asked(question)
+    def gives_asked(self, question: str | None, passages: Sequence[Passage],
+                    sentences: Sequence[str]) -> bool:
+        """Whether one of ``sentences`` gives what ``question`` asks for (True when there is
+        nothing to give: see ``asked``)."""
+        kind = self.asked(question, passages)
         return kind is None or any(gives(s, kind, question or "") for s in sentences)
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,

@@ -6,9 +6,9 @@ by a passage) and is passed on, with its citation mark, only if it passed. A sen
 drops is never sent, not even in part; the model's ``NO_ANSWER`` is never shown. Given the
 question, sentences that passed are held back until one supported sentence is close enough to
 the question (``GroundingChecker.min_answer_relevance``) and, when the question asks how long
-or how much, one gives a time or an amount (``GroundingChecker.answer_kind``): a reply that
-never gets there is ``off_topic`` and none of it is shown. At the end ``verdict`` sums the
-sentences up by the rules of ``GroundingChecker.check``.
+or how much and a passage says it, one gives a time or an amount (``answer_kind``): a reply
+that never gets there is ``off_topic`` and none of it is shown. At the end ``verdict`` sums
+the sentences up by the rules of ``GroundingChecker.check``.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class GuardedStream:
     @property
     def _on_topic(self) -> bool:
         return not self.checker.off_topic(self._relevance) and (
-            self._gave or self.checker.asked(self.question) is None)
+            self._gave or self.checker.asked(self.question, self.passages) is None)
 
     def feed(self, delta: str) -> list[str]:
         """The sentences ``delta`` completed that passed the guard (with their marks)."""
@@ -90,7 +90,7 @@ class GuardedStream:
                     self._relevances.append(verdict.relevance)
                 self._held.append(verdict.text)
                 self._gave = self._gave or (verdict.factual and self.checker.gives_asked(
-                    self.question, [verdict.text]))
+                    self.question, self.passages, [verdict.text]))
                 if self._on_topic:
                     shown += self._held
                     self._held = []

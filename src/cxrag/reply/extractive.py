@@ -69,8 +69,8 @@ class Extractor:
         sentence's score is its cosine to the ``question`` vector plus ``LEXICAL`` times the
         share of the question's content words (``text``) it contains: embeddings of short
         sentences are noisy, and the words a customer uses often appear in the answer. When
-        the question asks how long or how much (``GroundingChecker.asked``), only sentences
-        that state a time or an amount are candidates."""
+        the question asks how long or how much and a passage says it
+        (``GroundingChecker.asked``), only sentences that state it are candidates."""
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
@@ -91,7 +91,7 @@ class Extractor:
                 sims[nxt] = max(sims[nxt], sims[j])
         for j in asks:
             sims[j] = -1.0
-        if kind := self.checker.asked(text):  # "how long?": only sentences that give a time
+        if kind := self.checker.asked(text, passages):  # "how long?": a sentence with a time
             for j, u in enumerate(units):
                 if not gives(u[2], kind, text):
                     sims[j] = -1.0
