@@ -1,7 +1,8 @@
 """The embedded model on this machine: time to first token, full reply, prompt tokens, and the
 floor that the runtime's own prompt-processing speed implies; resident memory of cxrag serve.
 
-    .venv/bin/python benchmarks/reply_latency.py [--questions 12] [--prompt-version v1]
+    .venv/bin/python benchmarks/reply_latency.py [--questions 12] [--prompt-version v3]
+        [--context-tokens 200]
 
 1. A real ``cxrag serve`` (embedded Qwen2.5-Coder-1.5B on llama.cpp) over knowledge/ answers
    typical knowledge questions (the same-language eval set, es and en alternating) with
@@ -73,10 +74,11 @@ def stream_one(client: httpx.Client, question: str, n: int, version: str) -> dic
             "answer": final.get("answer", "")}
 
 
-def through_service(data_dir: Path, qs: list[str], version: str) -> dict[str, Any]:
+def through_service(data_dir: Path, qs: list[str], version: str,
+                    env: dict[str, str]) -> dict[str, Any]:
     """Stream every question through a real ``cxrag serve``; then read its memory."""
     port = free_port()
-    with serve(data_dir, port, ready_timeout_s=300) as (proc, ready_s), httpx.Client(
+    with serve(data_dir, port, ready_timeout_s=300, **env) as (proc, ready_s), httpx.Client(
             base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": WIDGET_KEY},
             timeout=300, trust_env=False) as client:
         stream_one(client, "¿Hacéis envíos a Canarias?", -1, version)  # warm-up, not counted
@@ -85,14 +87,18 @@ def through_service(data_dir: Path, qs: list[str], version: str) -> dict[str, An
     return {"ready_s": ready_s, "runs": runs, "memory_kb": memory}
 
 
-def floors(data_dir: Path, qs: list[str], version: str) -> list[dict[str, float]]:
-    """llama.cpp's own prompt timings for the same prompts, prefix cache off."""
+def floors(data_dir: Path, qs: list[str], version: str,
+           env: dict[str, str]) -> list[dict[str, float]]:
+    """llama.cpp's own prompt timings for the same prompts, prefix cache off, with the
+    service's settings (the caller's other ``CXRAG_`` variables are not the service's)."""
     from serving import service_env
 
-    os.environ.update(service_env(data_dir))
+    for key in [k for k in os.environ if k.startswith("CXRAG_")]:
+        del os.environ[key]
+    os.environ.update(service_env(data_dir, **env))
     from cxrag.knowledge import Knowledge
     from cxrag.reply.assistant import Assistant
-    from cxrag.reply.service import ReplyRequest
+    from cxrag.reply.models import ReplyRequest
     from cxrag.settings import Settings
 
     settings = Settings()
@@ -122,17 +128,23 @@ def floors(data_dir: Path, qs: list[str], version: str) -> list[dict[str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=12)
-    parser.add_argument("--prompt-version", default="v1")
+    parser.add_argument("--prompt-version", default="v3")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench-out" / "serve-data")
+    parser.add_argument("--context-tokens", type=int, default=None,
+                        help="passage budget of the service (CXRAG_PROMPTS__CONTEXT_TOKENS; "
+                        "default: the settings' default)")
     args = parser.parse_args()
+    env = ({} if args.context_tokens is None
+           else {"CXRAG_PROMPTS__CONTEXT_TOKENS": str(args.context_tokens)})
     prepare_data(args.data_dir)
     qs = questions(args.questions)
-    served = through_service(args.data_dir, qs, args.prompt_version)
-    floor = floors(args.data_dir, qs, args.prompt_version)
+    served = through_service(args.data_dir, qs, args.prompt_version, env)
+    floor = floors(args.data_dir, qs, args.prompt_version, env)
     runs = served["runs"]
     med = statistics.median
     summary = {
         "questions": len(runs), "prompt_version": args.prompt_version,
+        "context_tokens": args.context_tokens,
         "ttft_p50_s": med(r["ttft_s"] for r in runs),
         "reply_p50_s": med(r["total_s"] for r in runs),
         "prompt_tokens_p50": med(r["usage"].get("input_tokens", 0) for r in runs),
@@ -149,7 +161,9 @@ def main() -> None:
         "targets": {"ttft_p50_s": 3.0, "reply_p50_s": 6.0, "serve_rss_mb": 2560,
                     "at_prompt_tokens_per_s": 100},
     }
-    path = save(f"reply_latency_{args.prompt_version}",
+    label = args.prompt_version + ("" if args.context_tokens is None
+                                   else f"_ctx{args.context_tokens}")
+    path = save(f"reply_latency_{label}",
                 {"summary": summary, "runs": runs, "floors": floor})
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     for r, f in zip(runs, floor, strict=True):
