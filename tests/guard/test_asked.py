@@ -127,3 +127,27 @@ def test_the_extractive_rung_quotes_only_a_sentence_that_gives_it() -> None:
     nothing = [passage(1, "lockers", ASIDE)]  # no passage says how long: no restriction
     assert [e.sentence for e in Extractor(on, SentenceVectors(embedder), min_similarity=0.1)
             .pick(nothing, np.asarray(embedder.embed_query(question)), question)] == [ASIDE]
+
+
+# -- a past ticket is one customer's case, not what holds for all ------------------------------
+TICKET = Passage(1, "ticket/TK-1", "ticket/TK-1#v-0", "Washer return", "tickets.csv",
+                 "We sent a replacement unit by express delivery at no cost.", "en", 1.0, 20)
+ARTICLE = passage(2, "replacements", "Faulty items are replaced within 14 days.")
+CASE = "We sent a replacement unit by express delivery at no cost."
+RULE = "Faulty items are replaced within 14 days."
+
+
+def test_a_reply_resting_only_on_past_tickets_is_not_an_answer() -> None:
+    question = "Do you replace faulty items?"
+    g = on.check(CASE, [TICKET, ARTICLE], question=question)
+    assert not g.grounded and g.reason == "off_topic" and g.supported == 1
+    assert on.check(f"{CASE} {RULE}", [TICKET, ARTICLE], question=question).grounded
+    lenient = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
+                               articles_required=False)
+    assert lenient.check(CASE, [TICKET, ARTICLE], question=question).grounded
+    stream = GuardedStream(on, [TICKET, ARTICLE], question=question)
+    assert stream.feed(f"{CASE} ") == []  # held: only a ticket backs it so far
+    assert stream.feed(f"{RULE} Thanks") == [f"{CASE} [1]", f"{RULE} [2]"]
+    alone = GuardedStream(on, [TICKET, ARTICLE], question=question)
+    assert alone.feed(f"{CASE} ") == [] and alone.finish() == []
+    assert alone.verdict().reason == "off_topic"

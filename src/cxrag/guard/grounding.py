@@ -55,6 +55,7 @@ from cxrag.guard.asked import Kind, asked, gives
 from cxrag.guard.facts import PassageFacts, passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
+from cxrag.ingest.tickets import TICKET_PREFIX
 from cxrag.language import detect_language
 from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, fold
@@ -136,7 +137,9 @@ class GroundingChecker:
     catches inventions but also loses right answers, docs/benchmarks.md);
     ``answer_kind``: a question that plainly asks how long or how much (``cxrag.guard.asked``)
     is answered only by a reply with a supported sentence that states a time or an amount the
-    question did not, when a passage states one; without one the reply is ``off_topic``.
+    question did not, when a passage states one; without one the reply is ``off_topic``;
+    ``articles_required``: a reply whose supported sentences all rest on past tickets (one
+    customer's case, not what holds for all) is ``off_topic``.
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -146,9 +149,11 @@ class GroundingChecker:
                  sentences: SentenceVectors | None = None,
                  policy: OutputPolicy | None = None, near_misses: bool = True,
                  min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
-                 question_terms: bool = False, answer_kind: bool = True) -> None:
+                 question_terms: bool = False, answer_kind: bool = True,
+                 articles_required: bool = True) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
         self.question_terms, self.answer_kind = question_terms, answer_kind
+        self.articles_required = articles_required
         self.min_support, self.min_supported_share = min_support, min_supported_share
         self.min_answer_relevance = min_answer_relevance
         self.sentences = sentences or SentenceVectors(embedder)
@@ -207,6 +212,7 @@ class GroundingChecker:
         on_question: list[float] = []  # the supported sentences' cosines to the question
         seen: dict[int, tuple[PassageFacts, set[str]]] = {}
         given: list[str] = []  # the supported sentences
+        from_article = False  # one of them rests on an article or the customer's own data
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -225,6 +231,7 @@ class GroundingChecker:
                 on_question.append(float(to_question[factual.index(i)]))
             given.append(sentence)
             passage = passages[best]
+            from_article = from_article or not is_ticket(passage)
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
                 out.append(sentence)
                 continue
@@ -237,7 +244,8 @@ class GroundingChecker:
         reason = None if grounded else "unsupported"
         relevance = None if to_question is None else max(on_question, default=-1.0)
         if grounded and (self.off_topic(relevance)
-                         or not self.gives_asked(question, passages, given)):
+                         or not self.gives_asked(question, passages, given)
+                         or (self.articles_required and not from_article)):
             grounded, reason = False, "off_topic"
         return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
@@ -368,6 +376,11 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+def is_ticket(passage: Passage) -> bool:
+    """Whether ``passage`` is a past ticket (what an agent answered one customer)."""
+    return passage.document_id.startswith(TICKET_PREFIX)
 
 
 def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:

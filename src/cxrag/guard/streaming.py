@@ -25,6 +25,7 @@ from cxrag.guard.grounding import (
     GroundingChecker,
     SentenceVerdict,
 )
+from cxrag.ingest.tickets import TICKET_PREFIX
 from cxrag.text import split_sentences
 
 
@@ -45,6 +46,7 @@ class GuardedStream:
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
     _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
     _gave: bool = False  # a passed sentence gave what the question asks for (a time, an amount)
+    _from_article: bool = False  # a passed factual sentence rests on more than a past ticket
 
     @property
     def _relevance(self) -> float | None:
@@ -53,8 +55,9 @@ class GuardedStream:
 
     @property
     def _on_topic(self) -> bool:
-        return not self.checker.off_topic(self._relevance) and (
-            self._gave or self.checker.asked(self.question, self.passages) is None)
+        return (not self.checker.off_topic(self._relevance)
+                and (self._gave or self.checker.asked(self.question, self.passages) is None)
+                and (self._from_article or not self.checker.articles_required))
 
     def feed(self, delta: str) -> list[str]:
         """The sentences ``delta`` completed that passed the guard (with their marks)."""
@@ -91,6 +94,9 @@ class GuardedStream:
                 self._held.append(verdict.text)
                 self._gave = self._gave or (verdict.factual and self.checker.gives_asked(
                     self.question, self.passages, [verdict.text]))
+                self._from_article = self._from_article or (verdict.factual and (
+                    verdict.citation is None
+                    or not verdict.citation.document_id.startswith(TICKET_PREFIX)))
                 if self._on_topic:
                     shown += self._held
                     self._held = []

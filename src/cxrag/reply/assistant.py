@@ -65,7 +65,8 @@ class Assistant:
                     policy=self.policy,
                     min_answer_relevance=self.settings.guard.min_answer_relevance,
                     question_terms=self.settings.guard.question_terms,
-                    answer_kind=self.settings.guard.answer_kind)
+                    answer_kind=self.settings.guard.answer_kind,
+                    articles_required=self.settings.guard.articles_required)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,
