@@ -55,7 +55,7 @@ from cxrag.guard.asked import Kind, asked, gives
 from cxrag.guard.facts import PassageFacts, passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
-from cxrag.ingest.tickets import TICKET_PREFIX
+from cxrag.ingest.tickets import is_ticket
 from cxrag.language import detect_language
 from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, fold
@@ -231,7 +231,7 @@ class GroundingChecker:
                 on_question.append(float(to_question[factual.index(i)]))
             given.append(sentence)
             passage = passages[best]
-            from_article = from_article or not is_ticket(passage)
+            from_article = from_article or not is_ticket(passage.document_id)
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
                 out.append(sentence)
                 continue
@@ -331,8 +331,7 @@ class GroundingChecker:
 
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
-                 terms: frozenset[str] = frozenset(),
-                 seen: dict[int, tuple[PassageFacts, set[str]]] | None = None,
+                 terms: frozenset[str], seen: dict[int, tuple[PassageFacts, set[str]]],
                  ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
@@ -344,7 +343,6 @@ class GroundingChecker:
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         ``seen`` keeps each passage's facts and words across the sentences of one reply.
         """
-        seen = {} if seen is None else seen
         close = [m for m in marked if row[m] >= 0.8 * self.min_support]
         close += [int(k) for k in np.argsort(-row, kind="stable")
                   if row[k] >= self.min_support and int(k) not in close]
@@ -376,11 +374,6 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
-
-
-def is_ticket(passage: Passage) -> bool:
-    """Whether ``passage`` is a past ticket (what an agent answered one customer)."""
-    return passage.document_id.startswith(TICKET_PREFIX)
 
 
 def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:

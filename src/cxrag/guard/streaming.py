@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Vectors
+from cxrag.guard.asked import Kind, gives
 from cxrag.guard.grounding import (
     NO_ANSWER,
     Citation,
@@ -25,7 +26,7 @@ from cxrag.guard.grounding import (
     GroundingChecker,
     SentenceVerdict,
 )
-from cxrag.ingest.tickets import TICKET_PREFIX
+from cxrag.ingest.tickets import is_ticket
 from cxrag.text import split_sentences
 
 
@@ -45,8 +46,12 @@ class GuardedStream:
     _abstained: bool = False
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
     _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
+    _asks: Kind | None = field(default=None, init=False)  # what the question asks (fixed)
     _gave: bool = False  # a passed sentence gave what the question asks for (a time, an amount)
     _from_article: bool = False  # a passed factual sentence rests on more than a past ticket
+
+    def __post_init__(self) -> None:
+        self._asks = self.checker.asked(self.question, self.passages)
 
     @property
     def _relevance(self) -> float | None:
@@ -56,7 +61,7 @@ class GuardedStream:
     @property
     def _on_topic(self) -> bool:
         return (not self.checker.off_topic(self._relevance)
-                and (self._gave or self.checker.asked(self.question, self.passages) is None)
+                and (self._gave or self._asks is None)
                 and (self._from_article or not self.checker.articles_required))
 
     def feed(self, delta: str) -> list[str]:
@@ -92,11 +97,11 @@ class GuardedStream:
                 if verdict.relevance is not None:
                     self._relevances.append(verdict.relevance)
                 self._held.append(verdict.text)
-                self._gave = self._gave or (verdict.factual and self.checker.gives_asked(
-                    self.question, self.passages, [verdict.text]))
+                self._gave = self._gave or (verdict.factual and self._asks is not None
+                                            and gives(verdict.text, self._asks,
+                                                      self.question or ""))
                 self._from_article = self._from_article or (verdict.factual and (
-                    verdict.citation is None
-                    or not verdict.citation.document_id.startswith(TICKET_PREFIX)))
+                    verdict.citation is None or not is_ticket(verdict.citation.document_id)))
                 if self._on_topic:
                     shown += self._held
                     self._held = []

@@ -37,6 +37,11 @@ _QUOTED = re.compile(r"(?m)^\s*>.*$")  # quoted e-mail text in an agent reply: t
 TICKET_PREFIX = "ticket/"  # a past ticket's document id: ticket/<ticket id>
 
 
+def is_ticket(document_id: str) -> bool:
+    """Whether ``document_id`` names a past ticket (what an agent answered one customer)."""
+    return document_id.startswith(TICKET_PREFIX)
+
+
 def redact(text: str, names: set[str]) -> str:
     """Remove personal data a knowledge article must never carry."""
     text = _URL.sub("[link]", text)  # first: a link may carry an address or a number

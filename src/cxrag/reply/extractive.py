@@ -22,7 +22,7 @@ from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.asked import gives
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
-from cxrag.ingest.tickets import TICKET_PREFIX
+from cxrag.ingest.tickets import is_ticket
 from cxrag.language import detect_language
 from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
@@ -74,7 +74,7 @@ class Extractor:
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
-            if p.number == ACCOUNT or p.document_id.startswith(TICKET_PREFIX):
+            if p.number == ACCOUNT or is_ticket(p.document_id):
                 continue  # a past ticket tells one customer's case, not what holds for all
             for i, s in enumerate(split_sentences(p.text.replace("\n", " "))):
                 if states_fact(s) and self.checker.safe(s) == s:
