@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,7 +51,9 @@ def test_the_feedback_export_masks_all_personal_data(store: HistoryStore, tenant
     store.rate_message(tenant, conv.id, answer.id, customer_id="C1", rating=2,
                        comment="llamadme al 612345678")
     [row] = store.export_feedback(tenant)
-    text = repr(row)
+    # timestamps out first: their microseconds ("16:55:18.856125") may hold the digits "612"
+    text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.+]+", "<time>", repr(row))
+    assert "<time>" in text  # the export does carry its times
     assert "ana@example.es" not in text and "612" not in text
     assert row["comment"] == "llamadme al [phone]"
     assert row["target"]["text"] == "Te escribimos a [email]"
