@@ -31,6 +31,11 @@ from tests.conftest import FakeEmbedder
     ("how much is the cloud plan?", "amount"),
     ("if I crack the screen how much do I pay for the repair?", "amount"),
     ("What's the price of Plus?", "amount"),
+    ("can they take the old one too? how much", "amount"),  # a bare "how much" at the end
+    ("¿Lo recogéis en casa? ¿Y cuánto?", "amount"),
+    ("cuanto me dan por mi altavoz viejo si lo entrego?", "amount"),
+    ("¿Cuánto me devolvéis si lo devuelvo abierto?", "amount"),
+    ("how much of the storage is used?", None),  # "how much" that asks for no price
     ("What's the minimum age for opening an account?", None),
     ("cual es el minimo de compra para financiar?", "amount"),
     ("how much storage do I get with Plus?", None),  # neither a time nor an amount

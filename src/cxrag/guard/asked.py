@@ -39,7 +39,10 @@ _ASKS_AMOUNT = re.compile(
     r"\b(?:cuanto (?:cuesta|cuestan|costara|vale|valen|es|son|cobr\w*|pag\w*|me cobr\w*"
     r"|me cuest\w*|me sale)|a partir de cuanto|que precio|cual es el (?:precio|coste|costo)"
     r"|minimo de compra|minimum (?:purchase|order|spend)"
+    r"|cuanto (?:me |nos |te )?(?:dan|dais|darian|dariais|devolveis|devuelven)\b"
+    r"|(?:^|[?.!,] *|\by )cuanto\s*(?:\?|$)"
     r"|how much (?:is|are|does|do|will|would|did|to|for)\b"
+    r"|how much\s*(?:\?|$)"
     r"|how much\b.{0,40}\b(?:cost|costs|pay|charge|charged|fee|fees|price)"
     r"|what(?:'s| is) the (?:price|cost|fee))")
 _TIME_WORDS = re.compile(
