@@ -129,32 +129,36 @@ class MiniLmLeg:
         return {d: top2(v) for d, v in per.items()}
 
 
-def collect(knowledge: Knowledge, spec: SetSpec, minilm: Any) -> tuple[list[Row], dict[str, Any]]:
+def collect(knowledge: Knowledge, spec: SetSpec,
+            minilm: Any | None) -> tuple[list[Row], dict[str, Any]]:
     """Ingest the set's knowledge base (incremental: a re-run reuses it) and run every query
-    through the real legs once."""
+    through the real legs once (the MiniLM leg too, unless ``minilm`` is None)."""
     kb = knowledge.get(spec.collection)
     t0 = time.perf_counter()
     report = kb.ingestor.run([spec.kb]).as_dict()
     ingest_s = time.perf_counter() - t0
-    leg = MiniLmLeg(kb, minilm)
+    leg = MiniLmLeg(kb, minilm) if minilm is not None else None
     rows = []
     for q in track(spec.queries, description=f"{spec.name:14s}"):
         context = q.history if spec.with_history else []
         t = time.perf_counter()
         ev = kb.retriever.evidence(q.text, context=context)
         legs_ms = (time.perf_counter() - t) * 1000
-        rows.append(Row(q, ev, leg.search(" ".join([*context[-1:], q.text])), legs_ms))
-    # What a MiniLM leg would cost at ingest: both models on the same texts, one after the
-    # other (chunks per second; the ingest itself embeds with the service's model).
-    t0 = time.perf_counter()
-    kb.retriever.embedder.embed_documents(leg.texts)
-    speed = {"service_model": len(leg.texts) / (time.perf_counter() - t0),
-             "minilm": len(leg.texts) / leg.embed_s}
-    info = {"embed_chunks_per_s": {k: round(v, 1) for k, v in speed.items()},
-            "documents": report["documents_seen"], "failed": report["failed"],
+        near = leg.search(" ".join([*context[-1:], q.text])) if leg is not None else {}
+        rows.append(Row(q, ev, near, legs_ms))
+    chunks = sum(len(batch) for batch in kb.catalog.iter_chunks())
+    info = {"documents": report["documents_seen"], "failed": report["failed"],
             "failures": [f"{Path(f['source']).name}: {f['code']}" for f in report["failures"]],
-            "chunks": len(leg.doc), "ingest_s": round(ingest_s, 1), "queries": len(spec.queries),
+            "chunks": chunks, "ingest_s": round(ingest_s, 1), "queries": len(spec.queries),
             "unanswerable": sum(not q.relevant for q in spec.queries)}
+    if leg is not None:
+        # What a MiniLM leg would cost at ingest: both models on the same texts, one after
+        # the other (chunks per second; the ingest itself embeds with the service's model).
+        t0 = time.perf_counter()
+        kb.retriever.embedder.embed_documents(leg.texts)
+        speed = {"service_model": len(leg.texts) / (time.perf_counter() - t0),
+                 "minilm": len(leg.texts) / leg.embed_s}
+        info["embed_chunks_per_s"] = {k: round(v, 1) for k, v in speed.items()}
     return rows, info
 
 
@@ -365,16 +369,27 @@ def latency(knowledge: Knowledge, per_set: int = 200) -> dict[str, dict[str, flo
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rescore", action="store_true", help="reuse cached evidence")
+    ap.add_argument("--chunk-tokens", type=int, default=None,
+                    help="ingest with this chunk size (default: the service's); its own cache")
+    ap.add_argument("--no-minilm", action="store_true",
+                    help="leave the MiniLM leg out (its rows are n/a; much faster)")
     args = ap.parse_args()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    evidence_file = CACHE / "evidence.pkl"
-    knowledge = Knowledge(Settings(data_dir=CACHE / "data", _env_file=None))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    chunking = settings.chunking
+    if args.chunk_tokens:
+        chunking = chunking.model_copy(update={"max_tokens": args.chunk_tokens})
+    suffix = "" if chunking.max_tokens == 256 else f"-{chunking.max_tokens}"
+    cache = CACHE.with_name(CACHE.name + suffix)
+    cache.mkdir(parents=True, exist_ok=True)
+    evidence_file = cache / "evidence.pkl"
+    knowledge = Knowledge(settings.model_copy(
+        update={"data_dir": cache / "data", "chunking": chunking}))
     if args.rescore and evidence_file.exists():
         stored = pickle.loads(evidence_file.read_bytes())
     else:
         from cxrag.embed.onnx import MiniLmEnglishEmbedder
 
-        minilm = MiniLmEnglishEmbedder()
+        minilm = None if args.no_minilm else MiniLmEnglishEmbedder()
         stored = {}
         for spec in sets():
             rows, info = collect(knowledge, spec, minilm)
@@ -409,7 +424,8 @@ def main() -> None:
           + "".join(f"{loso[n]['R@5']:14.3f}" if n in loso else f"{'-':>14s}" for n in names))
     print(json.dumps({k: results[k] for k in ("abstention", "latency", "latency_host_steal")},
                      indent=1))
-    path = save("retrieval_matrix", results)
+    results["chunk_tokens"] = chunking.max_tokens
+    path = save("retrieval_matrix" + suffix, results)
     print(f"wrote {path}")
 
 
