@@ -45,6 +45,25 @@ def test_mostly_invented_is_not_grounded_either() -> None:
     assert not g.grounded and (g.supported, g.factual) == (1, 3)
 
 
+def test_a_grounded_reply_never_shows_its_unsupported_sentence() -> None:
+    """Enough supported sentences let a reply through (``min_supported_share``), never the
+    sentence that failed: shown uncited, it would still read as the assistant's word."""
+    reply = ("Returns are free within thirty days of delivery. Refunds take five business days "
+             "after the parcel arrives. Our stores in Madrid open on Sundays. Express delivery "
+             "arrives the next day.")
+    g = checker.check(reply, PASSAGES)
+    assert g.grounded and (g.supported, g.factual) == (3, 4)
+    assert g.unsupported == ["Our stores in Madrid open on Sundays."]
+    assert "Madrid" not in g.answer
+    assert g.answer == ("Returns are free within thirty days of delivery. [1] Refunds take five "
+                        "business days after the parcel arrives. [1] Express delivery arrives "
+                        "the next day. [2]")
+    # a reply that is not grounded keeps every sentence (an agent's draft, the logs)
+    g = checker.check("Our stores in Madrid open on Sundays. Returns are free within thirty "
+                      "days of delivery.", PASSAGES)
+    assert not g.grounded and "Madrid" in g.answer
+
+
 def test_no_answer_and_no_passages() -> None:
     assert checker.check("NO_ANSWER", PASSAGES).reason == "no_answer"
     assert checker.check("  ", PASSAGES).reason == "no_answer"

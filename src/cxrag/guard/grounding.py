@@ -95,7 +95,9 @@ class Grounding:
     """The verdict on one reply."""
 
     grounded: bool
-    answer: str  # the reply with valid marks only, one per supported sentence
+    # the reply with valid marks only, one per supported sentence; when grounded, its
+    # unsupported sentences are left out (what the customer may read)
+    answer: str
     citations: list[Citation] = field(default_factory=list)
     supported: int = 0
     factual: int = 0
@@ -212,6 +214,7 @@ class GroundingChecker:
         on_question: list[float] = []  # the supported sentences' cosines to the question
         seen: dict[int, tuple[PassageFacts, set[str]]] = {}
         given: list[str] = []  # the supported sentences
+        hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
         for i, sentence in enumerate(plain):
             if i not in factual:
@@ -226,6 +229,7 @@ class GroundingChecker:
                 unsupported.append(sentence)
                 reasons.append(why)
                 out.append(sentence)
+                hidden.add(len(out) - 1)  # never shown in a grounded reply
                 continue
             if to_question is not None:
                 on_question.append(float(to_question[factual.index(i)]))
@@ -247,7 +251,11 @@ class GroundingChecker:
                          or not self.gives_asked(question, passages, given)
                          or (self.articles_required and not from_article)):
             grounded, reason = False, "off_topic"
-        return Grounding(grounded, " ".join(out), sorted(cited.values(), key=lambda c: c.number),
+        # A grounded reply is shown without its unsupported sentences (a supported share of
+        # 0.6 lets a reply through, never the sentences that failed); an ungrounded one keeps
+        # them all, for the agent's draft and the logs (no customer sees it).
+        visible = [s for j, s in enumerate(out) if not (grounded and j in hidden)]
+        return Grounding(grounded, " ".join(visible), sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
 
