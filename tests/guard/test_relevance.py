@@ -147,6 +147,26 @@ def test_a_reply_that_takes_its_topic_from_the_question_is_unsupported() -> None
     assert not plain.check(borrowed, PASSAGES, question=question).grounded
 
 
+def test_a_sentence_with_the_passages_figure_may_repeat_the_questions_words() -> None:
+    """The question-terms rule is for claims with nothing to check ("yes, we offer X"): a
+    sentence that states a figure is judged by the figure, whatever words of the customer's
+    surround it ("ya hice mi pedido ... tengo 48 horas")."""
+    question = "I already placed my order, how long do I have to return it?"
+    strict = GroundingChecker(FakeEmbedder(), min_support=0.4, min_answer_relevance=0.0,
+                              question_terms=True)
+    figure = "Returns for an order already placed are free within 30 days of delivery."
+    g = strict.check(figure, PASSAGES, question=question)
+    assert g.grounded, g.reasons  # "placed" and "already" are the customer's words
+    # the same sentence without its figure is a claim that the passage does not make
+    plain = "Returns for an order already placed are free after delivery."
+    g = strict.check(plain, PASSAGES, question=question)
+    assert not g.grounded and g.reasons == [
+        "the question's 'order', the question's 'already', the question's 'placed' not in "
+        "passage 2"], g.reasons
+    # and a figure the passage does not state is still caught by the figure checks
+    assert not strict.check(figure.replace("30", "45"), PASSAGES, question=question).grounded
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "reply", "passages", "language", "word"), [
     # what the golden set's senior-discount question got from a softer prompt: a "yes" to

@@ -31,7 +31,9 @@ the question, a passage in the sentence's language supports it only when it also
 question's words that the sentence repeats (``question_terms``: content words, a crude
 5-letter stem, ``cxrag.textnorm.content_words``); "senior" in the question and the reply but
 not in the passage makes the sentence unsupported ("the question's 'senior' not in passage
-1").
+1"). A sentence that states a figure is left to the figure checks: its figure must be the
+passage's, and the customer's words around it ("ya hice mi pedido ... tengo 48 horas") are
+no claim.
 
 With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
 credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
@@ -347,7 +349,9 @@ class GroundingChecker:
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
         may state them too) and, in the sentence's language, has the words of the question
-        (``terms``, content-word stems) that the sentence repeats supports it. Without
+        (``terms``, content-word stems) that the sentence repeats supports it, unless the
+        sentence states a figure (checked above: the figure, not the customer's wording,
+        carries it: "ya hice mi pedido, tengo 48 horas"). Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         ``seen`` keeps each passage's facts and words across the sentences of one reply.
         """
@@ -374,7 +378,7 @@ class GroundingChecker:
             facts, words = seen[k]
             translated = bool(language) and p.language not in (language, "", "und")
             missing = unstated(sentence, facts, translated=translated)
-            if not missing and terms and not translated:
+            if not missing and terms and not translated and not _numbers(sentence):
                 borrowed = (content_words(sentence) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
                     w for w in _WORD.findall(fold(sentence)) if content_words(w) & borrowed)]
