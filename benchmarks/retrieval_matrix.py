@@ -44,7 +44,7 @@ from cxrag.evals.retrieval import recall_at, reciprocal_rank  # noqa: E402
 from cxrag.knowledge import Knowledge, KnowledgeBase  # noqa: E402
 from cxrag.retrieve.fusion import Weights, fuse, top2, zscores  # noqa: E402
 from cxrag.retrieve.hybrid import Evidence  # noqa: E402
-from cxrag.settings import Settings  # noqa: E402
+from cxrag.settings import ChunkingSettings, Settings  # noqa: E402
 
 CACHE = OUT / "retrieval-matrix"
 SHARED_SETS = ["stackfaq", "mtrag", "mtrag+history", "gnome_es", "gnome_es2en", "bitext"]
@@ -146,7 +146,8 @@ def collect(knowledge: Knowledge, spec: SetSpec,
         legs_ms = (time.perf_counter() - t) * 1000
         near = leg.search(" ".join([*context[-1:], q.text])) if leg is not None else {}
         rows.append(Row(q, ev, near, legs_ms))
-    chunks = sum(len(batch) for batch in kb.catalog.iter_chunks())
+    chunks = (len(leg.doc) if leg is not None  # the leg has read them already
+              else sum(len(batch) for batch in kb.catalog.iter_chunks()))
     info = {"documents": report["documents_seen"], "failed": report["failed"],
             "failures": [f"{Path(f['source']).name}: {f['code']}" for f in report["failures"]],
             "chunks": chunks, "ingest_s": round(ingest_s, 1), "queries": len(spec.queries),
@@ -378,7 +379,8 @@ def main() -> None:
     chunking = settings.chunking
     if args.chunk_tokens:
         chunking = chunking.model_copy(update={"max_tokens": args.chunk_tokens})
-    suffix = "" if chunking.max_tokens == 256 else f"-{chunking.max_tokens}"
+    default = ChunkingSettings().max_tokens  # the service's size keeps the plain names
+    suffix = "" if chunking.max_tokens == default else f"-{chunking.max_tokens}"
     cache = CACHE.with_name(CACHE.name + suffix)
     cache.mkdir(parents=True, exist_ok=True)
     evidence_file = cache / "evidence.pkl"

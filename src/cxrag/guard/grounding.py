@@ -257,7 +257,8 @@ class GroundingChecker:
         # 0.6 lets a reply through, never the sentences that failed); an ungrounded one keeps
         # them all, for the agent's draft and the logs (no customer sees it).
         visible = [s for j, s in enumerate(out) if not (grounded and j in hidden)]
-        return Grounding(grounded, " ".join(visible), sorted(cited.values(), key=lambda c: c.number),
+        return Grounding(grounded, " ".join(visible),
+                         sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
 
@@ -355,6 +356,8 @@ class GroundingChecker:
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         ``seen`` keeps each passage's facts and words across the sentences of one reply.
         """
+        # a sentence with a figure is left to the figure checks
+        by_terms = bool(terms) and not _numbers(sentence)
         close = [m for m in marked if row[m] >= 0.8 * self.min_support]
         close += [int(k) for k in np.argsort(-row, kind="stable")
                   if row[k] >= self.min_support and int(k) not in close]
@@ -378,7 +381,7 @@ class GroundingChecker:
             facts, words = seen[k]
             translated = bool(language) and p.language not in (language, "", "und")
             missing = unstated(sentence, facts, translated=translated)
-            if not missing and terms and not translated and not _numbers(sentence):
+            if not missing and by_terms and not translated:
                 borrowed = (content_words(sentence) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
                     w for w in _WORD.findall(fold(sentence)) if content_words(w) & borrowed)]
