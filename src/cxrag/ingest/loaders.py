@@ -16,6 +16,7 @@ import yaml
 from cxrag.documents import Document, Section
 from cxrag.errors import DocumentParseError, DocumentTooLarge, EmptyDocument, UnsupportedFormat
 from cxrag.ingest.models import SourceFile
+from cxrag.ingest.tables import table_rows
 from cxrag.language import detect_language
 from cxrag.text import split_sentences
 
@@ -195,6 +196,9 @@ def elements_to_sections(elements: list[Any]) -> tuple[str | None, list[Section]
             if first_title is None:
                 first_title, depth = text, 0
             path = [(d, t) for d, t in path if d < depth] + [(depth, text)]
+            continue
+        if el.category == "Table" and (rows := table_rows(el.metadata.text_as_html or "")):
+            blocks.extend(rows)  # a row per block: a chunk may end between rows, not inside one
             continue
         blocks.append(text)
     flush()

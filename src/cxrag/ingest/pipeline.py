@@ -34,7 +34,7 @@ from cxrag.ingest.tickets import load_ticket_export
 from cxrag.metrics import INGEST_CHUNKS, INGEST_RUNS, INGESTED
 
 log = structlog.get_logger(__name__)
-PIPELINE_VERSION = "2"  # 2: tickets index the agent side only
+PIPELINE_VERSION = "3"  # 2: tickets index the agent side only; 3: tables row by row
 Progress = Callable[[str, int], None]
 
 
