@@ -12,7 +12,7 @@ import pytest
 
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder
-from cxrag.guard.facts import passage_facts, unstated
+from cxrag.guard.facts import misplaced, passage_facts, unstated
 from cxrag.guard.grounding import GroundingChecker, account_passage
 
 pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
@@ -52,6 +52,10 @@ SALE_EN = passage(4, "Spring sale", "The spring sale runs from 1 March to 15 Mar
 SUPPORT_EN = passage(5, "Contact us", "Our phone line is open Monday to Friday from 9 a.m. to "
                      "9 p.m. To reset your password, go to My account > Security > Change "
                      "password.", "en")
+# A table as ingest writes it (cxrag.ingest.tables): a row per sentence.
+REFUNDS_EN = passage(6, "Refund timelines", "Payment method: Time after the email. Credit or "
+                     "debit card: 3–10 business days. PayPal: 1–2 business days. Bizum (Spain): "
+                     "1–3 business days.", "en")
 
 # (passage, language of the reply, faithful sentences in both languages, traps: (sentence,
 # the fact its reason must name))
@@ -94,6 +98,13 @@ CASES = [
      [("en", "You can call us on Sundays from 9 a.m. to 9 p.m.", "weekday Sunday"),
       ("en", "To reset your password, go to My account > Privacy > Change password.",
        "step 'Privacy'")]),
+    # the next row's figure: in the passage, but not PayPal's
+    (REFUNDS_EN, [("en", "Refunds to PayPal take 1–2 business days."),
+                  ("es", "Los reembolsos a PayPal tardan de 1 a 2 días hábiles.")],
+     [("en", "Refunds to PayPal take 1 to 3 business days.",
+       "range '1 to 3 business days' for PayPal"),
+      ("es", "Los reembolsos a PayPal tardan de 1 a 3 días hábiles.",
+       "range '1 a 3 días hábiles' for PayPal")]),
 ]
 FAITHFUL = [(p, lang, s) for p, ok, _ in CASES for lang, s in ok]
 TRAPS = [(p, lang, s, fact) for p, _, traps in CASES for lang, s, fact in traps]
@@ -119,7 +130,7 @@ def test_a_sentence_off_by_one_fact_is_refused_and_says_why(
     assert g.reasons[0].endswith(f"not in passage {source.number}")
 
 
-@pytest.mark.parametrize("index", [4, 5, 6, 7, 8, 11, 12, 13, 14, 16, 17])
+@pytest.mark.parametrize("index", [4, 5, 6, 7, 8, 11, 12, 13, 14, 16, 17, 18, 19])
 def test_without_the_rules_those_traps_were_cited(checker: GroundingChecker,
                                                   index: int) -> None:
     """The old guard (similarity, and figures anywhere in the passages) cited these."""
@@ -191,3 +202,21 @@ def test_labels_are_not_compared_across_languages() -> None:
     assert unstated("Pulsa Devolver artículos en Mis pedidos.", facts, translated=True) == []
     assert unstated("Pulsa Devolver artículos en SEUR.", facts, translated=True) == [
         "name 'SEUR'"]
+
+
+def test_a_figure_belongs_to_its_own_row_and_prose_binds_nothing() -> None:
+    """``misplaced`` reads labelled values only: a table row (both shapes ingest writes) binds
+    its figures to its labels; a prose sentence that mentions a name beside another figure
+    ("... 1 hora ... ticket de OXXO") binds nothing."""
+    plans = ["Monthly price — Cloud Basic: $1.49; Cloud Plus: $2.99; Cloud Pro: $7.99.",
+             "Video history — Cloud Basic: 7 days; Cloud Plus: 30 days; Cloud Pro: 60 days."]
+    assert misplaced("Cloud Plus costs $2.99 a month and keeps 30 days of video.", plans) == []
+    assert misplaced("Cloud Basic costs $7.99 a month.", plans) == [
+        "amount '$7.99' for Cloud Basic"]
+    assert misplaced("Cloud Plus keeps 60 days of video history.", plans) == [
+        "quantity '60 days' for Cloud Plus"]
+    oxxo = ["Si ha pasado más de 1 hora, escríbenos con una foto del ticket de OXXO.",
+            "Tienes 48 horas desde que haces el pedido para pagar."]
+    assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.", oxxo) == []
+    assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.",
+                     ["OXXO: 24 horas para pagar."]) == ["quantity '48 horas' for OXXO"]

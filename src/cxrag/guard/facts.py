@@ -28,6 +28,7 @@ interface words never count as names.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -351,9 +352,10 @@ def _labels(folded: str) -> list[tuple[int, int]]:
     return labels
 
 
-def _names(folded: str, passage: PassageFacts,
+def _names(folded: str, passage: PassageFacts | None,
            skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of the runs of names and codes ("Luma Cam", "LP-1") that the passage lacks.
+    """Spans of the runs of names and codes ("Luma Cam", "LP-1") that the passage lacks
+    (every run when ``passage`` is None).
 
     A capitalised word is a name unless it starts the sentence, is a common or interface
     word, a month or weekday, part of a label or a known place (checked on their own), or
@@ -382,9 +384,94 @@ def _names(folded: str, passage: PassageFacts,
     spans = []
     for run in runs:
         checked = [m for m, check in run if check]
-        if any(not _known(m[0], passage) for m in checked):
+        if passage is None and run:
+            # every run, its first word included when the run is several words ("Cloud
+            # Plus") or the word is written as a name ("PayPal"), not just capitalised
+            first = run[0][0][0]
+            if len(run) > 1 or any(c.isupper() for c in first[1:]) or run[0][1]:
+                spans.append((run[0][0].start(), run[-1][0].end()))
+        elif passage is not None and any(not _known(m[0], passage) for m in checked):
             spans.append((checked[0].start(), run[-1][0].end()))
     return spans
+
+
+def _name_spans(folded: str, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of every run of names and codes in ``folded`` (see ``_names``)."""
+    return _names(folded, None, skip)
+
+
+def misplaced(sentence: str, passage_sentences: Sequence[str]) -> list[str]:
+    """Figures that ``sentence`` gives a name whose own figure, in the passage, is another:
+    "PayPal refunds take 1 to 3 business days" when the passage's row for PayPal ("PayPal:
+    1–2 business days.", a table as ingest writes it) says 1–2 and 1–3 is Bizum's. Only
+    labelled values count (``_cells``: "Label: value", "Row — Column: value; Column:
+    value"), because prose binds nothing: "... 1 hora ... ticket de OXXO" says nothing about
+    OXXO's 48 hours. A range, an amount or a quantity is misplaced when a value labelled
+    with one of the sentence's names (capitalised words or a code, as in ``unstated``)
+    states a fact of that kind and none labelled with it states this one."""
+    folded = fold(sentence)
+    found = _scan(folded)
+    facts = ([("range", (lo, hi), raw) for lo, hi, raw in found.ranges]
+             + [("amount", (n, c), raw) for n, c, raw in found.money]
+             + [("quantity", (n, u), raw) for n, u, raw in found.quantities
+                if not any(raw == r for _, _, r in found.ranges)])
+    if not facts:
+        return []
+    timeless = _times(folded)[1]
+    names = {timeless[s:e].lower(): sentence[s:e] for s, e in _name_spans(timeless, [])}
+    if not names:
+        return []
+    cells = [(f" {_flow(label)} ", _scan(value))
+             for t in passage_sentences for label, value in _cells(fold(t))]
+    missing: list[str] = []
+    for name, written in names.items():
+        run = f" {_flow(name)} "
+        if not run.strip():
+            continue
+        about = [f for label, f in cells if run in label]
+        for kind, value, raw in facts:
+            stated = [_kind_values(f, kind) for f in about]
+            if any(stated) and not any(_same(kind, value, v) for v in stated):
+                reason = _unfold(f"{kind} '{raw}'", folded, sentence)
+                missing.append(f"{reason} for {written}")
+    return list(dict.fromkeys(missing))
+
+
+_CELL_LABEL = re.compile(r"^\s*([^:;]{1,80}?):\s+(.+)$", re.DOTALL)
+_MAX_LABEL_WORDS = 8
+
+
+def _cells(sentence: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of a labelled sentence: "PayPal: 1–2 business days." gives
+    ("PayPal", "1–2 business days."); "Monthly price — Cloud Basic: $1.49; Cloud Plus:
+    $2.99." gives ("Monthly price Cloud Basic", "$1.49"), ("Monthly price Cloud Plus",
+    "$2.99"). A label is a few words before a colon and a space (a clock's "9:00" is none)."""
+    head, dash, rest = sentence.partition(" — ")
+    if not dash or len(head.split()) > _MAX_LABEL_WORDS:
+        head, rest = "", sentence
+    out = []
+    for part in rest.split(";") if head else [rest]:
+        m = _CELL_LABEL.match(part)
+        if m and len(m[1].split()) <= _MAX_LABEL_WORDS:
+            out.append((f"{head} {m[1]}".strip(), m[2]))
+    return out
+
+
+def _kind_values(found: _Found, kind: str) -> set[tuple[str, str]]:
+    if kind == "range":
+        return {(lo, hi) for lo, hi, _ in found.ranges}
+    if kind == "amount":
+        return {(n, c) for n, c, _ in found.money}
+    return {(n, u) for n, u, _ in found.quantities}
+
+
+def _same(kind: str, value: tuple[str, str], stated: set[tuple[str, str]]) -> bool:
+    if kind == "amount" and value[1] in ("$", "USD", "MXN"):  # a bare "$" is either
+        return any(n == value[0] and c in ("$", "USD", "MXN") for n, c in stated)
+    if kind == "quantity":
+        units = vocab.SAME_UNIT.get(value[1], {value[1]})
+        return any(n == value[0] and u in units | {value[1]} for n, u in stated)
+    return value in stated
 
 
 def _vocative(folded: str, tokens: list[re.Match[str]], i: int) -> bool:

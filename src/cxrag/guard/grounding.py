@@ -54,7 +54,7 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.asked import Kind, asked, gives
-from cxrag.guard.facts import PassageFacts, passage_facts, unstated
+from cxrag.guard.facts import PassageFacts, misplaced, passage_facts, unstated
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
 from cxrag.ingest.tickets import is_ticket
@@ -214,7 +214,7 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
-        seen: dict[int, tuple[PassageFacts, set[str]]] = {}
+        seen: dict[int, tuple[PassageFacts, set[str], list[str]]] = {}
         given: list[str] = []  # the supported sentences
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
@@ -342,14 +342,17 @@ class GroundingChecker:
 
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
-                 terms: frozenset[str], seen: dict[int, tuple[PassageFacts, set[str]]],
+                 terms: frozenset[str],
+                 seen: dict[int, tuple[PassageFacts, set[str], list[str]]],
                  ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
         The candidates are the passages close enough (``row``: best cosine per passage): a
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
-        may state them too) and, in the sentence's language, has the words of the question
+        may state them too), binds no figure to a name the passage gives another figure of
+        (``misplaced``: a table row's figure stated for the row above) and, in the
+        sentence's language, has the words of the question
         (``terms``, content-word stems) that the sentence repeats supports it, unless the
         sentence states a figure (checked above: the figure, not the customer's wording,
         carries it: "ya hice mi pedido, tengo 48 horas"). Without
@@ -374,13 +377,15 @@ class GroundingChecker:
         why = ""  # what the closest candidate lacks
         for k in close:
             p = passages[k]
-            if k not in seen:  # a passage's facts and words, once per reply
+            if k not in seen:  # a passage's facts, words and sentences, once per reply
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
-                seen[k] = (passage_facts(texts), content_words(texts) if terms else set())
-            facts, words = seen[k]
+                seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
+                           _passage_sentences(p.text) if p.number != ACCOUNT else [])
+            facts, words, rows = seen[k]
             translated = bool(language) and p.language not in (language, "", "und")
-            missing = unstated(sentence, facts, translated=translated)
+            missing = unstated(sentence, facts, translated=translated) or misplaced(
+                sentence, rows)
             if not missing and by_terms and not translated:
                 borrowed = (content_words(sentence) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
