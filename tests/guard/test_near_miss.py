@@ -220,3 +220,22 @@ def test_a_figure_belongs_to_its_own_row_and_prose_binds_nothing() -> None:
     assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.", oxxo) == []
     assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.",
                      ["OXXO: 24 horas para pagar."]) == ["quantity '48 horas' for OXXO"]
+
+
+def test_a_past_ticket_backs_only_sentences_in_its_own_language(
+        checker: GroundingChecker) -> None:
+    """A ticket tells one customer's case; read across languages it backed an invented "the
+    Vetta R7 robot hoover will be back in stock soon" (the bias suite's restock question)."""
+    ticket = Passage(7, "ticket/TK-10532", "ticket/TK-10532#0", "Pedido entregado",
+                     "tickets.csv", "Hemos enviado un robot aspirador Vetta R7 nuevo por "
+                     "Exprés 24 h sin coste.", "es", 1.0, 30)
+    same = checker.check("Hemos enviado un robot aspirador Vetta R7 nuevo sin coste.", [ticket],
+                         language="es", languages=LANGUAGES)
+    assert same.unsupported == [] and [c.number for c in same.citations] == [7]
+    sentence = "We have sent a new Vetta R7 robot vacuum at no cost."
+    other = checker.check(sentence, [ticket], language="en", languages=LANGUAGES)
+    assert other.unsupported == [sentence]
+    assert other.reasons == ["passage 7 is a past ticket in another language"]
+    # an article in the other language still supports its translation
+    article = passage(8, "Envío exprés", ticket.text, "es")
+    assert checker.check(sentence, [article], language="en", languages=LANGUAGES).grounded

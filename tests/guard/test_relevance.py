@@ -147,6 +147,19 @@ def test_a_reply_that_takes_its_topic_from_the_question_is_unsupported() -> None
     assert not plain.check(borrowed, PASSAGES, question=question).grounded
 
 
+def test_the_customers_case_around_the_question_may_be_repeated() -> None:
+    """Only the asking sentence's words count: the customer's case told around it ("I bought
+    them in a store.", "Tengo 81 años.") may be echoed by a right answer; the same word in
+    the asking sentence is the topic, and must be the passage's."""
+    strict = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
+                              question_terms=True)
+    reply = "Gift cards never expire and can be used on any order in a store."
+    told = strict.check(reply, PASSAGES, question="I bought them in a store. Do gift cards expire?")
+    assert told.grounded, told.reasons
+    asked = strict.check(reply, PASSAGES, question="Do gift cards bought in a store expire?")
+    assert not asked.grounded and asked.reasons == ["the question's 'store' not in passage 1"]
+
+
 def test_a_sentence_with_the_passages_figure_may_repeat_the_questions_words() -> None:
     """The question-terms rule is for claims with nothing to check ("yes, we offer X"): a
     sentence that states a figure is judged by the figure, whatever words of the customer's

@@ -33,7 +33,9 @@ question's words that the sentence repeats (``question_terms``: content words, a
 not in the passage makes the sentence unsupported ("the question's 'senior' not in passage
 1"). A sentence that states a figure is left to the figure checks: its figure must be the
 passage's, and the customer's words around it ("ya hice mi pedido ... tengo 48 horas") are
-no claim.
+no claim. Only the question's asking sentences count ("is there a refer a friend bonus?"),
+not the customer's case around them ("Devolví unos auriculares.", "Tengo 81 años."), which a
+right answer may repeat.
 
 With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
 credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
@@ -204,7 +206,8 @@ class GroundingChecker:
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
-        terms = frozenset(content_words(question) if question and self.question_terms else ())
+        terms = frozenset(content_words(_asking(question))
+                          if question and self.question_terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
         sims = claims @ self.sentences([u for _, u in units]).T
@@ -351,9 +354,10 @@ class GroundingChecker:
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
         may state them too), binds no figure to a name the passage gives another figure of
-        (``misplaced``: a table row's figure stated for the row above) and, in the
-        sentence's language, has the words of the question
-        (``terms``, content-word stems) that the sentence repeats supports it, unless the
+        (``misplaced``: a table row's figure stated for the row above), is no past ticket
+        in another language than the sentence's and, in the sentence's language, has the
+        words of the question (``terms``, content-word stems) that the sentence repeats
+        supports it, unless the
         sentence states a figure (checked above: the figure, not the customer's wording,
         carries it: "ya hice mi pedido, tengo 48 horas"). Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
@@ -377,13 +381,18 @@ class GroundingChecker:
         why = ""  # what the closest candidate lacks
         for k in close:
             p = passages[k]
+            translated = bool(language) and p.language not in (language, "", "und")
+            if translated and is_ticket(p.document_id):
+                # one customer's case, in another language: a sentence "translated" from
+                # it is too loose a match to stand for what holds for everyone
+                why = why or f"passage {p.number} is a past ticket in another language"
+                continue
             if k not in seen:  # a passage's facts, words and sentences, once per reply
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
                 seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
                            _passage_sentences(p.text) if p.number != ACCOUNT else [])
             facts, words, rows = seen[k]
-            translated = bool(language) and p.language not in (language, "", "und")
             missing = unstated(sentence, facts, translated=translated) or misplaced(
                 sentence, rows)
             if not missing and by_terms and not translated:
@@ -394,6 +403,14 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+def _asking(question: str) -> str:
+    """The sentences of ``question`` that ask (with "?" or "¿"), or all of it: the words
+    around them tell the customer's case ("Devolví unos auriculares.", "Tengo 81 años."),
+    which a right answer may repeat; the asking sentence says what the answer is about."""
+    asking = [s for s in split_sentences(question) if "?" in s or "¿" in s]
+    return " ".join(asking) or question
 
 
 def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:
