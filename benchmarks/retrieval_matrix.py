@@ -190,8 +190,14 @@ def scored(rows: Sequence[Row], ranker: Ranker) -> dict[str, float]:
 
 def legs_of(row: Row) -> dict[str, Mapping[str, float]]:
     lex, dense = row.evidence.per_document()
-    return {"lexical": lex, "dense_chunk": dense, "dense_doc": row.evidence.centroids,
-            "minilm": row.minilm if row.evidence.query_language == "en" else {}}
+    ev = row.evidence
+    chunks_only: dict[str, list[float]] = {}
+    for cid, value in ev.dense.items():
+        chunks_only.setdefault(ev.chunk_doc[cid], []).append(value)
+    return {"lexical": lex, "dense_chunk": dense, "dense_doc": ev.centroids,
+            "minilm": row.minilm if ev.query_language == "en" else {},
+            # candidates: the title vector as its own signal, beside the chunk vectors alone
+            "title": ev.titles, "chunks_only": {d: top2(v) for d, v in chunks_only.items()}}
 
 
 def single(leg: str) -> Ranker:
@@ -260,6 +266,10 @@ CANDIDATES: dict[str, Ranker] = {
     "rrf": rrf(EQUAL3),
     "default + minilm": zsum({**USE3, "minilm": 0.25}),
     "rrf + minilm": rrf({**EQUAL3, "minilm": 1 / 3}),
+    "title leg 0.1": zsum({"lexical": 0.3, "chunks_only": 0.4, "dense_doc": 0.3, "title": 0.1}),
+    "title leg 0.2": zsum({"lexical": 0.3, "chunks_only": 0.4, "dense_doc": 0.3, "title": 0.2}),
+    "title leg, refit": zsum({"lexical": 0.4, "chunks_only": 0.4, "dense_doc": 0.15,
+                              "title": 0.2}),
 }
 
 
