@@ -147,10 +147,10 @@ class GuardSettings(BaseModel):
     question_terms: bool = Field(
         False, description="a passage in the reply's language supports a sentence only if it "
         "also has the question's words the sentence repeats (\"yes, we offer a senior "
-        "discount\" over the student-discount passage is unsupported); a sentence that "
-        "states a figure is left to the figure checks. Off: measured, it catches inventions "
-        "(golden 1, mtrag 2 unanswerable) but loses right answers (bias suite 7, gnome-es 1; "
-        "docs/benchmarks.md)")
+        "discount\" over the student-discount passage is unsupported); only the question's "
+        "asking sentence counts, and a sentence that states a figure is left to the figure "
+        "checks. Off: measured, it catches inventions (golden 1, mtrag 1 unanswerable) but "
+        "loses right answers (bias suite 3, gnome-es 1; docs/benchmarks.md)")
     articles_required: bool = Field(
         True, description="a reply whose supported sentences all rest on past tickets (what "
         "an agent answered one customer) is off topic: the extractive rung or a person takes "

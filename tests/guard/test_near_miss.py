@@ -12,7 +12,7 @@ import pytest
 
 from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder
-from cxrag.guard.facts import misplaced, passage_facts, unstated
+from cxrag.guard.facts import labelled_values, misplaced, passage_facts, unstated
 from cxrag.guard.grounding import GroundingChecker, account_passage
 
 pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
@@ -208,18 +208,20 @@ def test_a_figure_belongs_to_its_own_row_and_prose_binds_nothing() -> None:
     """``misplaced`` reads labelled values only: a table row (both shapes ingest writes) binds
     its figures to its labels; a prose sentence that mentions a name beside another figure
     ("... 1 hora ... ticket de OXXO") binds nothing."""
-    plans = ["Monthly price — Cloud Basic: $1.49; Cloud Plus: $2.99; Cloud Pro: $7.99.",
-             "Video history — Cloud Basic: 7 days; Cloud Plus: 30 days; Cloud Pro: 60 days."]
+    plans = labelled_values([
+        "Monthly price — Cloud Basic: $1.49; Cloud Plus: $2.99; Cloud Pro: $7.99.",
+        "Video history — Cloud Basic: 7 days; Cloud Plus: 30 days; Cloud Pro: 60 days."])
     assert misplaced("Cloud Plus costs $2.99 a month and keeps 30 days of video.", plans) == []
     assert misplaced("Cloud Basic costs $7.99 a month.", plans) == [
         "amount '$7.99' for Cloud Basic"]
     assert misplaced("Cloud Plus keeps 60 days of video history.", plans) == [
         "quantity '60 days' for Cloud Plus"]
-    oxxo = ["Si ha pasado más de 1 hora, escríbenos con una foto del ticket de OXXO.",
-            "Tienes 48 horas desde que haces el pedido para pagar."]
+    oxxo = labelled_values(["Si ha pasado más de 1 hora, escríbenos con una foto del ticket "
+                            "de OXXO.", "Tienes 48 horas desde que haces el pedido para pagar."])
     assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.", oxxo) == []
-    assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.",
-                     ["OXXO: 24 horas para pagar."]) == ["quantity '48 horas' for OXXO"]
+    row = labelled_values(["OXXO: 24 horas para pagar."])
+    assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.", row) == [
+        "quantity '48 horas' for OXXO"]
 
 
 def test_a_past_ticket_backs_only_sentences_in_its_own_language(

@@ -285,9 +285,7 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
     ``numbered``: the sentence speaks of steps, so a list item's number is a figure."""
     missing: list[str] = []
     for n, c, raw in found.money:  # amounts with a currency need that amount and currency
-        same = {(n, c), *({(n, "USD"), (n, "MXN")} if c == "$" else set()),
-                *({(n, "$")} if c in ("USD", "MXN") else set())}
-        if passage.money and not same & passage.money:
+        if passage.money and not _money_forms(n, c) & passage.money:
             missing.append(f"amount {raw}")
     for n, unit, raw in found.quantities:
         if n not in passage.figures:
@@ -318,6 +316,13 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
     missing += [f"{'name' if p in vocab.ACRONYMS else 'place'} {p}"
                 for p in dict.fromkeys(found.places) if p not in passage.places]
     return missing
+
+
+def _money_forms(n: str, c: str) -> set[tuple[str, str]]:
+    """The (figure, currency) pairs that state amount ``n`` in ``c``: a bare "$" is dollars
+    or pesos, and dollars or pesos may be written "$"."""
+    return {(n, c), *({(n, "USD"), (n, "MXN")} if c == "$" else set()),
+            *({(n, "$")} if c in ("USD", "MXN") else set())}
 
 
 def _known(token: str, passage: PassageFacts) -> bool:
@@ -352,10 +357,21 @@ def _labels(folded: str) -> list[tuple[int, int]]:
     return labels
 
 
-def _names(folded: str, passage: PassageFacts | None,
+def _names(folded: str, passage: PassageFacts,
            skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of the runs of names and codes ("Luma Cam", "LP-1") that the passage lacks
-    (every run when ``passage`` is None).
+    """Spans of the runs of names and codes ("Luma Cam", "LP-1") that the passage lacks."""
+    spans = []
+    for run in _name_runs(folded, skip):
+        checked = [m for m, check in run if check]
+        if any(not _known(m[0], passage) for m in checked):
+            spans.append((checked[0].start(), run[-1][0].end()))
+    return spans
+
+
+def _name_runs(folded: str,
+               skip: list[tuple[int, int]]) -> list[list[tuple[re.Match[str], bool]]]:
+    """The runs of names and codes in ``folded``, each word with whether it is checked (the
+    sentence's first word is capitalised anyway, so only a code there is).
 
     A capitalised word is a name unless it starts the sentence, is a common or interface
     word, a month or weekday, part of a label or a known place (checked on their own), or
@@ -381,26 +397,30 @@ def _names(folded: str, passage: PassageFacts | None,
             runs.append([])
             continue
         runs[-1].append((m, code or i > 0))  # the first word is capitalised anyway
-    spans = []
-    for run in runs:
-        checked = [m for m, check in run if check]
-        if passage is None and run:
-            # every run, its first word included when the run is several words ("Cloud
-            # Plus") or the word is written as a name ("PayPal"), not just capitalised
-            first = run[0][0][0]
-            if len(run) > 1 or any(c.isupper() for c in first[1:]) or run[0][1]:
-                spans.append((run[0][0].start(), run[-1][0].end()))
-        elif passage is not None and any(not _known(m[0], passage) for m in checked):
-            spans.append((checked[0].start(), run[-1][0].end()))
-    return spans
+    return [run for run in runs if run]
 
 
-def _name_spans(folded: str, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of every run of names and codes in ``folded`` (see ``_names``)."""
-    return _names(folded, None, skip)
+def _name_spans(folded: str) -> list[tuple[int, int]]:
+    """Spans of every run of names and codes in ``folded``, its first word included when the
+    run is several words ("Cloud Plus") or the word is written as a name ("PayPal"), not
+    just capitalised."""
+    return [(run[0][0].start(), run[-1][0].end()) for run in _name_runs(folded, [])
+            if len(run) > 1 or any(c.isupper() for c in run[0][0][0][1:]) or run[0][1]]
 
 
-def misplaced(sentence: str, passage_sentences: Sequence[str]) -> list[str]:
+LabelledValues = list[tuple[str, _Found]]
+"""A passage's labelled values: (its label's words as a run, the value's facts)."""
+
+
+def labelled_values(passage_sentences: Sequence[str]) -> LabelledValues:
+    """The labelled values of a passage (``_cells``), each label as a run of its words and
+    each value's checkable facts: what ``misplaced`` compares a sentence with, read once per
+    passage."""
+    return [(f" {_flow(label)} ", _scan(value))
+            for t in passage_sentences for label, value in _cells(fold(t))]
+
+
+def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
     """Figures that ``sentence`` gives a name whose own figure, in the passage, is another:
     "PayPal refunds take 1 to 3 business days" when the passage's row for PayPal ("PayPal:
     1–2 business days.", a table as ingest writes it) says 1–2 and 1–3 is Bizum's. Only
@@ -408,7 +428,8 @@ def misplaced(sentence: str, passage_sentences: Sequence[str]) -> list[str]:
     value"), because prose binds nothing: "... 1 hora ... ticket de OXXO" says nothing about
     OXXO's 48 hours. A range, an amount or a quantity is misplaced when a value labelled
     with one of the sentence's names (capitalised words or a code, as in ``unstated``)
-    states a fact of that kind and none labelled with it states this one."""
+    states a fact of that kind and none labelled with it states this one. ``cells``: the
+    passage's ``labelled_values``."""
     folded = fold(sentence)
     found = _scan(folded)
     facts = ([("range", (lo, hi), raw) for lo, hi, raw in found.ranges]
@@ -418,11 +439,9 @@ def misplaced(sentence: str, passage_sentences: Sequence[str]) -> list[str]:
     if not facts:
         return []
     timeless = _times(folded)[1]
-    names = {timeless[s:e].lower(): sentence[s:e] for s, e in _name_spans(timeless, [])}
+    names = {timeless[s:e].lower(): sentence[s:e] for s, e in _name_spans(timeless)}
     if not names:
         return []
-    cells = [(f" {_flow(label)} ", _scan(value))
-             for t in passage_sentences for label, value in _cells(fold(t))]
     missing: list[str] = []
     for name, written in names.items():
         run = f" {_flow(name)} "
@@ -466,8 +485,8 @@ def _kind_values(found: _Found, kind: str) -> set[tuple[str, str]]:
 
 
 def _same(kind: str, value: tuple[str, str], stated: set[tuple[str, str]]) -> bool:
-    if kind == "amount" and value[1] in ("$", "USD", "MXN"):  # a bare "$" is either
-        return any(n == value[0] and c in ("$", "USD", "MXN") for n, c in stated)
+    if kind == "amount":
+        return bool(_money_forms(*value) & stated)
     if kind == "quantity":
         units = vocab.SAME_UNIT.get(value[1], {value[1]})
         return any(n == value[0] and u in units | {value[1]} for n, u in stated)

@@ -56,7 +56,14 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.asked import Kind, asked, gives
-from cxrag.guard.facts import PassageFacts, misplaced, passage_facts, unstated
+from cxrag.guard.facts import (
+    LabelledValues,
+    PassageFacts,
+    labelled_values,
+    misplaced,
+    passage_facts,
+    unstated,
+)
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import SPELLED
 from cxrag.ingest.tickets import is_ticket
@@ -217,7 +224,7 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
-        seen: dict[int, tuple[PassageFacts, set[str], list[str]]] = {}
+        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues]] = {}
         given: list[str] = []  # the supported sentences
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
@@ -346,7 +353,7 @@ class GroundingChecker:
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
-                 seen: dict[int, tuple[PassageFacts, set[str], list[str]]],
+                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues]],
                  ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
@@ -357,9 +364,8 @@ class GroundingChecker:
         (``misplaced``: a table row's figure stated for the row above), is no past ticket
         in another language than the sentence's and, in the sentence's language, has the
         words of the question (``terms``, content-word stems) that the sentence repeats
-        supports it, unless the
-        sentence states a figure (checked above: the figure, not the customer's wording,
-        carries it: "ya hice mi pedido, tengo 48 horas"). Without
+        supports it, unless the sentence states a figure (checked above: the figure, not the
+        customer's wording, carries it: "ya hice mi pedido, tengo 48 horas"). Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         ``seen`` keeps each passage's facts and words across the sentences of one reply.
         """
@@ -391,7 +397,8 @@ class GroundingChecker:
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
                 seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
-                           _passage_sentences(p.text) if p.number != ACCOUNT else [])
+                           labelled_values(_passage_sentences(p.text))
+                           if p.number != ACCOUNT else [])
             facts, words, rows = seen[k]
             missing = unstated(sentence, facts, translated=translated) or misplaced(
                 sentence, rows)
