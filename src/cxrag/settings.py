@@ -145,12 +145,14 @@ class GuardSettings(BaseModel):
         "about something else) and the extractive rung or a person takes over; 0 = off. "
         "Chosen on the public reply sets (benchmarks/answer_relevance.py)")
     question_terms: bool = Field(
-        False, description="a passage in the reply's language supports a sentence only if it "
+        True, description="a passage in the reply's language supports a sentence only if it "
         "also has the question's words the sentence repeats (\"yes, we offer a senior "
         "discount\" over the student-discount passage is unsupported); only the question's "
-        "asking sentence counts, and a sentence that states a figure is left to the figure "
-        "checks. Off: measured, it catches inventions (golden 1, mtrag 1 unanswerable) but "
-        "loses right answers (bias suite 3, gnome-es 1; docs/benchmarks.md)")
+        "asking sentence counts, a leading clause that sets the question up (\"Para "
+        "gestionar las teclas repetidas, ...\") is skipped, and a sentence that states a "
+        "figure is left to the figure checks. Measured with the echo rule (2026-12-05): "
+        "golden unanswerable handed over +2, mtrag +1, no right answer lost on the golden, "
+        "bias or public sets (docs/benchmarks.md)")
     articles_required: bool = Field(
         True, description="a reply whose supported sentences all rest on past tickets (what "
         "an agent answered one customer) is off topic: the extractive rung or a person takes "

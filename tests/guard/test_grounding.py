@@ -113,6 +113,27 @@ def test_sentences_in_another_language_and_echoes_of_the_question_are_dropped() 
     assert not echo.grounded and echo.answer == ""
 
 
+def test_the_customers_own_case_given_back_is_no_answer() -> None:
+    """A copied sentence of the customer's case stays far from the message as a whole (a
+    greeting and a question around it), so each sentence of the message is compared too;
+    what they asked, turned into a statement, is no answer either."""
+    question = ("Hello. Express delivery arrives the next day, but my parcel is late. "
+                "What should I do?")
+    echo = checker.check("Hello. Express delivery arrives the next day, but my parcel is "
+                         "late. [2] What should I do?", PASSAGES, question=question)
+    assert not echo.grounded and echo.factual == 0
+    assert "late" not in echo.answer
+    affirmed = checker.check("Yes, express delivery can arrive the next day.", PASSAGES,
+                             question="Hi. Can express delivery arrive the next day?")
+    assert not affirmed.grounded and affirmed.factual == 0
+    short = checker.check("Hi. I am 81. Express delivery arrives the next day.", PASSAGES,
+                          question="Hi. I am 81. When does express delivery arrive?")
+    assert short.grounded and short.answer == "Hi. Express delivery arrives the next day. [2]"
+    answer = checker.check("Express delivery arrives the next day.", PASSAGES,
+                           question="Hi there. When does express delivery arrive?")
+    assert answer.grounded and answer.answer == "Express delivery arrives the next day. [2]"
+
+
 def test_list_markers_and_empty_items_are_removed() -> None:
     reply = ("1. Returns are free within thirty days of delivery. [1] "
              "2. Express delivery arrives the next day. [2] 3.")

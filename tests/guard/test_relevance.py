@@ -137,7 +137,10 @@ def test_a_reply_that_takes_its_topic_from_the_question_is_unsupported() -> None
     g = strict.check(borrowed, PASSAGES, question=question)
     assert not g.grounded and g.reason == "unsupported"
     assert g.reasons == ["the question's 'store' not in passage 1"]
-    assert fake.check(borrowed, PASSAGES, question=question).grounded  # the rule is off
+    off = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.3,
+                           question_terms=False)
+    assert off.check(borrowed, PASSAGES, question=question).grounded  # what the rule adds
+    assert not fake.check(borrowed, PASSAGES, question=question).grounded  # on by default
     assert strict.check(borrowed, PASSAGES).grounded  # no question: nothing to compare with
     # the question's words the passage has are fine (relevance rule off: the fake embedder
     # puts this question and answer at 0.27)
@@ -180,6 +183,19 @@ def test_a_sentence_with_the_passages_figure_may_repeat_the_questions_words() ->
     assert not strict.check(figure.replace("30", "45"), PASSAGES, question=question).grounded
 
 
+def test_a_clause_that_sets_the_question_up_is_not_the_claim() -> None:
+    """"To do what you asked, do this" is how answers are written: the question's words in
+    a leading "to / if / when / para / si / cuando" clause are the set-up, the answer is
+    what follows; the same words in the claim itself are still the topic."""
+    question = "How do I keep gift cards from a store safe?"
+    strict = GroundingChecker(FakeEmbedder(), min_support=0.4, min_answer_relevance=0.0)
+    set_up = "To keep gift cards from a store safe, note that gift cards never expire."
+    assert strict.check(set_up, PASSAGES, question=question).grounded
+    claim = "Gift cards from a store are kept safe and never expire."
+    g = strict.check(claim, PASSAGES, question=question)
+    assert not g.grounded and "the question's 'store'" in g.reasons[0]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "reply", "passages", "language", "word"), [
     # what the golden set's senior-discount question got from a softer prompt: a "yes" to
@@ -192,10 +208,10 @@ def test_a_sentence_with_the_passages_figure_may_repeat_the_questions_words() ->
 def test_question_premises_with_the_real_embedder(real: GroundingChecker, question: str,
                                                   reply: str, passages: list[Passage],
                                                   language: str, word: str) -> None:
-    strict = GroundingChecker(real.embedder, question_terms=True)
-    g = strict.check(reply, passages, question=question, language=language,
-                     languages=["es", "en"])
+    g = real.check(reply, passages, question=question, language=language,  # the default
+                   languages=["es", "en"])
     assert not g.grounded and g.reason == "unsupported"
     assert g.reasons == [f"the question's '{word}' not in passage {passages[0].number}"]
-    assert real.check(
+    off = GroundingChecker(real.embedder, question_terms=False)
+    assert off.check(
         reply, passages, question=question, language=language, languages=["es", "en"]).grounded

@@ -35,7 +35,8 @@ not in the passage makes the sentence unsupported ("the question's 'senior' not 
 passage's, and the customer's words around it ("ya hice mi pedido ... tengo 48 horas") are
 no claim. Only the question's asking sentences count ("is there a refer a friend bonus?"),
 not the customer's case around them ("Devolví unos auriculares.", "Tengo 81 años."), which a
-right answer may repeat.
+right answer may repeat; nor does a leading clause that sets the question up before the
+answer ("Para gestionar las pulsaciones de teclas repetidas, puedes ajustar el retardo").
 
 With an ``OutputPolicy``, every sentence is first judged for safety (foreign links, requests for
 credentials, leaked instructions, active markup): one that breaks a rule is dropped before the
@@ -77,6 +78,10 @@ _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
+# a leading clause that sets the question up ("Para gestionar las teclas repetidas, ...", "If
+# your parcel is late, ..."): its words are the question's by design, the answer follows it
+_PREFACE = re.compile(r"^\s*(?:para|si|cuando|to|if|when|in order to)\b[^,.;:]{1,120},",
+                      re.IGNORECASE)
 ACCOUNT = 0  # number of the passage holding the customer's own data (see account_passage)
 # Calibrated on evals/guard/labelled.yaml (benchmarks/guard_calibration.py), near-miss rules
 # on: no threshold reaches precision 0.95 there (what slips through are half-supported and
@@ -146,8 +151,7 @@ class GroundingChecker:
     ``min_answer_relevance``: the cosine to the question one supported sentence must reach
     when the question is given (0 turns the rule off);
     ``question_terms``: a supporting passage in the sentence's language must also have the
-    question's words the sentence repeats (when the question is given; off by default: it
-    catches inventions but also loses right answers, docs/benchmarks.md);
+    question's words the sentence repeats (when the question is given);
     ``answer_kind``: a question that plainly asks how long or how much (``cxrag.guard.asked``)
     is answered only by a reply with a supported sentence that states a time or an amount the
     question did not, when a passage states one; without one the reply is ``off_topic``;
@@ -162,7 +166,7 @@ class GroundingChecker:
                  sentences: SentenceVectors | None = None,
                  policy: OutputPolicy | None = None, near_misses: bool = True,
                  min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
-                 question_terms: bool = False, answer_kind: bool = True,
+                 question_terms: bool = True, answer_kind: bool = True,
                  articles_required: bool = True) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
         self.question_terms, self.answer_kind = question_terms, answer_kind
@@ -181,7 +185,8 @@ class GroundingChecker:
 
         With ``language`` (and the ``languages`` to tell apart), sentences in another language
         (a passage copied untranslated) are dropped; with ``question``, sentences that only
-        restate it are dropped (neither counts as support), and a reply none of whose
+        restate it or one sentence of it (``_echoes``) are dropped (neither counts as
+        support), and a reply none of whose
         supported sentences reaches ``min_answer_relevance`` to it is ``off_topic``. With a
         ``policy``, sentences that break it are dropped before all of this and listed in
         ``unsafe``; markup is cleaned off the rest.
@@ -207,11 +212,15 @@ class GroundingChecker:
             if question_vector is None:
                 question_vector = self.sentences([question])[0]
             to_question = claims @ question_vector
-            echo = to_question >= ECHO
+            echo = (to_question >= ECHO) | self._echoes(question, claims)
             flags = iter(echo)
             kept = [i for i, s in enumerate(plain) if not (states_fact(s) and next(flags))]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
+        if question:  # too short to state a fact, and still the customer's ("Tengo 19 años.")
+            told = {fold(s) for s in split_sentences(question) if len(_WORD.findall(s)) > 1}
+            kept = [i for i, s in enumerate(plain) if states_fact(s) or fold(s) not in told]
+            sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
         terms = frozenset(content_words(_asking(question))
                           if question and self.question_terms else ())
@@ -271,6 +280,18 @@ class GroundingChecker:
                          sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
+
+    def _echoes(self, question: str, claims: np.ndarray) -> np.ndarray:
+        """Which claims (vectors, in order) give the customer's own words back: as close as
+        ``ECHO`` to one sentence of the message, the case they told ("En el seguimiento pone
+        que mi paquete está entregado, pero no lo tengo.") or what they asked, turned into a
+        statement ("Yes, you can gift wrap my order" to "Can you gift wrap my order ...?"),
+        as a one-sentence question is compared whole. Around a greeting and a question, a
+        copied sentence stays far from the message as a whole."""
+        parts = split_sentences(question)
+        if len(parts) < 2:
+            return np.zeros(len(claims), dtype=bool)
+        return np.asarray(((claims @ self.sentences(parts).T) >= ECHO).any(axis=1))
 
     def off_topic(self, relevance: float | None) -> bool:
         """Whether a reply whose supported sentences reach at best ``relevance`` to the
@@ -403,7 +424,7 @@ class GroundingChecker:
             missing = unstated(sentence, facts, translated=translated) or misplaced(
                 sentence, rows)
             if not missing and by_terms and not translated:
-                borrowed = (content_words(sentence) & terms) - words
+                borrowed = (content_words(_PREFACE.sub("", sentence)) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
                     w for w in _WORD.findall(fold(sentence)) if content_words(w) & borrowed)]
             if not missing:
@@ -412,11 +433,16 @@ class GroundingChecker:
         return None, why
 
 
+def _asks(sentence: str) -> bool:
+    """Whether a sentence asks ("?" or "¿")."""
+    return "?" in sentence or "¿" in sentence
+
+
 def _asking(question: str) -> str:
     """The sentences of ``question`` that ask (with "?" or "¿"), or all of it: the words
     around them tell the customer's case ("Devolví unos auriculares.", "Tengo 81 años."),
     which a right answer may repeat; the asking sentence says what the answer is about."""
-    asking = [s for s in split_sentences(question) if "?" in s or "¿" in s]
+    asking = [s for s in split_sentences(question) if _asks(s)]
     return " ".join(asking) or question
 
 
