@@ -7,11 +7,14 @@ question's words, bonus for figures on "how much / cuánto" questions):
 - golden: the share of answerable golden cases (plain, cross-language, multi-turn) with one
   of their facts in the packed passages;
 - mtrag: the share of the reference answer's content words present in the packed passages
-  (``mtrag_fiqa_clapnq``, the answerable queries of ``reply_quality.py``'s sample of 60).
+  (``mtrag_fiqa_clapnq``, the answerable queries of ``reply_quality.py``'s sample of 60);
+- gnome-es, gnome-es2en: the share of queries with a relevant page in the packed passages
+  (Spanish queries over Spanish pages, then over the parallel English ones; the first 60 of
+  the shared sample).
 
     .venv/bin/python benchmarks/context_budget.py      # ~1 min; bench-out/context_budget.json
 
-The mtrag collection comes from ``reply_quality.py``'s cache (run it once first).
+The public collections come from ``reply_quality.py``'s cache (run it once first).
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, save  # noqa: E402
 from extractive_calibration import _NoModel  # noqa: E402
-from reply_quality import CACHE, history_turns, plan  # noqa: E402
+from reply_quality import CACHE, SETS, dataset_doc_id, history_turns, plan  # noqa: E402
 
 CONFIGS = [(200, 3, 0.0, 0.0), (200, 3, 0.3, 0.1), (250, 3, 0.3, 0.1), (300, 3, 0.0, 0.0),
            (300, 3, 0.3, 0.1), (400, 4, 0.3, 0.1)]
+
+
+def _text(passages: Any) -> str:
+    return " ".join(p.text for p in passages)
 
 
 def _evaluate(responder: Any, sentences: Any, items: list[dict[str, Any]],
@@ -43,7 +50,7 @@ def _evaluate(responder: Any, sentences: Any, items: list[dict[str, Any]],
             hits = responder.retriever.search(item["q"], k=responder.k, group_by_document=False,
                                               vector=vector).hits
             passages = packer.pack(hits, item["q"], vector)
-            values.append(score(item, " ".join(p.text for p in passages)))
+            values.append(score(item, passages))
             tokens.append(sum(p.tokens for p in passages))
         out[f"{budget} tokens, {most} passages, words x{lexical}, figures +{figures}"] = {
             "score": round(sum(values) / len(values), 3),
@@ -73,7 +80,7 @@ def main() -> None:
                  if c.facts and c.category in ("plain", "crosslingual", "multiturn")]
         results["golden_fact_in_context"] = _evaluate(
             assistant.responder(kb.collection), assistant.sentences, items,
-            lambda it, text: float(any(fact_present(f, text) for f in it["facts"])))
+            lambda it, ps: float(any(fact_present(f, _text(ps)) for f in it["facts"])))
         results["golden_cases"] = len(items)
         assistant.close()
     finally:
@@ -92,13 +99,24 @@ def main() -> None:
                           "ref": content_words(str(q["answers"][0]))})
         results["mtrag_reference_words_in_context"] = _evaluate(
             assistant.responder("rq-mtrag"), assistant.sentences, items,
-            lambda it, text: len(it["ref"] & content_words(text)) / max(1, len(it["ref"])))
+            lambda it, ps: len(it["ref"] & content_words(_text(ps))) / max(1, len(it["ref"])))
         results["mtrag_queries"] = len(items)
+        # GNOME help (Spanish queries over Spanish, then English pages): is a relevant page
+        # in the prompt at all (the first 60 queries of reply_quality.py's shared sample)
+        for name in ("gnome-es", "gnome-es2en"):
+            items = [{"q": q["text"], "relevant": {str(r) for r in q["relevant"]}}
+                     for q in plan([name], 60)[name] if q["relevant"]]
+            results[f"{name}_relevant_page_in_context"] = _evaluate(
+                assistant.responder(SETS[name].collection), assistant.sentences, items,
+                lambda it, ps: float(any(dataset_doc_id(p.document_id) in it["relevant"]
+                                         for p in ps)))
+            results[f"{name}_queries"] = len(items)
         assistant.close()
     finally:
         runner.close()
     path = save("context_budget", results)
-    for key in ("golden_fact_in_context", "mtrag_reference_words_in_context"):
+    for key in ("golden_fact_in_context", "mtrag_reference_words_in_context",
+                "gnome-es_relevant_page_in_context", "gnome-es2en_relevant_page_in_context"):
         print(key)
         for name, row in results[key].items():
             print(f"  {name:48} {row['score']:.3f}  ({row['context_tokens']} tokens)")
