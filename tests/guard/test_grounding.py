@@ -134,6 +134,24 @@ def test_the_customers_own_case_given_back_is_no_answer() -> None:
     assert answer.grounded and answer.answer == "Express delivery arrives the next day. [2]"
 
 
+def test_echoes_of_a_long_message_cost_a_bounded_number_of_embeddings() -> None:
+    class Counting(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.texts: list[str] = []
+
+        def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+            self.texts += list(texts)
+            return super().embed_documents(texts)
+
+    embedder = Counting()
+    counted = GroundingChecker(embedder, min_support=0.5, min_answer_relevance=0.0)
+    question = "a. " * 1500 + " ".join(f"Sentence number {i} of my case." for i in range(100))
+    g = counted.check("Express delivery arrives the next day.", PASSAGES, question=question)
+    assert g.grounded
+    assert len(embedder.texts) < 40  # the reply, the message, 24 of its sentences, passages
+
+
 def test_list_markers_and_empty_items_are_removed() -> None:
     reply = ("1. Returns are free within thirty days of delivery. [1] "
              "2. Express delivery arrives the next day. [2] 3.")

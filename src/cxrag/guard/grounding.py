@@ -78,6 +78,7 @@ _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "2)" or "- " list markers
 ECHO = 0.9  # a sentence this close to the question restates it: no answer, dropped
+MAX_ECHO_PARTS = 24  # sentences of a message compared one by one for echoes, at most
 # a leading clause that sets the question up ("Para gestionar las teclas repetidas, ...", "If
 # your parcel is late, ..."): its words are the question's by design, the answer follows it
 _PREFACE = re.compile(r"^\s*(?:para|si|cuando|to|if|when|in order to)\b[^,.;:]{1,120},",
@@ -287,9 +288,14 @@ class GroundingChecker:
         que mi paquete está entregado, pero no lo tengo.") or what they asked, turned into a
         statement ("Yes, you can gift wrap my order" to "Can you gift wrap my order ...?"),
         as a one-sentence question is compared whole. Around a greeting and a question, a
-        copied sentence stays far from the message as a whole."""
+        copied sentence stays far from the message as a whole. Bounded work: only sentences
+        long enough to state a fact, the first ``MAX_ECHO_PARTS`` of them (a message of
+        thousands of one-word "sentences" must not cost thousands of embeddings)."""
         parts = split_sentences(question)
         if len(parts) < 2:
+            return np.zeros(len(claims), dtype=bool)
+        parts = [p for p in parts if states_fact(p)][:MAX_ECHO_PARTS]
+        if not parts:
             return np.zeros(len(claims), dtype=bool)
         return np.asarray(((claims @ self.sentences(parts).T) >= ECHO).any(axis=1))
 
