@@ -129,6 +129,9 @@ def test_the_customers_own_case_given_back_is_no_answer() -> None:
     short = checker.check("Hi. I am 81. Express delivery arrives the next day.", PASSAGES,
                           question="Hi. I am 81. When does express delivery arrive?")
     assert short.grounded and short.answer == "Hi. Express delivery arrives the next day. [2]"
+    again = checker.check("Hello again. Express delivery arrives the next day.", PASSAGES,
+                          question="Hello again. When does express delivery arrive?")
+    assert again.answer == "Hello again. Express delivery arrives the next day. [2]"
     answer = checker.check("Express delivery arrives the next day.", PASSAGES,
                            question="Hi there. When does express delivery arrive?")
     assert answer.grounded and answer.answer == "Express delivery arrives the next day. [2]"

@@ -66,7 +66,7 @@ from cxrag.guard.facts import (
     unstated,
 )
 from cxrag.guard.safety import OutputPolicy
-from cxrag.guard.vocab import SPELLED
+from cxrag.guard.vocab import GREETING, SPELLED
 from cxrag.ingest.tickets import is_ticket
 from cxrag.language import detect_language
 from cxrag.text import split_sentences, states_fact
@@ -218,8 +218,10 @@ class GroundingChecker:
             kept = [i for i, s in enumerate(plain) if not (states_fact(s) and next(flags))]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
-        if question:  # too short to state a fact, and still the customer's ("Tengo 19 años.")
-            told = {fold(s) for s in split_sentences(question) if len(_WORD.findall(s)) > 1}
+        if question:  # too short to state a fact, and still the customer's ("Tengo 19 años."),
+            # but a greeting given back is a greeting ("Hola otra vez.")
+            told = {fold(s) for s in split_sentences(question)
+                    if len(words := _WORD.findall(fold(s))) > 1 and words[0] not in GREETING}
             kept = [i for i, s in enumerate(plain) if states_fact(s) or fold(s) not in told]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
