@@ -18,6 +18,18 @@ PASSAGES = [
 checker = GroundingChecker(FakeEmbedder(), min_support=0.5)
 
 
+class Counting(FakeEmbedder):
+    """The fake embedder, keeping every text it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        self.texts += list(texts)
+        return super().embed_documents(texts)
+
+
 def test_supported_sentences_get_citations_of_retrieved_passages_only() -> None:
     reply = ("Hi Ana. Returns are free within thirty days of delivery [7]. "
              "Express delivery arrives the next day.")
@@ -84,15 +96,6 @@ def test_repeated_sentences_and_stray_punctuation_are_dropped() -> None:
 
 
 def test_passage_sentences_are_embedded_once_across_replies() -> None:
-    class Counting(FakeEmbedder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.texts: list[str] = []
-
-        def embed_documents(self, texts):  # type: ignore[no-untyped-def]
-            self.texts += list(texts)
-            return super().embed_documents(texts)
-
     embedder = Counting()
     cached = GroundingChecker(embedder, min_support=0.5)
     first = cached.check("Returns are free within thirty days of delivery.", PASSAGES)
@@ -138,15 +141,6 @@ def test_the_customers_own_case_given_back_is_no_answer() -> None:
 
 
 def test_echoes_of_a_long_message_cost_a_bounded_number_of_embeddings() -> None:
-    class Counting(FakeEmbedder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.texts: list[str] = []
-
-        def embed_documents(self, texts):  # type: ignore[no-untyped-def]
-            self.texts += list(texts)
-            return super().embed_documents(texts)
-
     embedder = Counting()
     counted = GroundingChecker(embedder, min_support=0.5, min_answer_relevance=0.0)
     question = "a. " * 1500 + " ".join(f"Sentence number {i} of my case." for i in range(100))

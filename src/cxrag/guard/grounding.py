@@ -208,24 +208,25 @@ class GroundingChecker:
                 return Grounding(False, "", reason="wrong_language", unsafe=unsafe)
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
         claims = self.embedder.embed_documents([s for s in plain if states_fact(s)])
+        told = split_sentences(question) if question else []  # the message, sentence by sentence
         to_question: np.ndarray | None = None
         if question and len(claims):
             if question_vector is None:
                 question_vector = self.sentences([question])[0]
             to_question = claims @ question_vector
-            echo = (to_question >= ECHO) | self._echoes(question, claims)
+            echo = (to_question >= ECHO) | self._echoes(told, claims)
             flags = iter(echo)
             kept = [i for i, s in enumerate(plain) if not (states_fact(s) and next(flags))]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
             claims, to_question = claims[~echo], to_question[~echo]
         if question:  # too short to state a fact, and still the customer's ("Tengo 19 años."),
             # but a greeting given back is a greeting ("Hola otra vez.")
-            told = {fold(s) for s in split_sentences(question)
-                    if len(words := _WORD.findall(fold(s))) > 1 and words[0] not in GREETING}
-            kept = [i for i, s in enumerate(plain) if states_fact(s) or fold(s) not in told]
+            copied = {fold(s) for s in told
+                      if len(words := _WORD.findall(fold(s))) > 1 and words[0] not in GREETING}
+            kept = [i for i, s in enumerate(plain) if states_fact(s) or fold(s) not in copied]
             sentences, plain = [sentences[i] for i in kept], [plain[i] for i in kept]
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
-        terms = frozenset(content_words(_asking(question))
+        terms = frozenset(content_words(_asking(told))
                           if question and self.question_terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
@@ -284,19 +285,17 @@ class GroundingChecker:
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
 
-    def _echoes(self, question: str, claims: np.ndarray) -> np.ndarray:
+    def _echoes(self, told: Sequence[str], claims: np.ndarray) -> np.ndarray:
         """Which claims (vectors, in order) give the customer's own words back: as close as
-        ``ECHO`` to one sentence of the message, the case they told ("En el seguimiento pone
-        que mi paquete está entregado, pero no lo tengo.") or what they asked, turned into a
-        statement ("Yes, you can gift wrap my order" to "Can you gift wrap my order ...?"),
-        as a one-sentence question is compared whole. Around a greeting and a question, a
-        copied sentence stays far from the message as a whole. Bounded work: only sentences
-        long enough to state a fact, the first ``MAX_ECHO_PARTS`` of them (a message of
-        thousands of one-word "sentences" must not cost thousands of embeddings)."""
-        parts = split_sentences(question)
-        if len(parts) < 2:
-            return np.zeros(len(claims), dtype=bool)
-        parts = [p for p in parts if states_fact(p)][:MAX_ECHO_PARTS]
+        ``ECHO`` to one sentence of the message (``told``, its sentences), the case they
+        told ("En el seguimiento pone que mi paquete está entregado, pero no lo tengo.") or
+        what they asked, turned into a statement ("Yes, you can gift wrap my order" to "Can
+        you gift wrap my order ...?"), as a one-sentence question is compared whole. Around a
+        greeting and a question, a copied sentence stays far from the message as a whole.
+        Bounded work: only sentences long enough to state a fact, the first
+        ``MAX_ECHO_PARTS`` of them (a message of thousands of one-word "sentences" must not
+        cost thousands of embeddings)."""
+        parts = [p for p in told if states_fact(p)][:MAX_ECHO_PARTS] if len(told) > 1 else []
         if not parts:
             return np.zeros(len(claims), dtype=bool)
         return np.asarray(((claims @ self.sentences(parts).T) >= ECHO).any(axis=1))
@@ -446,12 +445,12 @@ def _asks(sentence: str) -> bool:
     return "?" in sentence or "¿" in sentence
 
 
-def _asking(question: str) -> str:
-    """The sentences of ``question`` that ask (with "?" or "¿"), or all of it: the words
-    around them tell the customer's case ("Devolví unos auriculares.", "Tengo 81 años."),
-    which a right answer may repeat; the asking sentence says what the answer is about."""
-    asking = [s for s in split_sentences(question) if _asks(s)]
-    return " ".join(asking) or question
+def _asking(told: Sequence[str]) -> str:
+    """The sentences of a question (``told``) that ask (with "?" or "¿"), or all of them: the
+    words around them tell the customer's case ("Devolví unos auriculares.", "Tengo 81
+    años."), which a right answer may repeat; the asking sentence says what the answer is
+    about."""
+    return " ".join([s for s in told if _asks(s)] or told)
 
 
 def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:
