@@ -7,7 +7,7 @@ import time
 import pytest
 
 from cxrag.guard.grounding import GroundingChecker
-from cxrag.guard.safety import CREDENTIAL, LEAK, LINK, MARKUP, OutputPolicy
+from cxrag.guard.safety import CREDENTIAL, LEAK, LINK, MARKUP, PLACEHOLDER, OutputPolicy
 from tests.conftest import FakeEmbedder
 from tests.guard.test_grounding import PASSAGES
 
@@ -81,6 +81,26 @@ def test_active_markup_is_flagged_and_clean_removes_harmless_tags_and_images() -
     assert policy.clean("Returns are <b>free</b> ![logo](https://tiendalia.es/l.png) now.") \
         == "Returns are free now."
     assert policy.clean("Mi cuenta > Seguridad, 3 < 5.") == "Mi cuenta > Seguridad, 3 < 5."
+
+
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("La cámara avisa por cada coche que pasa: Hola [customer], soy Irene.", PLACEHOLDER),
+    ("Hi [Customer], I'm Priya.", PLACEHOLDER),
+    ("Your order [order] ships today.", PLACEHOLDER),
+    ("Escríbenos a [email] o llama al [phone].", PLACEHOLDER),
+    ("We refunded the [card ••••4242] you paid with.", PLACEHOLDER),
+    ("Returns are free [1] within thirty days [2].", None),  # citation marks
+    ("Pulsa [Devolver artículos] en el pedido.", None),  # a button, written in brackets
+])
+def test_a_placeholder_left_by_redaction_is_never_shown(sentence: str, code: str | None) -> None:
+    assert policy.violation(sentence) == code
+
+
+def test_a_past_agents_greeting_is_dropped_and_the_answer_kept() -> None:
+    reply = ("Hola [customer], soy Irene. Returns are free within thirty days of delivery [1].")
+    g = guarded.check(reply, PASSAGES)
+    assert g.grounded and g.answer == "Returns are free within thirty days of delivery. [1]"
+    assert g.unsafe == [("Hola [customer], soy Irene.", PLACEHOLDER)]
 
 
 def test_the_policy_is_cheap() -> None:

@@ -8,7 +8,10 @@ poisoned passage reached the prompt and the model complied, and judges each sent
 - ``credential_request``: asking the customer to send, tell, confirm or type somewhere a
   password, PIN, CVV, one-time code, full card number or gift-card code (warnings are fine);
 - ``prompt_leak``: words of a secret (a system prompt) in a row, or talk of instructions;
-- ``markup``: active HTML (script, img, iframe, ``on...=`` handlers), ``javascript:``/``data:``.
+- ``markup``: active HTML (script, img, iframe, ``on...=`` handlers), ``javascript:``/``data:``;
+- ``placeholder``: a token that redaction left in a past ticket or a passage ("[customer]",
+  "[order]", "[email]"...): the sentence is someone else's template ("Hola [customer], soy
+  Irene.", a past agent greeting another customer), never something to tell this one.
 
 Sentences are compared folded: HTML entities decoded, invisible characters and accents
 removed, look-alike Cyrillic and Greek letters mapped to Latin, lower case. Everything is
@@ -28,6 +31,11 @@ from collections.abc import Iterator, Sequence
 from cxrag.textnorm import INVISIBLE, LOOKALIKE
 
 LINK, CREDENTIAL, LEAK, MARKUP = "link_not_allowed", "credential_request", "prompt_leak", "markup"
+PLACEHOLDER = "placeholder"
+# What ticket ingestion (cxrag.ingest.tickets) and redaction (cxrag.privacy) put in place of
+# personal data, matched on folded text: "[customer]", "[order]", "[card ••••1234]"...
+_PLACEHOLDER = re.compile(r"\[(?:customer|order|email|phone|link|number|id|iban|card)"
+                          r"(?:\s[^\]]{0,12})?\]")
 SHINGLE = 8  # this many words of a secret in a row reveal it
 PIECE, SHARE = 4, 0.6  # ...and so does a sentence mostly made of 4-word pieces of one
 
@@ -238,6 +246,8 @@ class OutputPolicy:
             return CREDENTIAL
         if _DISCLOSE.search(text) or self._reveals(text):
             return LEAK
+        if "[" in text and _PLACEHOLDER.search(text):
+            return PLACEHOLDER
         return None
 
     def _foreign(self, text: str, squeezed: str, written: str) -> bool:
