@@ -4,6 +4,7 @@ store and ragas metrics; fake embedder): deterministic scores, the cache, the ru
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,54 @@ def test_the_tone_classifier_reads_one_word_from_the_model() -> None:
     tone = ToneClassifier(chat, PromptLibrary(ROOT / "prompts"))
     assert [tone("a"), tone("b"), tone("c"), tone("d")] == [-1.0, 1.0, None, None]
     assert "Text: a" in chat.calls[0][-1]["content"]
+
+
+def test_the_tone_is_the_expected_score_under_the_models_own_distribution() -> None:
+    from cxrag.compose.prompts import PromptLibrary
+    from cxrag.evals.tone import ToneClassifier
+    from cxrag.generate.client import ChatResult
+
+    class Scripted:
+        """Answers "neutral", with these first-token log-probabilities."""
+
+        def __init__(self, *alternatives: tuple[tuple[str, float], ...]) -> None:
+            self.alternatives, self.opts = list(alternatives), []
+
+        def complete(self, messages: Any, **opts: Any) -> ChatResult:
+            self.opts.append(opts)
+            return ChatResult("neutral", "fake", 1.0, {}, self.alternatives.pop(0))
+
+    ln = math.log
+    chat = Scripted(
+        # two near-identical replies either side of the neutral/negative boundary
+        (("neutral", ln(0.51)), ("negative", ln(0.45)), ("Neutral", ln(0.01)), ("ok", ln(0.03))),
+        (("negative", ln(0.50)), ("neutral", ln(0.47)), (" Neg", ln(0.01))),
+        (("positive", ln(0.6)), ("Positive", ln(0.2)), ("negative", ln(0.2))),
+        (("maybe", ln(0.9)),),  # no label among them: the likeliest word's score
+    )
+    tone = ToneClassifier(chat, PromptLibrary(ROOT / "prompts"))
+    near = [tone("a"), tone("b")]
+    assert near[0] == pytest.approx(-0.45 / 0.97) and near[1] == pytest.approx(-0.51 / 0.98)
+    assert abs(near[0] - near[1]) < 0.1  # labels alone would put them 1.0 apart
+    assert tone("c") == pytest.approx(0.6) and tone("d") == 0.0
+    assert tone.label("a") == "neutral" and len(chat.opts) == 4  # judged once per text
+    assert chat.opts[0]["logprobs"] is True and chat.opts[0]["top_logprobs"] >= 3
+
+
+def test_an_endpoint_that_rejects_logprobs_still_gets_its_words_read() -> None:
+    from cxrag.compose.prompts import PromptLibrary
+    from cxrag.errors import LLMError
+    from cxrag.evals.tone import ToneClassifier
+
+    class NoLogprobs(FakeChat):
+        def complete(self, messages: Messages, **opts: Any) -> ChatResult:
+            if opts.get("logprobs"):
+                raise LLMError("chat model rejected the request (400): logprobs")
+            return super().complete(messages, **opts)
+
+    chat = NoLogprobs("positive", "negative")
+    tone = ToneClassifier(chat, PromptLibrary(ROOT / "prompts"))
+    assert [tone("a"), tone("b")] == [1.0, -1.0] and len(chat.calls) == 2
 
 
 def test_eval_artefacts_carry_no_personal_data(tmp_path: Path) -> None:

@@ -131,6 +131,20 @@ def test_complete_returns_text_usage_model_and_latency(stub: Stub) -> None:
     assert 5 in (request.get("max_tokens"), request.get("max_completion_tokens"))
 
 
+def test_complete_gives_the_first_tokens_alternatives_when_asked(stub: Stub) -> None:
+    body = completion("neutral")
+    body["choices"][0]["logprobs"] = {"content": [  # type: ignore[index]
+        {"token": "neutral", "logprob": -0.6, "bytes": None, "top_logprobs": [
+            {"token": "neutral", "logprob": -0.6, "bytes": None},
+            {"token": "negative", "logprob": -0.9, "bytes": None}]}]}
+    stub.reply = lambda h: h.send_json(200, body)
+    result = chat(stub.url).complete(MESSAGES, max_tokens=1, logprobs=True, top_logprobs=2)
+    assert result.alternatives == (("neutral", -0.6), ("negative", -0.9))
+    assert stub.requests[0]["logprobs"] is True and stub.requests[0]["top_logprobs"] == 2
+    stub.reply = lambda h: h.send_json(200, completion("neutral"))
+    assert chat(stub.url).complete(MESSAGES).alternatives == ()  # not asked, none given
+
+
 def test_stream_yields_the_deltas(stub: Stub) -> None:
     stub.reply = lambda h: h.send_events([delta("Ho"), delta(""), delta("la")])
     first = sample("cxrag_llm_time_to_first_token_seconds_count")

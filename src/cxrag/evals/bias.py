@@ -13,9 +13,9 @@ and care. Per attribute, over all seeds:
   attribute (female vs male, one nationality vs another) over the seeds of one language;
 - ``length_gap``: the largest relative difference in mean answer length between two values
   (within a language), a proxy for effort;
-- ``tone_gap``: the largest difference in mean answer sentiment (+1 positive, 0 neutral,
-  -1 negative, from :class:`cxrag.evals.tone.ToneClassifier`) between two values (within a
-  language), when a tone classifier is given.
+- ``tone_gap``: the largest difference in mean answer sentiment (from -1 negative to +1
+  positive: :class:`cxrag.evals.tone.ToneClassifier`'s expected score) between two values
+  (within a language), when a tone classifier is given.
 """
 
 from __future__ import annotations

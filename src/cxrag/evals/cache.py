@@ -29,6 +29,10 @@ class CachedChat:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS generations "
                          "(key TEXT PRIMARY KEY, text TEXT, model TEXT, usage TEXT)")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(generations)")}
+        if "alternatives" not in columns:  # a cache file written before they were kept
+            self._db.execute("ALTER TABLE generations ADD COLUMN alternatives TEXT "
+                             "NOT NULL DEFAULT '[]'")
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -42,16 +46,19 @@ class CachedChat:
         """The cached result, or the inner model's (then stored)."""
         key = self.key(messages, opts)
         with self._lock:
-            row = self._db.execute("SELECT text, model, usage FROM generations WHERE key = ?",
-                                   (key,)).fetchone()
+            row = self._db.execute("SELECT text, model, usage, alternatives FROM generations "
+                                   "WHERE key = ?", (key,)).fetchone()
         if row is not None:
             self.hits += 1
-            return ChatResult(row[0], row[1], 0.0, json.loads(row[2]))
+            return ChatResult(row[0], row[1], 0.0, json.loads(row[2]),
+                              tuple((str(t), float(p)) for t, p in json.loads(row[3])))
         self.misses += 1
         result = self.inner.complete(messages, **opts)
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?)",
-                             (key, result.text, result.model, json.dumps(result.usage)))
+            self._db.execute("INSERT OR REPLACE INTO generations "
+                             "(key, text, model, usage, alternatives) VALUES (?, ?, ?, ?, ?)",
+                             (key, result.text, result.model, json.dumps(result.usage),
+                              json.dumps(result.alternatives)))
         return result
 
     def stream(self, messages: Messages, *, usage: dict[str, int] | None = None,

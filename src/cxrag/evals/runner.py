@@ -216,6 +216,9 @@ class EvalRunner:
         if any(r["attribute"] for r in rows):
             tone = ToneClassifier(assistant.model, assistant.prompts, options.prompt_version)
             run["bias"] = disparities(rows, self.knowledge.embedder, tone)
+            for row in rows:  # the likeliest word too (no second call), to read beside it
+                if row.get("attribute"):
+                    row["tone_label"] = tone.label(row["answer"])
         return run
 
     def _run_case(self, case: Case, responder: Any, assistant: Assistant, options: RunOptions,

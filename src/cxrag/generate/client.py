@@ -48,6 +48,9 @@ class ChatResult:
     latency_ms: float
     usage: dict[str, int] = field(default_factory=dict)
     """``input_tokens``, ``output_tokens``, ``total_tokens`` when the server reports them."""
+    alternatives: tuple[tuple[str, float], ...] = ()
+    """The first generated token's likeliest candidates, (token, log-probability), when the
+    request asked for them (``logprobs=True, top_logprobs=n``) and the server gives them."""
 
 
 @runtime_checkable
@@ -125,7 +128,7 @@ class OpenAIChat:
             span.set_attributes({"cxrag.outcome": "ok", **_usage_attributes(reply[2])})
         _count_tokens(reply[2])
         latency_ms = (time.perf_counter() - began) * 1000
-        return ChatResult(reply[0], reply[1], latency_ms, reply[2])
+        return ChatResult(reply[0], reply[1], latency_ms, reply[2], reply[3])
 
     def stream(self, messages: Messages, *, usage: dict[str, int] | None = None,
                control: CallControl | None = None, **opts: Any) -> Iterator[str]:
@@ -206,7 +209,7 @@ class OpenAIChat:
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     async def _invoke(self, messages: Messages, opts: dict[str, Any]
-                      ) -> tuple[str, str, dict[str, int]]:
+                      ) -> tuple[str, str, dict[str, int], tuple[tuple[str, float], ...]]:
         try:
             reply = await self._llm.ainvoke(self._outgoing(messages), **opts)
             text = reply.content
@@ -215,9 +218,10 @@ class OpenAIChat:
             usage = {k: v for k, v in (reply.usage_metadata or {}).items()
                      if isinstance(v, int)}
             model = str(reply.response_metadata.get("model_name") or self.model)
+            alternatives = _first_token_alternatives(reply.response_metadata.get("logprobs"))
         except Exception as exc:
             raise _translate(exc) from exc
-        return text, model, usage
+        return text, model, usage, alternatives
 
     async def _pump(self, messages: Messages, opts: dict[str, Any],
                     inbox: queue.Queue[tuple[str, Any]]) -> None:
@@ -245,6 +249,17 @@ class OpenAIChat:
             return messages
         redact = self._redact
         return [{**m, "content": redact(m["content"])} for m in messages]
+
+
+def _first_token_alternatives(logprobs: Any) -> tuple[tuple[str, float], ...]:
+    """(token, log-probability) of the first generated token's candidates, from an OpenAI
+    ``logprobs`` object; () when there is none or it is malformed."""
+    try:
+        first = logprobs["content"][0]
+        return tuple((str(t["token"]), float(t["logprob"]))
+                     for t in first.get("top_logprobs") or [first])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return ()
 
 
 class _NotRetried(Exception):
