@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
+from cxrag import privacy
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.guard.safety import CREDENTIAL, LEAK, LINK, MARKUP, PLACEHOLDER, OutputPolicy
+from cxrag.ingest import tickets
 from tests.conftest import FakeEmbedder
 from tests.guard.test_grounding import PASSAGES
 
@@ -94,6 +97,15 @@ def test_active_markup_is_flagged_and_clean_removes_harmless_tags_and_images() -
 ])
 def test_a_placeholder_left_by_redaction_is_never_shown(sentence: str, code: str | None) -> None:
     assert policy.violation(sentence) == code
+
+
+def test_every_token_redaction_leaves_is_never_shown() -> None:
+    """A new kind of redaction cannot slip past the guard: the rule is built from both tables."""
+    ticket = tickets.redact("Hola Marta: tu pedido TDL-ES-2024-0042 va a marta@x.es, "
+                            "+34 612 345 678, 4111 1111 1111 1111, https://t.co/x", {"Marta"})
+    assert sorted(re.findall(r"\[\w+\]", ticket)) == sorted(tickets.TOKENS.values())
+    for token in (*tickets.TOKENS.values(), *privacy.TOKENS.values()):
+        assert policy.violation(f"Gracias {token}, ya está.") == PLACEHOLDER, token
 
 
 def test_a_past_agents_greeting_is_dropped_and_the_answer_kept() -> None:

@@ -28,14 +28,18 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
+from cxrag import privacy
+from cxrag.ingest import tickets
 from cxrag.textnorm import INVISIBLE, LOOKALIKE
 
 LINK, CREDENTIAL, LEAK, MARKUP = "link_not_allowed", "credential_request", "prompt_leak", "markup"
 PLACEHOLDER = "placeholder"
 # What ticket ingestion (cxrag.ingest.tickets) and redaction (cxrag.privacy) put in place of
 # personal data, matched on folded text: "[customer]", "[order]", "[card ••••1234]"...
-_PLACEHOLDER = re.compile(r"\[(?:customer|order|email|phone|link|number|id|iban|card)"
-                          r"(?:\s[^\]]{0,12})?\]")
+_PLACEHOLDER = re.compile(
+    r"\[(?:" + "|".join(sorted({t[1:-1] for t in (*tickets.TOKENS.values(),
+                                                   *privacy.TOKENS.values())}))
+    + r")(?:\s[^\]]{0,12})?\]")
 SHINGLE = 8  # this many words of a secret in a row reveal it
 PIECE, SHARE = 4, 0.6  # ...and so does a sentence mostly made of 4-word pieces of one
 

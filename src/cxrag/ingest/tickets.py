@@ -34,6 +34,10 @@ _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 _QUOTED = re.compile(r"(?m)^\s*>.*$")  # quoted e-mail text in an agent reply: the customer's
 
+# What ``redact`` leaves in place of each kind of personal data; the output guard knows them.
+TOKENS = {"link": "[link]", "email": "[email]", "card": "[number]", "order": "[order]",
+          "phone": "[phone]", "name": "[customer]"}
+
 TICKET_PREFIX = "ticket/"  # a past ticket's document id: ticket/<ticket id>
 
 
@@ -44,14 +48,14 @@ def is_ticket(document_id: str) -> bool:
 
 def redact(text: str, names: set[str]) -> str:
     """Remove personal data a knowledge article must never carry."""
-    text = _URL.sub("[link]", text)  # first: a link may carry an address or a number
-    text = _EMAIL.sub("[email]", text)
-    text = _CARD.sub("[number]", text)
-    text = _ORDER.sub("[order]", text)
-    text = _PHONE.sub("[phone]", text)
+    text = _URL.sub(TOKENS["link"], text)  # first: a link may carry an address or a number
+    text = _EMAIL.sub(TOKENS["email"], text)
+    text = _CARD.sub(TOKENS["card"], text)
+    text = _ORDER.sub(TOKENS["order"], text)
+    text = _PHONE.sub(TOKENS["phone"], text)
     for name in sorted(names, key=len, reverse=True):
         if len(name) > 2:
-            text = re.sub(rf"\b{re.escape(name)}\b", "[customer]", text)
+            text = re.sub(rf"\b{re.escape(name)}\b", TOKENS["name"], text)
     return text
 
 
