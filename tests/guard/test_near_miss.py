@@ -241,3 +241,22 @@ def test_a_past_ticket_backs_only_sentences_in_its_own_language(
     # an article in the other language still supports its translation
     article = passage(8, "Envío exprés", ticket.text, "es")
     assert checker.check(sentence, [article], language="en", languages=LANGUAGES).grounded
+
+
+US_SHIPPING_EN = passage(7, "Shipping costs", "Standard shipping is free on orders of $50 or more "
+                         "in the United States. Below that it costs $5.99.", "en")
+
+
+def test_a_place_the_customer_named_stands_for_its_country(checker: GroundingChecker) -> None:
+    """'I'm in Ohio' and a reply that says it back over a US passage is supported; a place
+    in another country, or one the customer never named, is not."""
+    sentence = "Free shipping in Ohio starts at $50."
+    asked = "whats the minimum i need to spend to get free shipping? I'm in ohio"
+    ok = checker.check(sentence, [US_SHIPPING_EN], question=asked)
+    assert ok.grounded and [c.number for c in ok.citations] == [7]
+    unnamed = checker.check(sentence, [US_SHIPPING_EN],
+                            question="whats the minimum for free shipping?")
+    assert not unnamed.grounded and "Ohio" in unnamed.reasons[0]
+    abroad = checker.check("Free shipping in Toronto starts at $50.", [US_SHIPPING_EN],
+                           question="whats the minimum for free shipping? I live in Toronto")
+    assert not abroad.grounded and "Toronto" in abroad.reasons[0]

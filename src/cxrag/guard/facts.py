@@ -32,13 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cxrag.guard import vocab
+from cxrag.guard import places, vocab
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+(?:[-.'/]\w+)*")
+_WORDS = re.compile(r"\w+")
 
 _QNUM = rf"(?:{_NUM}|(?:{'|'.join(map(re.escape, vocab.QUANTITY_WORDS))})\b)"
 _UNIT_RE = "|".join(sorted(map(re.escape, vocab.UNIT), key=len, reverse=True))
@@ -248,12 +249,15 @@ def _flow(folded: str) -> str:
     return " ".join(t for t in _TOKEN.findall(folded.lower()) if t not in vocab.FUNCTION)
 
 
-def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False) -> list[str]:
+def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False,
+             given: str = "") -> list[str]:
     """What ``sentence`` states that ``passage`` does not, e.g. ``["figure 14", "name 'Luma
     Cam'"]``; empty when every fact that can be checked is there.
 
     ``translated``: the sentence is in another language than the passage, so the labels of
     its steps (menu paths, quoted buttons) cannot be compared word for word and are skipped.
+    ``given``: the customer's message; a place it names ("I'm in Ohio") is stated when the
+    passage names the country it lies in (``cxrag.guard.places``).
     """
     folded = fold(sentence)
     found = _scan(folded)
@@ -265,9 +269,19 @@ def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False) 
                 missing.append(f"step '{sentence[s:e].strip(_QUOTES)}'")
     skip = labels + [m.span() for m in vocab.PLACE_RE.finditer(folded)]
     timeless = _times(folded)[1]  # "8pm" is a time, not a code
-    missing += [f"name '{sentence[s:e]}'" for s, e in _names(timeless, passage, skip)]
+    missing += [f"name '{sentence[s:e]}'" for s, e in _names(timeless, passage, skip)
+                if not _their_place(folded[s:e], passage, given)]
     # Reasons quote the sentence as written, accents included.
     return list(dict.fromkeys(_unfold(reason, folded, sentence) for reason in missing))
+
+
+def _their_place(name: str, passage: PassageFacts, given: str) -> bool:
+    """Whether ``name`` is a place the customer named (in ``given``, their message) that lies
+    in a country the passage names."""
+    key = f" {' '.join(_WORDS.findall(name.lower()))} "
+    return (bool(given) and bool(passage.places) and key.strip() != ""
+            and key in f" {' '.join(_WORDS.findall(fold(given).lower()))} "
+            and places.within(name, passage.places))
 
 
 def _unfold(reason: str, folded: str, sentence: str) -> str:

@@ -249,7 +249,7 @@ class GroundingChecker:
             per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
             best, why = self._support(sentence, per_passage,
                                       _marks(sentences[i], len(passages)), passages, language,
-                                      terms, seen)
+                                      terms, seen, question or "")
             if best is None:
                 unsupported.append(sentence)
                 reasons.append(why)
@@ -382,7 +382,7 @@ class GroundingChecker:
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
                  seen: dict[int, tuple[PassageFacts, set[str], LabelledValues]],
-                 ) -> tuple[int | None, str]:
+                 given: str = "") -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
         The candidates are the passages close enough (``row``: best cosine per passage): a
@@ -395,7 +395,8 @@ class GroundingChecker:
         supports it, unless the sentence states a figure (checked above: the figure, not the
         customer's wording, carries it: "ya hice mi pedido, tengo 48 horas"). Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
-        ``seen`` keeps each passage's facts and words across the sentences of one reply.
+        ``seen`` keeps each passage's facts and words across the sentences of one reply;
+        ``given`` is the customer's message (a place it names may stand for its country).
         """
         # a sentence with a figure is left to the figure checks
         by_terms = bool(terms) and not _numbers(sentence)
@@ -428,7 +429,8 @@ class GroundingChecker:
                            labelled_values(_passage_sentences(p.text))
                            if p.number != ACCOUNT else [])
             facts, words, rows = seen[k]
-            missing = unstated(sentence, facts, translated=translated) or misplaced(
+            missing = unstated(sentence, facts, translated=translated,
+                               given=given) or misplaced(
                 sentence, rows)
             if not missing and by_terms and not translated:
                 borrowed = (content_words(_PREFACE.sub("", sentence)) & terms) - words

