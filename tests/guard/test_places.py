@@ -44,3 +44,15 @@ def test_the_place_stands_in_for_the_name_only_never_for_a_figure() -> None:
     assert unstated("The fee in Guadalajara is MX$13.", MX, given="I'm in Guadalajara") == []
     assert "figure 20" in unstated("The fee in Guadalajara is MX$20.", MX,
                                    given="I'm in Guadalajara")
+
+
+def test_a_passage_is_about_the_country_of_its_site_or_its_pesos() -> None:
+    """A store's passage often names no country, only its site or its currency."""
+    site = passage_facts("En tiendalia.mx puedes pagar en efectivo en cualquier OXXO del país.")
+    pesos = passage_facts("OXXO cobra una comisión de MX$13 por operación.")
+    euros = passage_facts("Devoluciones gratis en 30 días. El envío cuesta 3,99 €.")
+    for passage in (site, pesos):
+        assert unstated("You can pay cash at an OXXO in Guadalajara.", passage,
+                        translated=True, given="I'm in Guadalajara") == []
+    assert unstated("Returns are free in Zaragoza.", euros, translated=True,
+                    given="vivo en Zaragoza") == ["name 'Zaragoza'"]  # euros: which country?

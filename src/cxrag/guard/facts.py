@@ -275,13 +275,26 @@ def unstated(sentence: str, passage: PassageFacts, *, translated: bool = False,
     return list(dict.fromkeys(_unfold(reason, folded, sentence) for reason in missing))
 
 
+# A store's country sites and currencies say which country a passage is about when it names
+# none ("En tiendalia.mx puedes pagar ... MX$13").
+_SITE_COUNTRY = {"mx": "Mexico", "es": "Spain", "uk": "United Kingdom", "us": "United States"}
+
+
+def _countries(passage: PassageFacts) -> frozenset[str]:
+    """The countries a passage is about: those it names, its sites' and its currency's."""
+    sites = {_SITE_COUNTRY[w.rsplit(".", 1)[1]] for w in passage.words
+             if "." in w and w.rsplit(".", 1)[1] in _SITE_COUNTRY and w[0].isalpha()}
+    pesos = {"Mexico"} if any(c == "MXN" for _, c in passage.money) else set()
+    return passage.places | sites | pesos
+
+
 def _their_place(name: str, passage: PassageFacts, given: str) -> bool:
     """Whether ``name`` is a place the customer named (in ``given``, their message) that lies
-    in a country the passage names."""
+    in a country the passage is about."""
     key = f" {' '.join(_WORDS.findall(name.lower()))} "
-    return (bool(given) and bool(passage.places) and key.strip() != ""
+    return (bool(given) and key.strip() != ""
             and key in f" {' '.join(_WORDS.findall(fold(given).lower()))} "
-            and places.within(name, passage.places))
+            and places.within(name, _countries(passage)))
 
 
 def _unfold(reason: str, folded: str, sentence: str) -> str:
