@@ -260,3 +260,31 @@ def test_a_place_the_customer_named_stands_for_its_country(checker: GroundingChe
     abroad = checker.check("Free shipping in Toronto starts at $50.", [US_SHIPPING_EN],
                            question="whats the minimum for free shipping? I live in Toronto")
     assert not abroad.grounded and "Toronto" in abroad.reasons[0]
+
+
+MOUNTING_EN = passage(8, "TV installation", "Professional installation is available when you buy "
+                      "a TV. Wall mounting, TVs up to 55\": $129. Wall mounting, TVs 56\" to 85\": "
+                      "$179.", "en")
+
+
+@pytest.mark.parametrize(("sentence", "grounded"), [
+    ("Mounting a 65-inch TV on the wall costs $179.", True),   # 56"-85" holds 65
+    ("Mounting a 65-inch TV on the wall costs $129.", False),  # the 55" row's price
+    ("Mounting a 90-inch TV on the wall costs $179.", False),  # no row holds 90
+])
+def test_the_customers_figure_within_a_rows_span_takes_that_rows_figures(
+        checker: GroundingChecker, sentence: str, grounded: bool) -> None:
+    size = sentence.split("-inch")[0].split()[-1]
+    asked = f"How much to mount a {size} inch TV on the wall?"
+    g = checker.check(sentence, [MOUNTING_EN], question=asked)
+    assert g.grounded is grounded, g.reasons
+    unasked = checker.check(sentence, [MOUNTING_EN], question="How much is wall mounting?")
+    assert not unasked.grounded  # a figure the customer never gave is checked as before
+
+
+def test_a_figure_the_customer_gave_outside_every_span_is_unstated(
+        checker: GroundingChecker) -> None:
+    """The customer's premise is no span: 'within 60 days' over '30 days' (and 45 for Plus)."""
+    g = checker.check("You can return it within 60 days of delivery.", [RETURNS_EN],
+                      question="Can I still return it after 60 days?")
+    assert not g.grounded and "60" in g.reasons[0]

@@ -432,6 +432,9 @@ class GroundingChecker:
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
                 sentence, rows)
+            if missing and given:
+                missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
+                                                                           given)]
             if not missing and by_terms and not translated:
                 borrowed = (content_words(_PREFACE.sub("", sentence)) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
@@ -440,6 +443,36 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+_SPAN = re.compile(r"(\d+(?:[.,]\d+)?)[\"'”″]?\s*(?:to|a|hasta|-|–|—)\s*(\d+(?:[.,]\d+)?)")
+_UP_TO = re.compile(r"\b(?:up to|hasta|under|below|less than|menos de)\s+(\d+(?:[.,]\d+)?)")
+
+
+def _value(figure: str) -> float:
+    """A figure as written, as a number ("1,500" and "1.500" are 1500; "1,5" is 1.5)."""
+    return float(re.sub(r"[.,](\d{3})\b", r"\1", figure).replace(",", "."))
+
+
+def _their_figure_in_span(reason: str, sentence: str, passage: str, given: str) -> bool:
+    """Whether ``reason`` ("figure 65") is a figure the customer gave (``given``) that a
+    passage sentence's span holds, and that sentence states the claim's other figures too:
+    "How much to mount a 65 inch TV?" answered "mounting a 65-inch TV costs $179" over
+    "Wall mounting, TVs 56" to 85": $179." (the row for 55" and under, at $129, does not
+    hold 65, so "$129" for it fails as before). A figure the customer gave outside every
+    span ("can I return it after 45 days?" over "within 30 days") is still unstated."""
+    m = re.fullmatch(r"figure (\d+(?:[.,]\d+)?)", reason)
+    if m is None or m[1] not in _NUMBER.findall(given):
+        return False
+    theirs, number = _value(m[1]), re.sub(r"[.,:]", "", m[1])
+    others = _numbers(sentence) - _numbers(given) - {number}
+    for unit in _passage_sentences(passage):
+        folded = fold(unit)
+        spans = [(_value(a), _value(b)) for a, b in _SPAN.findall(folded)]
+        spans += [(0.0, _value(b)) for b in _UP_TO.findall(folded)]
+        if any(low <= theirs <= high for low, high in spans) and others <= _numbers(unit):
+            return True
+    return False
 
 
 def _asks(sentence: str) -> bool:
