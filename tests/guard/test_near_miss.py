@@ -14,6 +14,7 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Embedder
 from cxrag.guard.facts import labelled_values, misplaced, passage_facts, unstated
 from cxrag.guard.grounding import GroundingChecker, account_passage
+from cxrag.guard.streaming import GuardedStream
 
 pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
 
@@ -288,3 +289,33 @@ def test_a_figure_the_customer_gave_outside_every_span_is_unstated(
     g = checker.check("You can return it within 60 days of delivery.", [RETURNS_EN],
                       question="Can I still return it after 60 days?")
     assert not g.grounded and "60" in g.reasons[0]
+
+
+HAUL_EN = passage(9, "Appliance haul-away", "When our crew delivers a large appliance, we can "
+                  "take your old one away for recycling. We take one old item of the same type "
+                  "per new item (for example, one old washer when you buy a new washer). "
+                  "Refrigerator, freezer, washer, dryer, range, dishwasher: $35 per item. "
+                  "Over-the-range microwave, TV 50\" or more: $25 per item.", "en")
+HAUL_ASKED = "when the crew drops off my new washer can they take the old one too? how much"
+
+
+@pytest.mark.parametrize(("second", "grounded"), [
+    ("The cost is $35 per item.", True),
+    ("The cost is $45 per item.", False),  # its own figure is still checked
+    ("They also install the new one for free.", False),  # no figure: nothing to anchor it
+    ("If someone asks you to", False),      # a reply cut off mid-sentence leans on nothing
+])
+def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
+        checker: GroundingChecker, second: str, grounded: bool) -> None:
+    """'The cost is $35 per item.' is close to no passage sentence on its own (0.30): it
+    takes its topic from the supported sentence before it, streamed or not, and only a
+    passage sentence stating its figure, which the pair is closer to than the first sentence
+    alone, may support it."""
+    first = "Yes, the crew can take the old washer too."
+    alone = checker.check(second, [HAUL_EN], question=HAUL_ASKED)
+    assert not alone.grounded
+    g = checker.check(f"{first} {second}", [HAUL_EN], question=HAUL_ASKED)
+    assert (g.factual == g.supported == 2) is grounded, g.reasons
+    stream = GuardedStream(checker, [HAUL_EN], question=HAUL_ASKED)
+    shown = stream.feed(f"{first} {second}") + stream.finish()
+    assert (len(shown) == 2) is grounded, shown

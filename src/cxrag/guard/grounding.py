@@ -73,6 +73,7 @@ from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, fold
 
 NO_ANSWER = "NO_ANSWER"
+FAR = "no passage close enough"  # the start of the reason when no passage sentence is close
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
@@ -181,7 +182,7 @@ class GroundingChecker:
 
     def check(self, reply: str, passages: Sequence[Passage], *, question: str | None = None,
               question_vector: Vectors | None = None, language: str | None = None,
-              languages: Sequence[str] = ()) -> Grounding:
+              languages: Sequence[str] = (), before: str | None = None) -> Grounding:
         """The grounding verdict for ``reply`` given the passages sent with the prompt.
 
         With ``language`` (and the ``languages`` to tell apart), sentences in another language
@@ -190,7 +191,11 @@ class GroundingChecker:
         support), and a reply none of whose
         supported sentences reaches ``min_answer_relevance`` to it is ``off_topic``. With a
         ``policy``, sentences that break it are dropped before all of this and listed in
-        ``unsafe``; markup is cleaned off the rest.
+        ``unsafe``; markup is cleaned off the rest. A sentence with a figure that no passage
+        sentence is close to on its own is read again with the supported sentence before it
+        ("The cost is $35 per item." after "Yes, the crew can take the old washer too."),
+        against the passage sentences that state its figures; ``before`` is that sentence
+        when ``reply`` is one sentence of a stream.
         """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
@@ -230,7 +235,8 @@ class GroundingChecker:
                           if question and self.question_terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
-        sims = claims @ self.sentences([u for _, u in units]).T
+        unit_vectors = self.sentences([u for _, u in units])
+        sims = claims @ unit_vectors.T
         owner = np.array([k for k, _ in units])
         cited: dict[int, Citation] = {}
         out: list[str] = []
@@ -241,15 +247,35 @@ class GroundingChecker:
         given: list[str] = []  # the supported sentences
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
+        leaned_on = before  # the sentence just before, when it was supported
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
+                leaned_on = None
                 continue
             row = sims[factual.index(i)]
             per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
             best, why = self._support(sentence, per_passage,
                                       _marks(sentences[i], len(passages)), passages, language,
                                       terms, seen, question or "")
+            if (best is None and why.startswith(FAR) and leaned_on
+                    and sentence.rstrip().endswith((".", "!", "?"))
+                    and (figures := _numbers(sentence))):
+                # "The cost is $35 per item." after "Yes, the crew can take the old washer
+                # too.": a sentence with a figure that leans on the supported one before it
+                # is read with it, and supported only by a passage sentence that states its
+                # figures and that it brings the two closer to ("Refrigerator, freezer,
+                # washer...: $35 per item."), never by what the sentence before rests on
+                joined, alone = self.embedder.embed_documents(
+                    [f"{leaned_on} {sentence}", leaned_on])
+                row = joined @ unit_vectors.T
+                holds = np.array([figures <= _numbers(u) for _, u in units])
+                row = np.where(holds & (row > alone @ unit_vectors.T), row, -1.0)
+                per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
+                best, why = self._support(sentence, per_passage,
+                                          _marks(sentences[i], len(passages)), passages,
+                                          language, terms, seen, question or "")
+            leaned_on = None if best is None else sentence
             if best is None:
                 unsupported.append(sentence)
                 reasons.append(why)
@@ -325,8 +351,8 @@ class GroundingChecker:
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,
-                       language: str | None = None,
-                       languages: Sequence[str] = ()) -> SentenceVerdict:
+                       language: str | None = None, languages: Sequence[str] = (),
+                       before: str | None = None) -> SentenceVerdict:
         """The verdict on one sentence of a streamed reply, by the rules of ``check``.
 
         Show ``text`` (with its ``[n]``; collect ``citation``) as soon as it comes back, and
@@ -337,7 +363,7 @@ class GroundingChecker:
         on topic is the stream's to decide (``GuardedStream``), over all its sentences.
         """
         g = self.check(sentence, passages, question=question, question_vector=question_vector,
-                       language=language, languages=languages)
+                       language=language, languages=languages, before=before)
         if g.unsafe:
             return SentenceVerdict(None, None, "unsafe", g.unsafe[0][1])
         if g.reason in ("no_answer", "no_passages", "wrong_language") or g.unsupported:
@@ -404,7 +430,7 @@ class GroundingChecker:
         close += [int(k) for k in np.argsort(-row, kind="stable")
                   if row[k] >= self.min_support and int(k) not in close]
         if not close:
-            return None, f"no passage close enough (best {float(row.max()):.2f})"
+            return None, f"{FAR} (best {float(row.max()):.2f})"
         if not self.near_misses:
             stated = {n for p in passages for n in _numbers(p.title + " " + p.text,
                                                              spelled=True)}

@@ -49,6 +49,7 @@ class GuardedStream:
     _asks: Kind | None = field(default=None, init=False)  # what the question asks (fixed)
     _gave: bool = False  # a passed sentence gave what the question asks for (a time, an amount)
     _from_article: bool = False  # a passed factual sentence rests on more than a past ticket
+    _before: str | None = None  # the sentence just judged, when it was supported
 
     def __post_init__(self) -> None:
         self._asks = self.checker.asked(self.question, self.passages)
@@ -91,7 +92,8 @@ class GuardedStream:
             verdict = self.checker.check_sentence(
                 sentence, self.passages, question=self.question,
                 question_vector=self.question_vector, language=self.language,
-                languages=self.languages)
+                languages=self.languages, before=self._before)
+            self._before = sentence if verdict.text and verdict.factual else None
             self._verdicts.append((sentence, verdict))
             if verdict.text:
                 if verdict.relevance is not None:
