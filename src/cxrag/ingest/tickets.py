@@ -29,7 +29,7 @@ RESOLVED = {"solved", "closed", "resolved"}
 REQUIRED = ("id", "status", "resolution")  # "ticket_id" stands for "id"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{7,}\d\b")
-_ORDER = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2}-\d{4}-\d{3,}\b")
+ORDER_ID = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2}-\d{4}-\d{3,}\b")  # "TL-ES-2026-004512"
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 _QUOTED = re.compile(r"(?m)^\s*>.*$")  # quoted e-mail text in an agent reply: the customer's
@@ -51,7 +51,7 @@ def redact(text: str, names: set[str]) -> str:
     text = _URL.sub(TOKENS["link"], text)  # first: a link may carry an address or a number
     text = _EMAIL.sub(TOKENS["email"], text)
     text = _CARD.sub(TOKENS["card"], text)
-    text = _ORDER.sub(TOKENS["order"], text)
+    text = ORDER_ID.sub(TOKENS["order"], text)
     text = _PHONE.sub(TOKENS["phone"], text)
     for name in sorted(names, key=len, reverse=True):
         if len(name) > 2:
