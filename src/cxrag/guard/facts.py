@@ -39,7 +39,6 @@ _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+(?:[-.'/]\w+)*")
-_WORDS = re.compile(r"\w+")
 
 _QNUM = rf"(?:{_NUM}|(?:{'|'.join(map(re.escape, vocab.QUANTITY_WORDS))})\b)"
 _UNIT_RE = "|".join(sorted(map(re.escape, vocab.UNIT), key=len, reverse=True))
@@ -291,9 +290,9 @@ def _countries(passage: PassageFacts) -> frozenset[str]:
 def _their_place(name: str, passage: PassageFacts, given: str) -> bool:
     """Whether ``name`` is a place the customer named (in ``given``, their message) that lies
     in a country the passage is about."""
-    key = f" {' '.join(_WORDS.findall(name.lower()))} "
+    key = f" {' '.join(_WORD.findall(name.lower()))} "
     return (bool(given) and key.strip() != ""
-            and key in f" {' '.join(_WORDS.findall(fold(given).lower()))} "
+            and key in f" {' '.join(_WORD.findall(fold(given).lower()))} "
             and places.within(name, _countries(passage)))
 
 

@@ -253,11 +253,9 @@ class GroundingChecker:
                 out.append(sentence)
                 leaned_on = None
                 continue
-            row = sims[factual.index(i)]
-            per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
-            best, why = self._support(sentence, per_passage,
-                                      _marks(sentences[i], len(passages)), passages, language,
-                                      terms, seen, question or "")
+            row, marks = sims[factual.index(i)], _marks(sentences[i], len(passages))
+            best, why = self._support(sentence, _per_passage(row, owner, len(passages)), marks,
+                                      passages, language, terms, seen, question or "")
             if (best is None and why.startswith(FAR) and leaned_on
                     and sentence.rstrip().endswith((".", "!", "?"))
                     and (figures := _numbers(sentence))):
@@ -271,10 +269,9 @@ class GroundingChecker:
                 row = joined @ unit_vectors.T
                 holds = np.array([figures <= _numbers(u) for _, u in units])
                 row = np.where(holds & (row > alone @ unit_vectors.T), row, -1.0)
-                per_passage = np.array([row[owner == k].max() for k in range(len(passages))])
-                best, why = self._support(sentence, per_passage,
-                                          _marks(sentences[i], len(passages)), passages,
-                                          language, terms, seen, question or "")
+                best, why = self._support(sentence, _per_passage(row, owner, len(passages)),
+                                          marks, passages, language, terms, seen,
+                                          question or "")
             leaned_on = None if best is None else sentence
             if best is None:
                 unsupported.append(sentence)
@@ -469,6 +466,12 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+def _per_passage(row: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """The best of ``row`` (cosines to passage sentences) for each of the ``n`` passages
+    (``owner``: each sentence's passage)."""
+    return np.array([row[owner == k].max() for k in range(n)])
 
 
 _SPAN = re.compile(r"(\d+(?:[.,]\d+)?)[\"'”″]?\s*(?:to|a|hasta|-|–|—)\s*(\d+(?:[.,]\d+)?)")
