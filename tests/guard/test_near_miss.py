@@ -319,3 +319,53 @@ def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
     stream = GuardedStream(checker, [HAUL_EN], question=HAUL_ASKED)
     shown = stream.feed(f"{first} {second}") + stream.finish()
     assert (len(shown) == 2) is grounded, shown
+
+
+WARRANTY_EN = passage(10, "Warranty coverage", "New products: the manufacturer's warranty "
+                      "shown on the product page, which is at least 12 months for electronics. "
+                      "Luma devices: 2 years. Batteries are covered for 12 months if their "
+                      "capacity drops below 80%.", "en")
+POINTS_EN = passage(11, "Tiendalia Plus", "Plus members earn points on every order. 100 points "
+                    "are worth $1 off your next order. Points expire 12 months after you earn "
+                    "them.", "en")
+GARANTIA_ES = passage(12, "Garantía", "Productos nuevos: 3 años de garantía legal desde la "
+                      "entrega. Productos reacondicionados: 18 meses. Baterías durante 12 meses "
+                      "si su capacidad baja del 80 %.", "es")
+
+
+@pytest.mark.parametrize(("reply", "passages", "question", "grounded"), [
+    # a verdict the passages do not give, followed by what they say of something else
+    ("Yes, it is still under warranty. New products have the manufacturer's warranty of at "
+     "least 12 months. [1] Luma devices have 2 years. [1]", [WARRANTY_EN],
+     "My monitor arrived in June and flickers. Is it still under warranty?", False),
+    ("Yes, there is a refer a friend bonus. 100 points are worth $1 off your next order. [1] "
+     "Points expire 12 months after you earn them. [1]", [POINTS_EN],
+     "is there a refer a friend bonus? my roommate is about to make an account", False),
+    ("Sí, hay un descuento para familias numerosas. Los productos nuevos tienen 3 años de "
+     "garantía legal desde la entrega. [1] Los reacondicionados, 18 meses. [1]", [GARANTIA_ES],
+     "¿Tenéis algún descuento para familias numerosas?", False),
+    # a verdict the passage gives stands, and so do the sentences after it
+    ("Sí, los productos nuevos tienen 3 años de garantía legal desde la entrega. [1] Los "
+     "reacondicionados, 18 meses. [1]", [GARANTIA_ES],
+     "la cafetera me llegó en agosto y no muele, ¿sigue en garantía?", True),
+    # an unsupported sentence that is no verdict leaves the share rule to decide, as before
+    ("The battery is covered for 12 months if its capacity drops below 80%. [1] Luma devices "
+     "have 2 years. [1] New products have at least 12 months of warranty. [1] It also covers "
+     "water damage.", [WARRANTY_EN], "how long is the battery covered?", True),
+])
+def test_a_first_sentence_verdict_no_passage_supports_fails_the_reply(
+        checker: GroundingChecker, reply: str, passages: list[Passage], question: str,
+        grounded: bool) -> None:
+    """'Yes, it is still under warranty.' is the reply's answer; when no passage supports it,
+    the true sentences after it (the warranty article's general terms, the loyalty points)
+    are background for a verdict the help centre does not give: the reply is not grounded,
+    whatever its supported share, and a stream shows none of it."""
+    g = checker.check(reply, passages, question=question, language=None)
+    assert g.grounded is grounded, (g.reasons, g.unsupported)
+    stream = GuardedStream(checker, passages, question=question)
+    shown = stream.feed(reply) + stream.finish()
+    verdict = stream.verdict()
+    assert verdict.grounded is grounded, verdict.reasons
+    assert bool(shown) is grounded, shown
+    if not grounded:
+        assert g.reason == verdict.reason == "unsupported"

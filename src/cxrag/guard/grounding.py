@@ -84,6 +84,11 @@ MAX_ECHO_PARTS = 24  # sentences of a message compared one by one for echoes, at
 # your parcel is late, ..."): its words are the question's by design, the answer follows it
 _PREFACE = re.compile(r"^\s*(?:para|si|cuando|to|if|when|in order to)\b[^,.;:]{1,120},",
                       re.IGNORECASE)
+# A sentence that opens with the reply's verdict on a yes/no question ("Yes, it is still under
+# warranty.", "No, ...", "Sí, ...", "Claro, ..."): when the first factual sentence is one and
+# no passage supports it, what follows is background for a verdict that fails (see ``check``)
+_VERDICT = re.compile(r"^(?:yes|yeah|yep|no|nope|s[ií]|claro|of course|sure|certainly|"
+                      r"por supuesto|desde luego)\s*[,.!;:]", re.I)
 ACCOUNT = 0  # number of the passage holding the customer's own data (see account_passage)
 # Calibrated on evals/guard/labelled.yaml (benchmarks/guard_calibration.py), near-miss rules
 # on: no threshold reaches precision 0.95 there (what slips through are half-supported and
@@ -248,6 +253,7 @@ class GroundingChecker:
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
         leaned_on = before  # the sentence just before, when it was supported
+        refuted = False  # the first factual sentence is a verdict no passage supports
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -274,6 +280,7 @@ class GroundingChecker:
                                           question or "")
             leaned_on = None if best is None else sentence
             if best is None:
+                refuted = refuted or (not given and not unsupported and refutes(sentence))
                 unsupported.append(sentence)
                 reasons.append(why)
                 out.append(sentence)
@@ -292,7 +299,7 @@ class GroundingChecker:
                                        passage.source, self._quote(units, owner, row, best))
             out.append(f"{sentence} [{passage.number}]")
         share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
-        grounded = bool(factual) and share >= self.min_supported_share
+        grounded = bool(factual) and share >= self.min_supported_share and not refuted
         reason = None if grounded else "unsupported"
         relevance = None if to_question is None else max(on_question, default=-1.0)
         if grounded and (self.off_topic(relevance)
@@ -466,6 +473,17 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+def refutes(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a verdict ("Yes, ...", "No, ...", "Sí, ...", "Claro,
+    ..."): the reply's answer to a yes/no question. When a reply's first factual sentence is
+    one and no passage supports it, the reply is not grounded, whatever follows: "Yes, it is
+    still under warranty." (not in the passages) followed by the warranty article's general
+    sentences, or "Yes, there is a refer a friend bonus." followed by the loyalty points', is
+    a verdict the help centre does not give, dressed in true sentences about something else."""
+    clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", sentence)).strip())
+    return bool(_VERDICT.match(clean.lstrip("\"'¡¿ ")))
 
 
 def _per_passage(row: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from cxrag.guard.grounding import (
     Grounding,
     GroundingChecker,
     SentenceVerdict,
+    refutes,
 )
 from cxrag.ingest.tickets import is_ticket
 from cxrag.text import split_sentences
@@ -44,6 +45,7 @@ class GuardedStream:
     _seen: set[str] = field(default_factory=set)
     _verdicts: list[tuple[str, SentenceVerdict]] = field(default_factory=list)
     _abstained: bool = False
+    _refuted: bool = False  # the first factual sentence was a verdict no passage supports
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
     _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
     _asks: Kind | None = field(default=None, init=False)  # what the question asks (fixed)
@@ -83,7 +85,7 @@ class GuardedStream:
         shown = []
         for sentence in sentences:
             key = sentence.strip().lower()
-            if not key or key in self._seen or self._abstained:
+            if not key or key in self._seen or self._abstained or self._refuted:
                 continue  # small models repeat themselves; after NO_ANSWER nothing counts
             self._seen.add(key)
             if key.upper().startswith(NO_ANSWER) and not self._verdicts:
@@ -94,6 +96,11 @@ class GuardedStream:
                 question_vector=self.question_vector, language=self.language,
                 languages=self.languages, before=self._before)
             self._before = sentence if verdict.text and verdict.factual else None
+            if (verdict.factual and verdict.reason == "unsupported"
+                    and not any(v.factual for _, v in self._verdicts)
+                    and refutes(sentence)):
+                # "Yes, it is still under warranty." unsupported: nothing after it counts
+                self._refuted = True
             self._verdicts.append((sentence, verdict))
             if verdict.text:
                 if verdict.relevance is not None:
@@ -122,6 +129,8 @@ class GuardedStream:
         reason = None if grounded else self._reason(factual)
         if grounded and not self._on_topic:
             grounded, reason = False, "off_topic"
+        if self._refuted:
+            grounded, reason, shown = False, "unsupported", []
         cited: dict[int, Citation] = {}
         for v in shown:
             if v.citation is not None:
