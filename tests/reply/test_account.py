@@ -9,7 +9,7 @@ from cxrag.compose.context import ContextPacker
 from cxrag.compose.prompts import PromptLibrary
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
-from cxrag.reply.account import OrderFact, mentioned_order, order_sentence
+from cxrag.reply.account import OrderFact, asks_status, mentioned_order, order_sentence
 from cxrag.reply.models import CustomerContext, ReplyRequest
 from cxrag.reply.service import Responder
 from tests.conftest import FakeChat
@@ -61,6 +61,32 @@ def test_an_order_question_the_passages_cannot_answer_gets_the_order_status(resp
     assert reply.rung == "account" and reply.handoff is None and reply.citations == []
     assert reply.answer.startswith("Tu pedido TL-MX-2026-002356")
     assert "enviado, con Estafeta" in reply.answer and "persona del equipo" in reply.answer
+
+
+@pytest.mark.parametrize(("question", "status"), [
+    ("que tal, me pueden decir por donde va mi freidora? ya la pague en el oxxo", True),
+    ("hey where is my air fryer?? ordered it at the start of september", True),
+    ("did my cancellation go thru for the vacuum + air fryer order?", True),
+    ("¿Ya llegó mi pedido?", True),
+    ("can i still return the tv i got last month? its way too big lol", False),
+    # the customer's case around the question is no question: "arrived", "llegó" in it
+    ("Hi, my monitor (the one that arrived in June) flickers. Is it still under warranty?",
+     False),
+    ("hola, la cafetera que me llego en agosto no muele. sigue en garantia verdad?", False),
+])
+def test_which_questions_the_order_status_answers(question: str, status: bool) -> None:
+    assert asks_status(question) is status
+
+
+def test_an_order_question_the_status_does_not_answer_is_handed_over_with_the_order(
+        responder) -> None:  # type: ignore[no-untyped-def]
+    """'Can I still return the TV?' is not answered by 'delivered, with UPS': when the
+    passages give nothing, a person takes it, and the customer sees the order line first."""
+    reply = responder(FakeChat("NO_ANSWER")).reply(ReplyRequest(
+        "¿Puedo devolver todavía la freidora?", customer=_customer(TV, FRYER)))
+    assert reply.rung == "handoff" and reply.handoff is not None and not reply.grounded
+    assert reply.answer.startswith("Tu pedido TL-MX-2026-002356")
+    assert "persona del equipo" in reply.answer
 
 
 def test_a_grounded_answer_opens_with_the_order(responder) -> None:  # type: ignore[no-untyped-def]

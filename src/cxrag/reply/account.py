@@ -4,7 +4,9 @@
 question is about (an item named in the question, else the latest order when the question
 says "my order"), its number, status, date and carrier, in the customer's language. The
 sentence comes from the store, so it is true by construction; it opens the reply when the
-passages answer the rest, and is the reply (with the offer of a person) when they don't.
+passages answer the rest. When they don't, it is the reply (with the offer of a person) only
+to a question about where the order is or what became of it (``asks_status``): to "can I
+still return the TV?" the order's status is no answer, so it opens the handoff instead.
 """
 
 from __future__ import annotations
@@ -39,6 +41,26 @@ _EXTRA_STOP = frozenset("""
 ya he ha me mi tu su lo le se de en el la y o a i is it my me do an at by of on or to up we
 hola hey buenas gracias please thanks still todavia aun pedido order compra purchase
 """.split())
+
+
+# Questions the order's status answers: where it is, when it arrives, whether it shipped,
+# arrived or was cancelled (es/en, accents off)
+_STATUS_ASKED = re.compile(
+    r"\b(?:where(?:'s| is| are)?|status|track\w*|shipped|dispatched|deliver(?:ed|y)|arriv\w*"
+    r"|cancel+(?:ed|ation)|go(?:ne)? (?:thru|through)|went (?:thru|through)|donde|por donde va"
+    r"|estado|seguimiento|rastre\w*|enviad[oa]s?|entregad[oa]s?|llega\w*|llego|cancelad[oa]s?"
+    r"|cancelacion)\b")
+
+
+def asks_status(question: str) -> bool:
+    """Whether ``question`` asks what the order's status tells: where it is, whether it was
+    sent, delivered or cancelled ("¿por dónde va mi freidora?", "did my cancellation go
+    thru?"), rather than what the help centre says of it ("can I still return the tv?"). Only
+    the sentences that ask count when some do: "the one that arrived in June ... Is it still
+    under warranty?" asks about the warranty."""
+    told = re.split(r"(?<=[.!?])\s+", question)  # "... el cafe. sigue en garantia?" too
+    asking = [t for t in told if "?" in t or "¿" in t] or told
+    return bool(_STATUS_ASKED.search(fold(" ".join(asking))))
 
 
 def _stems(text: str) -> set[str]:

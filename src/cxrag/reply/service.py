@@ -40,7 +40,7 @@ from cxrag.guard.grounding import (
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
 from cxrag.metrics import HANDOFFS, REPLIES
-from cxrag.reply.account import mentioned_order, order_sentence
+from cxrag.reply.account import asks_status, mentioned_order, order_sentence
 from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
 from cxrag.reply.handoff import (
     fallback_text,
@@ -297,7 +297,9 @@ class Responder:
     def _personal(self, prepared: Prepared, reply: Reply) -> Reply:
         """The reply opened by what the store says of the order the question is about (see
         ``reply.account``); when the passages gave nothing, that sentence alone, with the
-        offer of a person. Escalations, unsafe replies and the fallback stay as they are."""
+        offer of a person, if the question asks what the status tells (where the order is,
+        whether it arrived), else the handoff opened by it. Escalations, unsafe replies and
+        the fallback stay as they are."""
         customer = prepared.request.customer
         if customer is None or not customer.orders or reply.rung not in (
                 "generated", "extractive", "handoff") or (
@@ -307,7 +309,7 @@ class Responder:
         if order is None or order.id in reply.answer:
             return reply
         sentence = order_sentence(order, prepared.language)
-        if reply.rung == "handoff":
+        if reply.rung == "handoff" and asks_status(prepared.request.message):
             texts = self.prompts.texts(prepared.version)
             return replace(reply, answer=wrap_offer(texts, sentence, prepared.language),
                            grounded=True, handoff=None, rung="account")
