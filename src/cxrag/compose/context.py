@@ -33,6 +33,7 @@ _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|long|soon|often|old|far)|when|what time|what is the (?:price|cost|"
     r"limit|minimum|maximum)|cu[aá]nt[oa]s?|cu[aá]ndo|qu[eé] (?:plazo|precio|coste|hora|"
     r"l[ií]mite|m[ií]nimo|m[aá]ximo)|hasta cu[aá]ndo|price|cost|fee|limit|minimum|maximum|"
+    r"max|min|number of|n[uú]mero (?:de|m[aá]ximo|m[ií]nimo)|"
     r"precio|coste|cuesta|tarifa|plazo|l[ií]mite|m[ií]nimo|m[aá]ximo|d[ií]as|days|hours|"
     r"horas)\b", re.I)
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
