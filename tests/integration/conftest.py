@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -16,7 +17,23 @@ import pytest
 
 
 def free_port() -> int:
-    with socket.socket() as s:
+    """A free loopback port below the kernel's ephemeral range. A port the OS handed out as
+    ephemeral, once released, can be handed out again to any bind on port 0 before the
+    server it was meant for binds it: ``cxrag serve`` starts the embedded model's runtime on
+    port 0 before uvicorn binds its own port, and once took the very port the test had
+    picked ("address already in use"). Ports below the range are never given out that way."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # nothing free below the range: any port, as before
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
