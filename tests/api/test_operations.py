@@ -20,6 +20,7 @@ from cxrag.knowledge import Knowledge
 from cxrag.logs import configure_logging
 from cxrag.metrics import REGISTRY
 from cxrag.settings import Settings
+from tests.api.conftest import with_keys
 from tests.conftest import FakeChat
 from tests.uploads import upload
 
@@ -181,3 +182,13 @@ def test_readyz_checks_redis_when_configured(settings: Settings, knowledge: Know
         assert resp.status_code == expected, resp.text
         assert resp.json()["checks"]["rate_limits"].endswith(
             "(redis)" if expected == 200 else "redis not answering")
+
+
+def test_the_guards_gazetteer_is_read_at_start_up_not_in_the_first_reply(
+        settings: Settings, knowledge: Knowledge) -> None:
+    from cxrag.guard import places
+
+    places._gazetteer.cache_clear()
+    with_keys(settings, "widget-k", "agent-k", "admin-k")
+    with TestClient(create_app(settings, knowledge, FakeChat())):
+        assert places._gazetteer.cache_info().currsize == 1

@@ -58,6 +58,12 @@ def _gazetteer() -> dict[str, frozenset[str]]:
     return {name: frozenset(where) for name, where in found.items()}
 
 
+def warm() -> None:
+    """Read the gazetteer now (about 0.4 s), at start-up, not during the first reply that
+    names a place."""
+    _gazetteer()
+
+
 def countries_of(name: str) -> frozenset[str]:
     """The countries (vocab names) a place called ``name`` lies in; empty if unknown."""
     return _gazetteer().get(_key(name), frozenset())

@@ -12,6 +12,7 @@ from cxrag.cx.service import TriageService
 from cxrag.embed.cache import SentenceVectors
 from cxrag.generate.client import ChatModel, build_chat
 from cxrag.generate.runtime import EmbeddedRuntime
+from cxrag.guard import places
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.guard.safety import OutputPolicy
 from cxrag.knowledge import Knowledge
@@ -43,6 +44,7 @@ class Assistant:
         self.store = store
         self.triage = build_triage(settings, knowledge.embedder)
         self.triage.warm()
+        places.warm()  # the guard's gazetteer, read before the first reply needs it
         self.triage_service = TriageService(self.triage, store, settings.cx.recent_days)
         self.prompts = PromptLibrary(settings.prompts.dir, settings.prompts.version)
         self.chat = ChatService(store, self.prompts.texts(), settings.cx.recent_days,
