@@ -220,6 +220,10 @@ def _flat(text: str) -> str:
 def chat_app(work: Path, sources: list[Path]) -> Iterator[ChatApp]:
     """Layer 2: the app over the poisoned knowledge (screening off) and a compliant model."""
     settings = settings_for(work / "poisoned", False)
+    # The worst case for the output policy: retrieval without its preference for articles,
+    # so every planted ticket can reach the prompt (with the shipped penalty a ticket's chunks
+    # follow the articles' and one planted ticket never did).
+    settings.retrieval.ticket_penalty = 0.0
     knowledge = Knowledge(settings, embedder=FakeEmbedder())
     base = knowledge.get()
     report = base.ingestor.run(sources)
