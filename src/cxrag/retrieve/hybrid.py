@@ -211,10 +211,11 @@ class HybridRetriever:
         """Fused score per candidate document (past tickets lowered by the ticket penalty)."""
         by_doc_lex, by_doc_dense = evidence.per_document()
         fused = self.fusion(by_doc_lex, by_doc_dense, evidence.centroids, self.weights)
-        for doc_id in fused:
-            if evidence.doc_type.get(doc_id) == "ticket":
-                fused[doc_id] -= self.weights.ticket_penalty
-        return fused
+        return {doc_id: score - self._penalty(evidence, doc_id) for doc_id, score in fused.items()}
+
+    def _penalty(self, evidence: Evidence, doc_id: str) -> float:
+        """What a past ticket's score loses (``Weights.ticket_penalty``); 0 for an article."""
+        return self.weights.ticket_penalty if evidence.doc_type.get(doc_id) == "ticket" else 0.0
 
     def _rank(self, evidence: Evidence, k: int, group: bool) -> list[SearchHit]:
         fused = self.rank_documents(evidence)
@@ -233,9 +234,7 @@ class HybridRetriever:
             # the question's words (customers write like customers) came back above the
             # articles the document ranking put first: tickets were in the prompt for 8 of the
             # golden set's 54 questions (the first passage for 5), the answer of none.
-            penalty = self.weights.ticket_penalty
-            scored = {c: fused.get(d, 0.0) + chunk_score[c]
-                      - (penalty if evidence.doc_type.get(d) == "ticket" else 0.0)
+            scored = {c: fused.get(d, 0.0) + chunk_score[c] - self._penalty(evidence, d)
                       for c, d in chunk_doc.items()}
             picked = sorted(scored.items(), key=lambda item: -item[1])[:k]
         stored = self.catalog.fetch_chunks([c for c, _ in picked])
