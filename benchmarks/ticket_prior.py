@@ -79,7 +79,7 @@ def top_chunks(retriever: HybridRetriever, evidence: Evidence, n: int,
     if chunk_penalty:
         return [h.document_id for h in retriever._rank(evidence, n, group=False)]
     fused = retriever.rank_documents(evidence)
-    own = retriever._chunk_scores(evidence.chunk_doc, evidence.lexical, evidence.dense)
+    own = retriever._chunk_scores(evidence.chunk_doc, evidence)
     scored = {c: fused.get(d, 0.0) + own[c] for c, d in evidence.chunk_doc.items()}
     return [evidence.chunk_doc[c] for c in sorted(scored, key=lambda c: -scored[c])[:n]]
 

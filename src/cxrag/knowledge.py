@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from cxrag.embed import Embedder, build_embedder
 from cxrag.errors import CollectionNotFound
 from cxrag.index.catalog import Catalog
+from cxrag.index.legs import LanguageLeg
 from cxrag.index.lexical import LexicalIndex, TantivyIndex
 from cxrag.index.schema import create_tables, space_of
 from cxrag.index.vectors import ChromaIndex, make_client
@@ -82,6 +83,17 @@ class Knowledge:
         return self._embedder or build_embedder(self.settings.embedding)
 
     @cached_property
+    def legs_embedder(self) -> Embedder | None:
+        """The English leg's model (``CXRAG_RETRIEVAL__ENGLISH_LEG``), loaded on first use;
+        None when the leg is off."""
+        if not self.settings.retrieval.english_leg:
+            return None
+        from cxrag.embed.onnx import MiniLmEnglishEmbedder
+
+        return MiniLmEnglishEmbedder(self.settings.embedding.batch_size or 16,
+                                     self.settings.embedding.threads)
+
+    @cached_property
     def chroma(self) -> Any:
         """The Chroma client (embedded or HTTP)."""
         return self._client or make_client(self.settings.chroma, str(self.settings.chroma_path))
@@ -131,15 +143,20 @@ class Knowledge:
                             self.embedder.dimension)
         weights = Weights(s.retrieval.weight_lexical, s.retrieval.weight_dense_chunk,
                           s.retrieval.weight_dense_doc, s.retrieval.ticket_penalty)
+        legs: list[LanguageLeg] = []
+        if (english := self.legs_embedder) is not None:
+            legs.append(LanguageLeg("en", english, ChromaIndex(
+                self.chroma, tenant, collection, english.model_id, english.dimension, leg="en"),
+                s.retrieval.weight_english))
         retriever = HybridRetriever(catalog, index, lexical, self.embedder, weights,
                                     s.retrieval.languages, s.retrieval.candidates,
-                                    s.retrieval.mode)
+                                    s.retrieval.mode, legs=legs)
         chunker = TokenChunker(s.chunking.max_tokens, s.chunking.overlap_tokens,
                                s.chunking.encoding)
         ingestor = Ingestor(catalog, index, lexical, self.embedder, chunker,
                             s.retrieval.languages,
                             admission=Admission(s.ingest.max_file_mb, s.ingest.max_text_chars,
-                                                s.ingest.screen))
+                                                s.ingest.screen), legs=legs)
         ingestor.ensure_lexical()
         return KnowledgeBase(tenant, collection, catalog, index, lexical, retriever, ingestor)
 

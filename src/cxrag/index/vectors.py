@@ -2,10 +2,12 @@
 
 Each tenant/collection pair owns two Chroma collections: ``<tenant>__<collection>__chunks``
 (one vector per chunk) and ``<tenant>__<collection>__docs`` (per document: the mean of its
-chunk and title vectors, and the title's own vector). Vectors are computed by cxrag, never
-by Chroma, so Chroma's default embedding function (which downloads a model) is never created.
-Only ids, vectors and the metadata that filters need (doc_id, language, doc_type, product) are
-stored; the text and everything else live in the catalogue.
+chunk and title vectors, and the title's own vector); a second dense leg for one language
+(``cxrag.index.legs``) owns another pair, ``__chunks_<language>`` and ``__docs_<language>``.
+Vectors are computed by cxrag, never by Chroma, so Chroma's default embedding function (which
+downloads a model) is never created. Only ids, vectors and the metadata that filters need
+(doc_id, language, doc_type, product) are stored; the text and everything else live in the
+catalogue.
 """
 
 from __future__ import annotations
@@ -79,9 +81,12 @@ def make_client(settings: ChromaSettings, default_path: str) -> Any:
 class ChromaIndex:
     """A VectorIndex over two Chroma collections, guarded by the embedding model id."""
 
-    def __init__(self, client: Any, tenant: str, collection: str, model_id: str, dim: int):
+    def __init__(self, client: Any, tenant: str, collection: str, model_id: str, dim: int,
+                 leg: str = ""):
         self._client = client
-        self._names = (f"{tenant}__{collection}__chunks", f"{tenant}__{collection}__docs")
+        tail = f"_{leg}" if leg else ""  # a second dense leg's own pair ("__chunks_en")
+        self._names = (f"{tenant}__{collection}__chunks{tail}",
+                       f"{tenant}__{collection}__docs{tail}")
         self._model_id, self._dim = model_id, dim
         self._chunks, self._docs = (self._open(name) for name in self._names)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
@@ -18,6 +18,7 @@ import structlog
 from cxrag.documents import DOC_VECTOR_KINDS, Chunk, Document, doc_vector_ids, version_of
 from cxrag.embed.base import normalise
 from cxrag.index.catalog import Catalog
+from cxrag.index.legs import LanguageLeg
 from cxrag.index.lexical import LexicalEntry, LexicalIndex
 from cxrag.index.vectors import VectorIndex
 
@@ -53,17 +54,56 @@ def vector_metadata(doc: Document) -> dict[str, Any]:
     return meta
 
 
-class IndexWriter:
-    """Every write to one collection's catalogue, vector index and lexical index."""
+def add_vectors(index: VectorIndex, batch: Batch, vectors: np.ndarray) -> None:
+    """A batch's chunk vectors and document vectors, one call per collection. ``vectors``
+    holds each document's title vector then its chunk vectors, in batch order."""
+    if not batch:
+        return
+    chunk_ids: list[str] = []
+    chunk_docs: list[str] = []
+    chunk_meta: list[dict[str, Any]] = []
+    chunk_vecs: list[np.ndarray] = []
+    doc_ids: list[str] = []
+    doc_owners: list[str] = []
+    doc_meta: list[dict[str, Any]] = []
+    doc_vecs: list[np.ndarray] = []
+    offset = 0
+    for doc, chunks, _, _ in batch:
+        vecs = vectors[offset : offset + 1 + len(chunks)]
+        offset += 1 + len(chunks)
+        meta = vector_metadata(doc)
+        chunk_ids += [c.chunk_id for c in chunks]
+        chunk_docs += [doc.doc_id] * len(chunks)
+        chunk_meta += [meta] * len(chunks)
+        chunk_vecs.append(vecs[1:])
+        # In DOC_VECTOR_KINDS order: the centroid of title and chunks, then the title.
+        doc_ids += doc_vector_ids(doc.doc_id, doc.version)
+        doc_owners += [doc.doc_id] * len(DOC_VECTOR_KINDS)
+        doc_meta += [meta] * len(DOC_VECTOR_KINDS)
+        doc_vecs += [normalise(vecs.mean(axis=0)), vecs[0]]
+    index.add_chunks(chunk_ids, chunk_docs, np.vstack(chunk_vecs), chunk_meta)
+    index.add_docs(doc_ids, doc_owners, np.vstack(doc_vecs), doc_meta)
 
-    def __init__(self, catalog: Catalog, vectors: VectorIndex, lexical: LexicalIndex) -> None:
+
+class IndexWriter:
+    """Every write to one collection's catalogue, vector index and lexical index (and the
+    vector index of each second dense leg, ``legs``: see ``cxrag.index.legs``)."""
+
+    def __init__(self, catalog: Catalog, vectors: VectorIndex, lexical: LexicalIndex,
+                 legs: Sequence[LanguageLeg] = ()) -> None:
         self.catalog, self.vectors, self.lexical = catalog, vectors, lexical
+        self.legs = tuple(legs)
+
+    @property
+    def _vector_indexes(self) -> list[VectorIndex]:
+        return [self.vectors, *(leg.index for leg in self.legs)]
 
     @locked
     def reset(self) -> None:
-        """Empty the catalogue and both indexes."""
+        """Empty the catalogue and the indexes."""
         self.catalog.clear()
-        self.vectors.reset()
+        for index in self._vector_indexes:
+            index.reset()
         self.lexical.reset()
 
     def refresh_statistics(self) -> None:
@@ -73,37 +113,22 @@ class IndexWriter:
         self.lexical.refresh_statistics()
 
     @locked
-    def write(self, batch: Batch, vectors: np.ndarray) -> None:
+    def write(self, batch: Batch, vectors: np.ndarray,
+              legs: Mapping[str, np.ndarray] | None = None) -> None:
         """Write a batch's vectors in one call per collection and its lexical entries in one
         commit, then commit each document in the catalogue (the commit point), then drop
         what the previous versions left. ``vectors`` holds each document's title vector
-        then its chunk vectors, in batch order."""
+        then its chunk vectors, in batch order; ``legs`` (language -> vectors) the same for
+        each leg's documents, those in its language. A leg given no vectors gets none: the
+        ingest fingerprint records the legs, so a collection is never half in a leg."""
         docs = [doc for doc, _, _, _ in batch]
+        legs = legs or {}
         self.catalog.mark_pending(d.doc_id for d in docs)
-        chunk_ids: list[str] = []
-        chunk_docs: list[str] = []
-        chunk_meta: list[dict[str, Any]] = []
-        chunk_vecs: list[np.ndarray] = []
-        doc_ids: list[str] = []
-        doc_owners: list[str] = []
-        doc_meta: list[dict[str, Any]] = []
-        doc_vecs: list[np.ndarray] = []
-        offset = 0
-        for doc, chunks, _, _ in batch:
-            vecs = vectors[offset : offset + 1 + len(chunks)]
-            offset += 1 + len(chunks)
-            meta = vector_metadata(doc)
-            chunk_ids += [c.chunk_id for c in chunks]
-            chunk_docs += [doc.doc_id] * len(chunks)
-            chunk_meta += [meta] * len(chunks)
-            chunk_vecs.append(vecs[1:])
-            # In DOC_VECTOR_KINDS order: the centroid of title and chunks, then the title.
-            doc_ids += doc_vector_ids(doc.doc_id, doc.version)
-            doc_owners += [doc.doc_id] * len(DOC_VECTOR_KINDS)
-            doc_meta += [meta] * len(DOC_VECTOR_KINDS)
-            doc_vecs += [normalise(vecs.mean(axis=0)), vecs[0]]
-        self.vectors.add_chunks(chunk_ids, chunk_docs, np.vstack(chunk_vecs), chunk_meta)
-        self.vectors.add_docs(doc_ids, doc_owners, np.vstack(doc_vecs), doc_meta)
+        add_vectors(self.vectors, batch, vectors)
+        for leg in self.legs:
+            if leg.language in legs:
+                add_vectors(leg.index, [item for item in batch
+                                        if item[0].language == leg.language], legs[leg.language])
         self.lexical.add([lexical_entry(doc, c) for doc, chunks, _, _ in batch for c in chunks])
         for doc, chunks, path, _ in batch:
             self.catalog.commit_document(doc, path, chunks)  # the commit point
@@ -116,26 +141,27 @@ class IndexWriter:
         if not doc_ids:
             return
         hashes = self.catalog.document_hashes(doc_ids)
-        stale_chunks: list[str] = []
-        stale_doc_vectors: list[str] = []
-        stale_lexical: list[str] = []
-        for doc_id in doc_ids:
-            committed = set(self.catalog.chunk_ids(doc_id))
-            chunk_ids, doc_vectors = self.vectors.ids_for_doc(doc_id)
-            doc_hash = hashes.get(doc_id)
-            keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
-            stale_chunks += [c for c in chunk_ids if c not in committed]
-            stale_doc_vectors += [v for v in doc_vectors if v not in keep]
-            stale_lexical += [c for c in self.lexical.ids_for_doc(doc_id) if c not in committed]
-        self.vectors.delete(stale_chunks, stale_doc_vectors)
-        self.lexical.delete(stale_lexical)
+        committed = {doc_id: set(self.catalog.chunk_ids(doc_id)) for doc_id in doc_ids}
+        for index in self._vector_indexes:
+            stale_chunks: list[str] = []
+            stale_doc_vectors: list[str] = []
+            for doc_id in doc_ids:
+                chunk_ids, doc_vectors = index.ids_for_doc(doc_id)
+                doc_hash = hashes.get(doc_id)
+                keep = doc_vector_ids(doc_id, version_of(doc_hash)) if doc_hash else []
+                stale_chunks += [c for c in chunk_ids if c not in committed[doc_id]]
+                stale_doc_vectors += [v for v in doc_vectors if v not in keep]
+            index.delete(stale_chunks, stale_doc_vectors)
+        self.lexical.delete([c for doc_id in doc_ids for c in self.lexical.ids_for_doc(doc_id)
+                             if c not in committed[doc_id]])
 
     @locked
     def remove(self, doc_id: str) -> None:
-        """Delete a document from the catalogue and both indexes."""
+        """Delete a document from the catalogue and the indexes."""
         self.catalog.mark_pending([doc_id])
         self.catalog.delete_document(doc_id)
-        self.vectors.delete(*self.vectors.ids_for_doc(doc_id))
+        for index in self._vector_indexes:
+            index.delete(*index.ids_for_doc(doc_id))
         self.lexical.delete(self.lexical.ids_for_doc(doc_id))
         self.catalog.clear_pending([doc_id])
 

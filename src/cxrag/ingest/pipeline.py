@@ -20,6 +20,7 @@ from cxrag.documents import Document
 from cxrag.embed.base import Embedder
 from cxrag.errors import CxragError, UnsupportedFormat
 from cxrag.index.catalog import Catalog, Manifest
+from cxrag.index.legs import LanguageLeg
 from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorIndex
 from cxrag.index.writer import Batch, IndexWriter
@@ -44,9 +45,10 @@ class Ingestor:
     def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
                  embedder: Embedder, chunker: TokenChunker, languages: Sequence[str],
                  batch_chunks: int = 256, first_batch_chunks: int = 16,
-                 admission: Admission | None = None):
+                 admission: Admission | None = None, legs: Sequence[LanguageLeg] = ()):
         self.catalog, self.index, self.lexical = catalog, index, lexical
-        self.indexes = IndexWriter(catalog, index, lexical)  # every write to the stores
+        self.legs = tuple(legs)
+        self.indexes = IndexWriter(catalog, index, lexical, legs)  # every write to the stores
         self.embedder, self.chunker = embedder, chunker
         self.admission = admission or Admission()
         self.languages = list(languages)
@@ -67,6 +69,8 @@ class Ingestor:
         spec = [PIPELINE_VERSION, self.embedder.model_id, self.chunker.max_tokens,
                 self.chunker.overlap, self.languages,
                 screening.VERSION if self.admission.screen else None]
+        if self.legs:  # (without one, the fingerprint of every collection before legs)
+            spec.append([leg.fingerprint for leg in self.legs])
         return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
 
     def run(self, paths: Sequence[Path | SourceFile], full: bool = False,
@@ -243,10 +247,26 @@ class Ingestor:
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
+    def _embed_legs(self, batch: Batch, report: IngestReport) -> dict[str, np.ndarray]:
+        """Each second leg's vectors (``cxrag.index.legs``) for the batch's documents in its
+        language: title then chunk vectors of each, in batch order, as ``_embed``'s."""
+        out: dict[str, np.ndarray] = {}
+        for leg in self.legs:
+            texts = [t for doc, chunks, _, _ in batch if doc.language == leg.language
+                     for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
+            if texts:
+                t0 = time.perf_counter()
+                out[leg.language] = leg.embedder.embed_documents(texts)
+                report.embed_seconds += time.perf_counter() - t0
+        return out
+
     def _store(self, batch: Batch, vectors: np.ndarray | None, files: Files,
                report: IngestReport) -> None:
         if batch and vectors is not None:
-            self.indexes.write(batch, vectors)
+            # A second leg's model embeds here, on the writing thread, while the next batch
+            # is embedded with the main model.
+            legs = self._embed_legs(batch, report)
+            self.indexes.write(batch, vectors, legs)
             for _, chunks, _, existed in batch:
                 report.chunks_written += len(chunks)
                 if existed:

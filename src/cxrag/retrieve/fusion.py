@@ -13,8 +13,9 @@ chance word matches, spread over the pool; their z-scores are small next to the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -32,10 +33,26 @@ class Weights:
     question in embedding space)."""
 
 
-Fusion = Callable[[Mapping[str, float], Mapping[str, float], Mapping[str, float], Weights],
-                  dict[str, float]]
-"""(lexical, dense-chunk, dense-document evidence per document, weights) -> fused score per
-document."""
+@dataclass(frozen=True)
+class Signal:
+    """One more signal for ``fuse`` (a second dense leg, ``cxrag.index.legs``): its weight, its
+    evidence per document, and the documents it cannot judge (``blind``: in another language
+    than its model reads), which it leaves where the other signals put them (z-score 0) instead
+    of at its floor: an English model has no say on a Spanish page, for or against."""
+
+    weight: float
+    scores: Mapping[str, float]
+    blind: Collection[str] = frozenset()
+
+
+class Fusion(Protocol):
+    """(lexical, dense-chunk, dense-document evidence per document, weights, and any more
+    signals with their weights) -> fused score per document."""
+
+    def __call__(self, lexical: Mapping[str, float], dense_chunk: Mapping[str, float],
+                 dense_doc: Mapping[str, float], weights: Weights,
+                 extra: Sequence[Signal] = ()) -> dict[str, float]:
+        ...
 
 
 def zscores(scores: Mapping[str, float]) -> dict[str, float]:
@@ -57,11 +74,18 @@ def top2(values: list[float]) -> float:
 
 
 def fuse(lexical: Mapping[str, float], dense_chunk: Mapping[str, float],
-         dense_doc: Mapping[str, float], weights: Weights) -> dict[str, float]:
+         dense_doc: Mapping[str, float], weights: Weights,
+         extra: Sequence[Signal] = ()) -> dict[str, float]:
     """Fused score per document: the weighted sum of each signal's z-score; a document a
-    signal did not return gets that signal's lowest z-score; a flat signal adds nothing."""
-    signals = [(w, z, min(z.values())) for w, z in
-               ((weights.lexical, zscores(lexical)), (weights.dense_chunk, zscores(dense_chunk)),
-                (weights.dense_doc, zscores(dense_doc))) if z]
+    signal did not return gets that signal's lowest z-score (a document an ``extra`` signal is
+    blind to gets 0); a flat signal adds nothing."""
+    signals = [(w, z, min(z.values()), blind) for w, z, blind in
+               ((weights.lexical, zscores(lexical), ()),
+                (weights.dense_chunk, zscores(dense_chunk), ()),
+                (weights.dense_doc, zscores(dense_doc), ()),
+                *((x.weight, zscores(x.scores), x.blind) for x in extra)) if z]
     docs = set(lexical) | set(dense_chunk) | set(dense_doc)
-    return {doc: sum(w * z.get(doc, floor) for w, z, floor in signals) for doc in docs}
+    for x in extra:
+        docs |= set(x.scores)
+    return {doc: sum(w * z.get(doc, 0.0 if doc in blind else floor)
+                     for w, z, floor, blind in signals) for doc in docs}

@@ -6,18 +6,19 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
 from cxrag.documents import split_chunk_id, version_of
 from cxrag.embed.base import Embedder, Vectors
 from cxrag.index.catalog import Catalog, Filters, StoredChunk
+from cxrag.index.legs import LanguageLeg
 from cxrag.index.lexical import LexicalIndex
 from cxrag.index.vectors import VectorHit, VectorIndex
 from cxrag.language import detect_language
 from cxrag.metrics import timed_leg
-from cxrag.retrieve.fusion import Fusion, Weights, fuse, top2, zscores
+from cxrag.retrieve.fusion import Fusion, Signal, Weights, fuse, top2, zscores
 from cxrag.retrieve.relevance import MODEL_ID as RELEVANCE_MODEL
 from cxrag.retrieve.relevance import relevance
 
@@ -75,6 +76,9 @@ class Evidence:
     doc_language: dict[str, str]
     doc_type: dict[str, str]
     model_id: str = ""
+    leg: dict[str, float] = field(default_factory=dict)
+    """chunk id -> cosine in the second dense leg of the query's language (``LanguageLeg``);
+    empty without one"""
 
     @property
     def relevance(self) -> float | None:
@@ -96,6 +100,14 @@ class Evidence:
         for doc_id, value in self.titles.items():
             dense[doc_id].append(value)
         return {d: top2(v) for d, v in lex.items()}, {d: top2(v) for d, v in dense.items()}
+
+    def leg_per_document(self) -> dict[str, float]:
+        """The second leg's evidence per document (best chunk plus a little for a strong
+        runner-up, as the dense chunks')."""
+        by_doc: dict[str, list[float]] = defaultdict(list)
+        for cid, value in self.leg.items():
+            by_doc[self.chunk_doc[cid]].append(value)
+        return {d: top2(v) for d, v in by_doc.items()}
 
 
 @dataclass
@@ -127,9 +139,11 @@ class HybridRetriever:
 
     def __init__(self, catalog: Catalog, index: VectorIndex, lexical: LexicalIndex,
                  embedder: Embedder, weights: Weights, languages: list[str],
-                 candidates: int = 80, mode: Mode = "hybrid", fusion: Fusion = fuse):
+                 candidates: int = 80, mode: Mode = "hybrid", fusion: Fusion = fuse,
+                 legs: Sequence[LanguageLeg] = ()):
         self.catalog, self.index, self.lexical, self.embedder = catalog, index, lexical, embedder
         self.fusion = fusion
+        self.legs = {leg.language: leg for leg in legs}
         self.weights, self.languages = weights, languages
         self.candidates, self.mode = candidates, mode
 
@@ -159,6 +173,7 @@ class HybridRetriever:
         lexical: list[tuple[str, float]] = []
         dense: list[VectorHit] = []
         doc_hits: list[VectorHit] = []
+        leg_hits: list[VectorHit] = []
         lexical_search = timed_leg("lexical", self.lexical.search)
         if mode == "lexical":
             lexical = lexical_search(words, lang, self.candidates, filters)
@@ -169,23 +184,36 @@ class HybridRetriever:
             pool = _legs()
             lexical_leg = (pool.submit(lexical_search, words, lang, self.candidates,
                                        filters) if mode == "hybrid" else None)
+            where = _where(filters)
+            # The second leg of the question's language (``cxrag.index.legs``), beside the
+            # others: its own model embeds the question (with the turn before it, as below)
+            # and searches its own index.
+            second = (pool.submit(self._leg_search, leg, " ".join([*turns[-1:], query]), where)
+                      if (leg := self.legs.get(lang)) is not None else None)
             if vector is None:
                 # A follow-up is embedded with the turn before it (R@5 0.79 -> 0.82 dense on
                 # mtrag_fiqa_clapnq); more turns blur it.
                 vector = timed_leg("embed_query", self.embedder.embed_query)(
                     " ".join([*turns[-1:], query]))
-            where = _where(filters)
             docs_leg = pool.submit(timed_leg("documents", self.index.query_docs), vector,
                                    2 * self.candidates, where)
             dense = timed_leg("chunks", self.index.query_chunks)(vector, self.candidates, where)
             doc_hits = docs_leg.result()
             lexical = lexical_leg.result() if lexical_leg is not None else []
-        return self._live(lexical, dense, doc_hits, filters, lang)
+            leg_hits = second.result() if second is not None else []
+        return self._live(lexical, dense, doc_hits, filters, lang, leg_hits)
+
+    def _leg_search(self, leg: LanguageLeg, text: str,
+                    where: dict[str, Any] | None) -> list[VectorHit]:
+        near = timed_leg("leg_embed_query", leg.embedder.embed_query)(text)
+        return timed_leg("leg_chunks", leg.index.query_chunks)(near, self.candidates, where)
 
     def _live(self, lexical_hits: list[tuple[str, float]], dense_hits: list[VectorHit],
-              doc_hits: list[VectorHit], filters: Filters, lang: str) -> Evidence:
+              doc_hits: list[VectorHit], filters: Filters, lang: str,
+              leg_hits: Sequence[VectorHit] = ()) -> Evidence:
         lexical_ids = {cid: split_chunk_id(cid) for cid, _ in lexical_hits}
-        doc_ids = {d for d, _ in lexical_ids.values()} | {h.doc_id for h in dense_hits}
+        doc_ids = ({d for d, _ in lexical_ids.values()} | {h.doc_id for h in dense_hits}
+                   | {h.doc_id for h in leg_hits})
         states = self.catalog.document_states(sorted(doc_ids | {h.doc_id for h in doc_hits}))
 
         def live(doc_id: str, version: str) -> bool:
@@ -198,6 +226,8 @@ class HybridRetriever:
         dense = {h.id: h.score for h in dense_hits if live(h.doc_id, h.version)}
         chunk_doc = {c: lexical_ids[c][0] for c in lexical}
         chunk_doc.update({h.id: h.doc_id for h in dense_hits if h.id in dense})
+        leg = {h.id: h.score for h in leg_hits if live(h.doc_id, h.version)}
+        chunk_doc.update({h.id: h.doc_id for h in leg_hits if h.id in leg})
         titles: dict[str, float] = {}
         centroids: dict[str, float] = {}
         for h in doc_hits:
@@ -205,13 +235,25 @@ class HybridRetriever:
                 (titles if h.kind == "title" else centroids)[h.doc_id] = h.score
         return Evidence(lang, lexical, dense, chunk_doc, titles, centroids,
                         {d: st.language for d, st in states.items()},
-                        {d: st.doc_type for d, st in states.items()}, self.embedder.model_id)
+                        {d: st.doc_type for d, st in states.items()}, self.embedder.model_id,
+                        leg)
 
     def rank_documents(self, evidence: Evidence) -> dict[str, float]:
         """Fused score per candidate document (past tickets lowered by the ticket penalty)."""
         by_doc_lex, by_doc_dense = evidence.per_document()
-        fused = self.fusion(by_doc_lex, by_doc_dense, evidence.centroids, self.weights)
+        leg = self.legs.get(evidence.query_language)
+        extra = ((Signal(leg.weight, evidence.leg_per_document(),
+                         self._blind(evidence, leg.language)),)
+                 if leg is not None and evidence.leg else ())
+        fused = self.fusion(by_doc_lex, by_doc_dense, evidence.centroids, self.weights, extra)
         return {doc_id: score - self._penalty(evidence, doc_id) for doc_id, score in fused.items()}
+
+    @staticmethod
+    def _blind(evidence: Evidence, language: str) -> set[str]:
+        """The candidates a leg for ``language`` cannot judge: documents in another language
+        (an English question over a Spanish-only page: without this, the page sat at the
+        English leg's floor and R@5 on the project's mixed-language set fell 0.976 -> 0.916)."""
+        return {d for d, lang in evidence.doc_language.items() if lang != language}
 
     def _penalty(self, evidence: Evidence, doc_id: str) -> float:
         """What a past ticket's score loses (``Weights.ticket_penalty``); 0 for an article."""
@@ -220,7 +262,7 @@ class HybridRetriever:
     def _rank(self, evidence: Evidence, k: int, group: bool) -> list[SearchHit]:
         fused = self.rank_documents(evidence)
         chunk_doc = evidence.chunk_doc
-        chunk_score = self._chunk_scores(chunk_doc, evidence.lexical, evidence.dense)
+        chunk_score = self._chunk_scores(chunk_doc, evidence)
         if group:
             best: dict[str, str] = {}
             for cid, doc_id in chunk_doc.items():
@@ -240,13 +282,17 @@ class HybridRetriever:
         stored = self.catalog.fetch_chunks([c for c, _ in picked])
         return [self._hit(stored[c], score) for c, score in picked if c in stored]
 
-    def _chunk_scores(self, chunks: Iterable[str], lexical: dict[str, float],
-                      dense: dict[str, float]) -> dict[str, float]:
-        lz, dz = zscores(lexical), zscores(dense)
+    def _chunk_scores(self, chunks: Iterable[str], evidence: Evidence) -> dict[str, float]:
+        lz, dz, ez = zscores(evidence.lexical), zscores(evidence.dense), zscores(evidence.leg)
         lmin = min(lz.values(), default=0.0)
         dmin = min(dz.values(), default=0.0)
+        emin = min(ez.values(), default=0.0)
         w = self.weights
+        leg = self.legs.get(evidence.query_language)
+        ew = leg.weight if leg is not None and ez else 0.0
+        blind = self._blind(evidence, leg.language) if leg is not None and ez else set()
         return {c: w.lexical * lz.get(c, lmin) + (w.dense_chunk + w.dense_doc) * dz.get(c, dmin)
+                + ew * ez.get(c, 0.0 if evidence.chunk_doc.get(c) in blind else emin)
                 for c in chunks}
 
     @staticmethod
