@@ -42,9 +42,9 @@ import cxrag  # noqa: E402,F401
 from cxrag.embed.base import Vectors  # noqa: E402
 from cxrag.evals.retrieval import recall_at, reciprocal_rank  # noqa: E402
 from cxrag.knowledge import Knowledge, KnowledgeBase  # noqa: E402
-from cxrag.retrieve.fusion import Weights, fuse, top2, zscores  # noqa: E402
-from cxrag.retrieve.hybrid import Evidence  # noqa: E402
-from cxrag.settings import ChunkingSettings, Settings  # noqa: E402
+from cxrag.retrieve.fusion import Signal, Weights, fuse, top2, zscores  # noqa: E402
+from cxrag.retrieve.hybrid import Evidence, HybridRetriever  # noqa: E402
+from cxrag.settings import ChunkingSettings, RetrievalSettings, Settings  # noqa: E402
 
 CACHE = OUT / "retrieval-matrix"
 SHARED_SETS = ["stackfaq", "mtrag", "mtrag+history", "gnome_es", "gnome_es2en", "bitext"]
@@ -105,11 +105,13 @@ class Row:
     evidence: Evidence
     minilm: dict[str, float]          # document -> top2 MiniLM chunk cosine
     legs_ms: float
+    extra: dict[str, dict[str, float]] = field(default_factory=dict)
+    """other brute-force candidate legs (name -> document -> top2 chunk cosine)"""
 
 
 class MiniLmLeg:
-    """Brute-force MiniLM search over a collection's chunks (what a second dense index would
-    return)."""
+    """Brute-force search over a collection's chunks with another embedding model (what a
+    second dense index would return): MiniLM, or a candidate given by ``--extra``."""
 
     def __init__(self, kb: KnowledgeBase, model: Any) -> None:
         self.model = model
@@ -129,8 +131,8 @@ class MiniLmLeg:
         return {d: top2(v) for d, v in per.items()}
 
 
-def collect(knowledge: Knowledge, spec: SetSpec,
-            minilm: Any | None) -> tuple[list[Row], dict[str, Any]]:
+def collect(knowledge: Knowledge, spec: SetSpec, minilm: Any | None,
+            extra: Mapping[str, Any] | None = None) -> tuple[list[Row], dict[str, Any]]:
     """Ingest the set's knowledge base (incremental: a re-run reuses it) and run every query
     through the real legs once (the MiniLM leg too, unless ``minilm`` is None)."""
     kb = knowledge.get(spec.collection)
@@ -138,6 +140,7 @@ def collect(knowledge: Knowledge, spec: SetSpec,
     report = kb.ingestor.run([spec.kb]).as_dict()
     ingest_s = time.perf_counter() - t0
     leg = MiniLmLeg(kb, minilm) if minilm is not None else None
+    others = {name: MiniLmLeg(kb, model) for name, model in (extra or {}).items()}
     rows = []
     for q in track(spec.queries, description=f"{spec.name:14s}"):
         context = q.history if spec.with_history else []
@@ -145,7 +148,9 @@ def collect(knowledge: Knowledge, spec: SetSpec,
         ev = kb.retriever.evidence(q.text, context=context)
         legs_ms = (time.perf_counter() - t) * 1000
         near = leg.search(" ".join([*context[-1:], q.text])) if leg is not None else {}
-        rows.append(Row(q, ev, near, legs_ms))
+        joined = " ".join([*context[-1:], q.text])
+        rows.append(Row(q, ev, near, legs_ms,
+                        {name: other.search(joined) for name, other in others.items()}))
     chunks = (len(leg.doc) if leg is not None  # the leg has read them already
               else sum(len(batch) for batch in kb.catalog.iter_chunks()))
     info = {"documents": report["documents_seen"], "failed": report["failed"],
@@ -159,6 +164,7 @@ def collect(knowledge: Knowledge, spec: SetSpec,
         kb.retriever.embedder.embed_documents(leg.texts)
         speed = {"service_model": len(leg.texts) / (time.perf_counter() - t0),
                  "minilm": len(leg.texts) / leg.embed_s}
+        speed.update({name: len(o.texts) / o.embed_s for name, o in others.items()})
         info["embed_chunks_per_s"] = {k: round(v, 1) for k, v in speed.items()}
     return rows, info
 
@@ -197,7 +203,10 @@ def legs_of(row: Row) -> dict[str, Mapping[str, float]]:
     return {"lexical": lex, "dense_chunk": dense, "dense_doc": ev.centroids,
             "minilm": row.minilm if ev.query_language == "en" else {},
             # candidates: the title vector as its own signal, beside the chunk vectors alone
-            "title": ev.titles, "chunks_only": {d: top2(v) for d, v in chunks_only.items()}}
+            "title": ev.titles, "chunks_only": {d: top2(v) for d, v in chunks_only.items()},
+            **row.extra,
+            **{f"{name} (en)": leg if ev.query_language == "en" else {}
+               for name, leg in row.extra.items()}}
 
 
 def single(leg: str) -> Ranker:
@@ -246,10 +255,16 @@ def rrf(weights: Mapping[str, float], k: int = 60) -> Ranker:
 
 
 def product(retriever_weights: Weights) -> Ranker:
-    """What the service ranks (``HybridRetriever.rank_documents``'s fusion, tickets aside)."""
+    """What the service ranks (``HybridRetriever.rank_documents``'s fusion, tickets aside;
+    with the English leg's evidence when the run has it, ``--english-leg``)."""
+    leg_weight = RetrievalSettings().weight_english
+
     def rank(row: Row) -> dict[str, float]:
-        lex, dense = row.evidence.per_document()
-        return fuse(lex, dense, row.evidence.centroids, retriever_weights)
+        ev = row.evidence
+        lex, dense = ev.per_document()
+        extra = ((Signal(leg_weight, ev.leg_per_document(), HybridRetriever._blind(ev, "en")),)
+                 if getattr(ev, "leg", None) else ())
+        return fuse(lex, dense, ev.centroids, retriever_weights, extra)
     return rank
 
 
@@ -271,6 +286,43 @@ CANDIDATES: dict[str, Ranker] = {
     "title leg, refit": zsum({"lexical": 0.4, "chunks_only": 0.4, "dense_doc": 0.15,
                               "title": 0.2}),
 }
+
+
+class WordLlamaModel:
+    """WordLlama (static token embeddings, 256-d; the ``wordllama`` package's own weights and
+    tokenizer, read from the package: its loader looks for the tokenizer in a folder the wheel
+    does not have and would download it)."""
+
+    def __init__(self) -> None:
+        import wordllama
+        from safetensors import safe_open
+        from wordllama import WordLlama
+        from wordllama.inference import WordLlamaInference
+
+        root = Path(wordllama.__file__).parent
+        tokenizer = WordLlama.load_tokenizer(root / "tokenizers/l2_supercat_tokenizer_config.json")
+        with safe_open(root / "weights/l2_supercat_256.safetensors", framework="np") as f:
+            table = f.get_tensor("embedding.weight")
+        self.model = WordLlamaInference(table, tokenizer, binary=False)
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        return np.asarray(self.model.embed(list(texts), norm=True), dtype=np.float32)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.embed_documents([text])[0]
+
+
+EXTRA_MODELS: dict[str, Callable[[], Any]] = {"wordllama": WordLlamaModel}
+
+
+def extra_candidates(names: Sequence[str]) -> dict[str, Ranker]:
+    """The default plus each extra leg (for every query, or English queries only)."""
+    out: dict[str, Ranker] = {}
+    for name in names:
+        for leg in (name, f"{name} (en)"):
+            for w in (0.15, 0.25, 0.35):
+                out[f"default + {leg} {w}"] = zsum({**USE3, leg: w})
+    return out
 
 
 def loso_weights(data: dict[str, list[Row]]) -> dict[str, dict[str, Any]]:
@@ -382,6 +434,12 @@ def main() -> None:
     ap.add_argument("--rescore", action="store_true", help="reuse cached evidence")
     ap.add_argument("--chunk-tokens", type=int, default=None,
                     help="ingest with this chunk size (default: the service's); its own cache")
+    ap.add_argument("--extra", action="append", default=[], choices=sorted(EXTRA_MODELS),
+                    help="another candidate leg, embedded here beside the index")
+    ap.add_argument("--english-leg", action="store_true",
+                    help="ingest and search with the service's English leg on "
+                         "(CXRAG_RETRIEVAL__ENGLISH_LEG): 'default' is then the service with "
+                         "it; its own cache")
     ap.add_argument("--no-minilm", action="store_true",
                     help="leave the MiniLM leg out (its rows are n/a; much faster)")
     args = ap.parse_args()
@@ -391,6 +449,10 @@ def main() -> None:
         chunking = chunking.model_copy(update={"max_tokens": args.chunk_tokens})
     default = ChunkingSettings().max_tokens  # the service's size keeps the plain names
     suffix = "" if chunking.max_tokens == default else f"-{chunking.max_tokens}"
+    if args.english_leg:
+        settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(
+            update={"english_leg": True})})
+        suffix += "-english-leg"
     cache = CACHE.with_name(CACHE.name + suffix)
     cache.mkdir(parents=True, exist_ok=True)
     evidence_file = cache / "evidence.pkl"
@@ -404,11 +466,14 @@ def main() -> None:
         minilm = None if args.no_minilm else MiniLmEnglishEmbedder()
         stored = {}
         for spec in sets():
-            rows, info = collect(knowledge, spec, minilm)
+            rows, info = collect(knowledge, spec, minilm,
+                                 {name: EXTRA_MODELS[name]() for name in args.extra})
             stored[spec.name] = {"rows": rows, "info": info}
         evidence_file.write_bytes(pickle.dumps(stored))
     data = {n: e["rows"] for n, e in stored.items()}
-    modes: dict[str, Ranker] = {leg: single(leg) for leg in SINGLE} | CANDIDATES
+    extra = sorted({name for rows in data.values() for row in rows[:1] for name in row.extra})
+    modes: dict[str, Ranker] = ({leg: single(leg) for leg in SINGLE + extra} | CANDIDATES
+                                | extra_candidates(extra))
     matrix = {m: {n: scored(rows, r) for n, rows in data.items()} for m, r in modes.items()}
     loso = loso_weights(data)
     results: dict[str, Any] = {"sets": {n: e["info"] for n, e in stored.items()},
