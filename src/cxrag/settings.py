@@ -79,9 +79,9 @@ class RetrievalSettings(BaseModel):
         False, description="a second dense leg for English: every English document is also "
         "embedded with all-MiniLM-L6-v2 (English only; ~11x slower to embed than the default "
         "model, so ingest of English text takes several times longer) and English questions "
-        "search it beside the other legs (R@5 +1.1 to +4.4 points on the English retrieval "
-        "sets, docs/benchmarks.md). Switching it re-processes every document at the next "
-        "ingest")
+        "search it beside the other legs (R@5 +1.1 to +4.0 points on the English retrieval "
+        "sets; replies no better on the golden and mtrag sets: docs/benchmarks.md). "
+        "Switching it re-processes every document at the next ingest")
     weight_english: float = Field(0.25, ge=0, description="the English leg's fusion weight")
     min_relevance: float = Field(
         0.0, ge=0, le=1, description="a reply whose search scores below this relevance "

@@ -2,9 +2,10 @@
 
 The default embedder is multilingual, so one index serves Spanish and English questions and
 either language's documents. An English-only model reads English better (all-MiniLM-L6-v2:
-+1.1 to +4.4 points R@5 on the English retrieval sets, docs/benchmarks.md) but embeds ~11x
++1.1 to +4.0 points R@5 on the English retrieval sets, docs/benchmarks.md) but embeds ~11x
 slower on this hardware, so it is an opt-in leg (``CXRAG_RETRIEVAL__ENGLISH_LEG``), never the
-default: ingest embeds that language's documents with it too (``IndexWriter``), and a question
+default: ingest embeds that language's documents with it too (``Ingestor``; ``IndexWriter`` writes,
+updates and removes their vectors beside the others), and a question
 in that language searches it beside the other legs (``HybridRetriever``), its z-scores weighed
 into the fusion like theirs.
 """
