@@ -147,8 +147,8 @@ def collect(knowledge: Knowledge, spec: SetSpec, minilm: Any | None,
         t = time.perf_counter()
         ev = kb.retriever.evidence(q.text, context=context)
         legs_ms = (time.perf_counter() - t) * 1000
-        near = leg.search(" ".join([*context[-1:], q.text])) if leg is not None else {}
         joined = " ".join([*context[-1:], q.text])
+        near = leg.search(joined) if leg is not None else {}
         rows.append(Row(q, ev, near, legs_ms,
                         {name: other.search(joined) for name, other in others.items()}))
     chunks = (len(leg.doc) if leg is not None  # the leg has read them already

@@ -88,10 +88,7 @@ class Knowledge:
         None when the leg is off."""
         if not self.settings.retrieval.english_leg:
             return None
-        from cxrag.embed.onnx import MiniLmEnglishEmbedder
-
-        return MiniLmEnglishEmbedder(self.settings.embedding.batch_size or 16,
-                                     self.settings.embedding.threads)
+        return build_embedder(self.settings.embedding.model_copy(update={"model": "minilm-en"}))
 
     @cached_property
     def chroma(self) -> Any:

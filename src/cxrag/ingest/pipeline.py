@@ -240,10 +240,8 @@ class Ingestor:
 
     def _embed(self, batch: Batch, report: IngestReport) -> np.ndarray:
         """Title then chunk vectors of each document, in batch order."""
-        texts = [t for doc, chunks, _, _ in batch
-                 for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
         t0 = time.perf_counter()
-        vectors = self.embedder.embed_documents(texts)
+        vectors = self.embedder.embed_documents(_texts(batch))
         report.embed_seconds += time.perf_counter() - t0
         return vectors
 
@@ -252,9 +250,7 @@ class Ingestor:
         language: title then chunk vectors of each, in batch order, as ``_embed``'s."""
         out: dict[str, np.ndarray] = {}
         for leg in self.legs:
-            texts = [t for doc, chunks, _, _ in batch if doc.language == leg.language
-                     for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
-            if texts:
+            if texts := _texts([item for item in batch if item[0].language == leg.language]):
                 t0 = time.perf_counter()
                 out[leg.language] = leg.embedder.embed_documents(texts)
                 report.embed_seconds += time.perf_counter() - t0
@@ -301,6 +297,12 @@ class Ingestor:
     def rebuild_lexical(self) -> int:
         """Re-create the lexical index from the catalogue; returns chunks indexed."""
         return self.indexes.rebuild_lexical()
+
+
+def _texts(batch: Batch) -> list[str]:
+    """What is embedded of a batch: each document's title, then its chunks, in batch order."""
+    return [t for doc, chunks, _, _ in batch
+            for t in [doc.title, *(embedding_text(doc.title, c) for c in chunks)]]
 
 
 def record(report: IngestReport) -> None:
