@@ -161,6 +161,14 @@ class GuardSettings(BaseModel):
         "figure is left to the figure checks. Measured with the echo rule (2026-12-05): "
         "golden unanswerable handed over +2, mtrag +1, no right answer lost on the golden, "
         "bias or public sets (docs/benchmarks.md)")
+    polarity: bool = Field(
+        True, description="a passage does not support a sentence that says its opposite: "
+        "the sentence negates (\"no sigue en garantía\", \"can't\", \"nunca\") and no "
+        "close passage sentence does, or it does not while the closest ones all do "
+        "(\"gift cards can be returned\" over \"cannot be returned\"); Spanish and "
+        "English alike, across the two. Conditions (\"si no lo devuelves, ...\") and "
+        "\"no charge\" for free negate nothing. Measured on evals/guard/labelled.yaml "
+        "(near_miss_polarity items) and the reply sets (docs/benchmarks.md)")
     articles_required: bool = Field(
         True, description="a reply whose supported sentences all rest on past tickets (what "
         "an agent answered one customer) is off topic: the extractive rung or a person takes "

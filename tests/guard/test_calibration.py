@@ -88,9 +88,18 @@ def test_the_shipped_thresholds_are_the_calibrated_ones() -> None:
                                                                     MIN_SUPPORTED_SHARE)
 
 
-def test_calibrating_again_chooses_the_shipped_threshold(embedder: Embedder) -> None:
+def test_calibrating_again_stays_within_a_step_of_the_shipped_threshold(
+        embedder: Embedder) -> None:
+    """Since the polarity items (2026-12-05) the even half prefers 0.425 by F0.5 (all items
+    0.877 against 0.874 at 0.375); replayed on the reply sets, 0.425 lost two right golden
+    answers and two public ones and caught no wrong one (docs/benchmarks.md), so 0.375
+    stays: the calibration must keep agreeing with it to within one step and 0.01 of
+    F0.5."""
     report = calibrate(ITEMS, embedder)
-    assert report["rules"]["chosen"] == MIN_SUPPORT
+    chosen = report["rules"]["chosen"]
+    assert abs(chosen - MIN_SUPPORT) <= 0.05 + 1e-9
+    sweep = report["rules"]["sweep"]
+    assert sweep[str(MIN_SUPPORT)]["f05"] >= sweep[str(chosen)]["f05"] - 0.01
     # the rules, not the threshold, are what buys precision
     with_rules = report["rules"]["at_current"]["all"]
     without = report["no_rules"]["at_current"]["all"]
@@ -100,12 +109,14 @@ def test_calibrating_again_chooses_the_shipped_threshold(embedder: Embedder) -> 
 
 def test_with_the_shipped_defaults(verdicts: list[Verdict]) -> None:
     s = slices(ITEMS, verdicts)
-    # measured: all P 0.849 R 0.991; es P 0.887 R 1.0; en P 0.814 R 0.983; cross P 0.912 R 0.984
-    assert s["all"]["precision"] >= 0.83 and s["all"]["recall"] >= 0.97
-    assert s["es"]["precision"] >= 0.87 and s["es"]["recall"] >= 0.98
+    # measured (2026-12-05, 314 items with the polarity ones): all P 0.824 R 0.977; es P 0.847
+    # R 0.984; en P 0.803 R 0.970; cross P 0.905 R 0.985; same R 0.967 (the two polarity
+    # items lost are paraphrases written to be hard: "can't reuse" for "only once")
+    assert s["all"]["precision"] >= 0.81 and s["all"]["recall"] >= 0.96
+    assert s["es"]["precision"] >= 0.83 and s["es"]["recall"] >= 0.97
     assert s["en"]["precision"] >= 0.79 and s["en"]["recall"] >= 0.96
     assert s["cross"]["precision"] >= 0.89 and s["cross"]["recall"] >= 0.96
-    assert s["same"]["recall"] >= 0.98
+    assert s["same"]["recall"] >= 0.95
     # measured share rejected: figure 0.968, date 1.0, name 1.0, product 0.824, step 0.882,
     # unrelated 1.0, generic 0.769, partial 0.0
     assert s["kind:near_miss_date"]["rejected"] == 1.0
@@ -115,17 +126,22 @@ def test_with_the_shipped_defaults(verdicts: list[Verdict]) -> None:
     assert s["kind:near_miss_step"]["rejected"] >= 0.85
     assert s["kind:unrelated"]["rejected"] == 1.0
     assert s["kind:generic"]["rejected"] >= 0.75
+    # measured 0.55 (0.0 without the polarity rule): the flips it cannot see carry no
+    # negation word ("only once" / "several times") or one on both sides
+    assert s["kind:near_miss_polarity"]["rejected"] >= 0.5
 
 
 def test_every_near_miss_the_rules_can_see_is_rejected(verdicts: list[Verdict]) -> None:
     """Whatever the similarity: no passage of such an item states all its facts; and the
     guard lets through none but the known misses."""
     for item in ITEMS:
-        if item.kind in NEAR_MISS_KINDS and item.id not in KNOWN_MISSES:
+        if (item.kind in NEAR_MISS_KINDS and item.kind != "near_miss_polarity"
+                and item.id not in KNOWN_MISSES):
             for p in item.passages:
                 facts = passage_facts(f"{p.title}\n{p.text}")
                 assert unstated(item.sentence, facts, translated=p.language != item.language)
     passed = {item.id for item, v in zip(ITEMS, verdicts, strict=True)
-              if item.kind in NEAR_MISS_KINDS and v.supported}
+              if item.kind in NEAR_MISS_KINDS and item.kind != "near_miss_polarity"
+              and v.supported}
     assert passed <= set(KNOWN_MISSES), sorted(passed - set(KNOWN_MISSES))
     assert all(v.reason for item, v in zip(ITEMS, verdicts, strict=True) if not v.supported)

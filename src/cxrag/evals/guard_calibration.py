@@ -4,10 +4,11 @@
 and a hand label: is the sentence fully backed by them? Kinds: ``paraphrase``, ``translation``,
 ``extract`` (nearly verbatim) are supported; ``partial`` (half backed), ``near_miss_figure``,
 ``near_miss_date``, ``near_miss_name``, ``near_miss_product``, ``near_miss_step`` (one fact
-differs from the passage), ``unrelated`` and ``generic`` (true in general, in no passage) are
-not. Each sentence goes through the real ``GroundingChecker.check`` with the real embedder, in
-the reply language, for every ``min_support`` of a sweep, with and without the near-miss rules
-(``cxrag.guard.facts``). Reported: precision, recall and F0.5 of "supported" overall, per
+differs from the passage), ``near_miss_polarity`` (it says the opposite), ``unrelated`` and
+``generic`` (true in general, in no passage) are not. Each sentence goes through the real
+``GroundingChecker.check`` with the real embedder, in the reply language, for every
+``min_support`` of a sweep, with and without the near-miss rules (``cxrag.guard.facts``).
+Reported: precision, recall and F0.5 of "supported" overall, per
 language, same- vs cross-language and per kind (for kinds that are never supported, the share
 rejected).
 
@@ -36,7 +37,7 @@ LABELLED = Path(__file__).resolve().parents[3] / "evals" / "guard" / "labelled.y
 LANGUAGES = ("es", "en")
 SUPPORTED_KINDS = ("paraphrase", "translation", "extract")
 NEAR_MISS_KINDS = ("near_miss_figure", "near_miss_date", "near_miss_name", "near_miss_product",
-                   "near_miss_step")
+                   "near_miss_step", "near_miss_polarity")
 KINDS = (*SUPPORTED_KINDS, "partial", *NEAR_MISS_KINDS, "unrelated", "generic")
 THRESHOLDS = tuple(round(0.25 + 0.025 * i, 3) for i in range(19))  # 0.25 .. 0.70
 MIN_PRECISION = 0.95

@@ -99,6 +99,9 @@ MIN_SUPPORTED_SHARE = 0.6
 # Cosine to the question that one supported sentence of a reply must reach (off_topic below
 # it); chosen on the public reply sets, golden set held out (benchmarks/answer_relevance.py).
 MIN_ANSWER_RELEVANCE = 0.2
+# How far below the passage sentence closest to a reply sentence another may be and still
+# count as saying the same thing, for ``flipped``
+POLARITY_MARGIN = 0.05
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
@@ -163,7 +166,10 @@ class GroundingChecker:
     is answered only by a reply with a supported sentence that states a time or an amount the
     question did not, when a passage states one; without one the reply is ``off_topic``;
     ``articles_required``: a reply whose supported sentences all rest on past tickets (one
-    customer's case, not what holds for all) is ``off_topic``.
+    customer's case, not what holds for all) is ``off_topic``;
+    ``polarity``: a sentence is not supported by a passage whose close sentences all say the
+    opposite (``flipped``: "no sigue en garantía" over "3 años de garantía", "gift cards can
+    be returned" over "cannot be returned").
     The shop's own name (the first label of each domain the ``policy`` allows: "Tiendalia"
     for tiendalia.es) may be named although no passage does.
     """
@@ -174,8 +180,9 @@ class GroundingChecker:
                  policy: OutputPolicy | None = None, near_misses: bool = True,
                  min_answer_relevance: float = MIN_ANSWER_RELEVANCE,
                  question_terms: bool = True, answer_kind: bool = True,
-                 articles_required: bool = True) -> None:
+                 articles_required: bool = True, polarity: bool = True) -> None:
         self.embedder, self.policy, self.near_misses = embedder, policy, near_misses
+        self.polarity = polarity
         self.question_terms, self.answer_kind = question_terms, answer_kind
         self.articles_required = articles_required
         self.min_support, self.min_supported_share = min_support, min_supported_share
@@ -278,6 +285,10 @@ class GroundingChecker:
                 best, why = self._support(sentence, _per_passage(row, owner, len(passages)),
                                           marks, passages, language, terms, seen,
                                           question or "")
+            if (best is not None and self.polarity and self.near_misses
+                    and (turned := self._turned(sentence, claims[factual.index(i)],
+                                                [u for k, u in units if k == best]))):
+                why, best = f"{turned} passage {passages[best].number}", None
             leaned_on = None if best is None else sentence
             if best is None:
                 refuted = refuted or (not given and not unsupported and refutes(sentence))
@@ -314,6 +325,37 @@ class GroundingChecker:
                          sorted(cited.values(), key=lambda c: c.number),
                          len(factual) - len(unsupported), len(factual), unsupported,
                          reason, unsafe, reasons, relevance)
+
+    def _turned(self, sentence: str, claim: np.ndarray, units: Sequence[str]) -> str:
+        """How ``sentence`` (its vector ``claim``) says the opposite of the passage that
+        supports it, whose sentences are ``units`` ("" when it does not): the passage is read
+        clause by clause, and so is a negating sentence
+        (``_clauses``), each clause of the sentence is compared with the passage clauses
+        closest to it (``flipped``). Clauses, because a sentence joins them ("the QR is
+        valid for 14 days and you don't need to print it": the negation is the second
+        clause's, and the passage's "no hay que imprimir nada" backs it) and a passage
+        sentence may carry a negation that is another clause's or a heading's ("No me ha
+        llegado el reembolso Comprueba que han pasado 10 días hábiles ...")."""
+        if fold(_MARK.sub("", sentence)).strip(" .") in {fold(u).strip(" .") for u in units}:
+            return ""  # one of the passage's own sentences
+        pieces = list(dict.fromkeys(c for u in units for c in _clauses(u)))
+        if not pieces:
+            return ""
+        vectors = self.sentences(pieces)
+        if not negated(sentence):  # the sentence whole: a clause of it alone ("Flights
+            # to Cancún") would match the passage's negated one ("... no admiten mascotas")
+            parts, claims = [sentence], claim[None, :]
+        else:  # its negated clauses, each on its own
+            parts = [c for c in _clauses(sentence) if negated(c)] or [sentence]
+            claims = (claim[None, :] if parts == [sentence]
+                      else self.embedder.embed_documents(parts))
+        for part, vector in zip(parts, claims, strict=True):
+            cos = vectors @ vector
+            if flipped(part, [p for p, c in zip(pieces, cos, strict=True)
+                              if c >= cos.max() - POLARITY_MARGIN]):
+                return ("a negation not in" if negated(part)
+                        else "an affirmation that is negated in")
+        return ""
 
     def _echoes(self, told: Sequence[str], claims: np.ndarray) -> np.ndarray:
         """Which claims (vectors, in order) give the customer's own words back: as close as
@@ -484,6 +526,65 @@ def refutes(sentence: str) -> bool:
     a verdict the help centre does not give, dressed in true sentences about something else."""
     clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", sentence)).strip())
     return bool(_VERDICT.match(clean.lstrip("\"'¡¿ ")))
+
+
+# Negation cues, Spanish and English, accents folded. "no cost", "no charge", "sin coste" and
+# the like say "free", and are no negation of what a passage states as free; a condition ("si
+# no lo devuelves, ...", "if we can't fix it, ...") or a purpose ("para que no te avise")
+# sets up what follows and negates nothing.
+_NEGATION = re.compile(
+    r"\b(?:not|never|cannot|no longer|nothing|none|neither|nor|no|nunca|jamas|ningun[oa]?s?"
+    r"|nada|tampoco|ni)\b|n't\b")
+_FREE = re.compile(
+    r"\b(?:no|no hay|sin|without|free of) (?:extra |additional |hidden |ningun[oa]? )?"
+    r"(?:cost|charge|fee|coste|costo|cargo|comision|gastos?)(?:e?s)?\b"
+    r"|\b(?:no|not|n't) (?:tiene|tienen|supone|conlleva|have|has|carry|carries|incur) "
+    r"(?:ningun[oa]? |any |an? )?(?:extra |additional )?(?:cost|charge|fee|coste|costo|cargo"
+    r"|comision)e?s?\b|\b(?:no|not|n't) (?:cuesta|cost)s?\b|\bno (?:pagas|se cobra)\b"
+    r"|\bnada que pagar\b")
+# "with no minimum" is "without a minimum": an attribute, like "sin", not a denial
+_WITH_NO = re.compile(r"\bwith no\b")
+_CONDITION = re.compile(  # case and accents do not matter to it
+    r"\b(?:si|if|unless|cuando|when|siempre que|as long as|provided)\b[^,.;:]{0,120}"
+    r"(?:[,;:]|$)|\b(?:si|if|unless|siempre que|as long as|provided|para que|so that)\s+"
+    r"(?:[\w']+\s+){0,3}?"
+    r"(?:no|not|never|nunca|\w+n't)\b|\b(?:o|or) (?:no|not)\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Whether ``text`` says something is not so ("no", "never", "can't", "nunca", "ningún"),
+    its opening verdict ("No, ..."), its conditions and wording that means "free" aside."""
+    clean = _VERDICT.sub("", _LIST.sub("", _LEAD.sub("", _MARK.sub("", text)).strip()).lstrip(
+        "\"'¡¿ "))
+    folded = _CONDITION.sub(" ", _WITH_NO.sub(" ", fold(clean).replace("\u2019", "'")))
+    return bool(_NEGATION.search(_FREE.sub(" ", folded)))
+
+
+def flipped(sentence: str, closest: Sequence[str]) -> bool:
+    """Whether ``sentence`` says the opposite of the passage sentences closest to it
+    (``closest``): it negates and none of them does, or it does not and they all do.
+    Embeddings read "is covered" and "is not covered" as the same sentence; a reply that
+    turns a passage around ("no sigue en garantía" over "12 meses de garantía", "gift cards
+    can be returned" over "cannot be returned") is a wrong answer with a citation. Only the
+    presence of a negation counts, in either language (a translation keeps it)."""
+    if not closest:
+        return False
+    if negated(sentence):
+        return not any(negated(u) for u in closest)
+    return all(negated(u) for u in closest)
+
+
+_CLAUSE = re.compile(r"[;:]\s+|,\s+|\s+(?:y|and|but|pero|aunque|although)\s+"
+                     # a heading run into its text: "... el reembolso Comprueba que ..."
+                     r"|(?<=[a-záéíóúñ])\s+(?=[A-ZÁÉÍÓÚÑ¿¡][a-záéíóúñ]+\s+[a-záéíóúñ])")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of ``text`` that have two words or more (``_CLAUSE``), its conditions
+    left out ("Si ... y el código no se ha canjeado, contáctanos": the negation is the
+    condition's, not a clause of its own)."""
+    bare = _CONDITION.sub(" ", _MARK.sub("", text).replace("\u2019", "'"))
+    return [c for c in _CLAUSE.split(bare) if len(_WORD.findall(c)) > 1]
 
 
 def _per_passage(row: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

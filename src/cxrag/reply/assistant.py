@@ -68,7 +68,8 @@ class Assistant:
                     min_answer_relevance=self.settings.guard.min_answer_relevance,
                     question_terms=self.settings.guard.question_terms,
                     answer_kind=self.settings.guard.answer_kind,
-                    articles_required=self.settings.guard.articles_required)
+                    articles_required=self.settings.guard.articles_required,
+                    polarity=self.settings.guard.polarity)
                 self._responders[base.collection] = Responder(
                     base.retriever, self.model, self.prompts,
                     ContextPacker(self.settings.prompts.context_tokens,
