@@ -6,36 +6,20 @@ language and translated, stays supported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from cxrag.compose.context import Passage
-from cxrag.embed.base import Embedder
 from cxrag.guard.facts import labelled_values, misplaced, passage_facts, unstated
 from cxrag.guard.grounding import GroundingChecker, account_passage
 from cxrag.guard.streaming import GuardedStream
+from tests.guard.conftest import passage
 
 pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
 
 LANGUAGES = ["es", "en"]
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Iterator[Embedder]:
-    from cxrag.embed.factory import build_embedder
-    from cxrag.settings import EmbeddingSettings
 
-    yield build_embedder(EmbeddingSettings())
-
-
-@pytest.fixture(scope="module")
-def checker(embedder: Embedder) -> GroundingChecker:
-    return GroundingChecker(embedder)  # the shipped, calibrated thresholds
-
-
-def passage(n: int, title: str, text: str, language: str) -> Passage:
-    return Passage(n, f"kb/{n}", f"kb/{n}#0", title, f"kb/{n}.md", text, language, 1.0, 40)
 
 
 RETURNS_EN = passage(1, "Returns policy", "Returns are free within 30 days of delivery. Tiendalia "

@@ -6,19 +6,14 @@ saying why, in Spanish, English and across the two, while faithful negations, co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from cxrag.compose.context import Passage
-from cxrag.embed.base import Embedder
 from cxrag.guard.grounding import GroundingChecker, flipped, negated
+from tests.guard.conftest import passage
 
 LANGUAGES = ["es", "en"]
 
-
-def passage(n: int, title: str, text: str, language: str) -> Passage:
-    return Passage(n, f"kb/{n}", f"kb/{n}#0", title, f"kb/{n}.md", text, language, 1.0, 40)
 
 
 WARRANTY_ES = passage(1, "Garantía de productos", "Todos los productos nuevos tienen 3 años de "
@@ -112,17 +107,6 @@ def test_flipped_compares_with_the_closest_passage_sentences() -> None:
     assert not flipped("Anything.", [])
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Iterator[Embedder]:
-    from cxrag.embed.factory import build_embedder
-    from cxrag.settings import EmbeddingSettings
-
-    yield build_embedder(EmbeddingSettings())
-
-
-@pytest.fixture(scope="module")
-def checker(embedder: Embedder) -> GroundingChecker:
-    return GroundingChecker(embedder)  # the shipped settings: polarity on
 
 
 @pytest.mark.slow
