@@ -88,6 +88,8 @@ TRAPS = [
     ("Si no lo devuelves, se cobra una penalización de 60 €.", False),
     ("If we can't fix a fault within 2 days, you get a credit.", False),
     ("There is no charge for the change.", False),
+    ("Ajusta las zonas para que no te avise cada vez que pasa un coche.", False),
+    ("Elige las zonas donde deseas que Luma no avise.", False),
     ("Con la tarifa Flex no hay cargo por cambio.", False),
     ("Returns are free within 30 days.", False),
 ])

@@ -530,8 +530,8 @@ def refutes(sentence: str) -> bool:
 
 # Negation cues, Spanish and English, accents folded. "no cost", "no charge", "sin coste" and
 # the like say "free", and are no negation of what a passage states as free; a condition ("si
-# no lo devuelves, ...", "if we can't fix it, ...") or a purpose ("para que no te avise")
-# sets up what follows and negates nothing.
+# no lo devuelves, ...", "if we can't fix it, ..."), a purpose or a wish ("para que no te
+# avise", "las zonas donde deseas que no avise") sets up what follows and negates nothing.
 _NEGATION = re.compile(
     r"\b(?:not|never|cannot|no longer|nothing|none|neither|nor|no|nunca|jamas|ningun[oa]?s?"
     r"|nada|tampoco|ni)\b|n't\b")
@@ -546,8 +546,8 @@ _FREE = re.compile(
 _WITH_NO = re.compile(r"\bwith no\b")
 _CONDITION = re.compile(  # case and accents do not matter to it
     r"\b(?:si|if|unless|cuando|when|siempre que|as long as|provided)\b[^,.;:]{0,120}"
-    r"(?:[,;:]|$)|\b(?:si|if|unless|siempre que|as long as|provided|para que|so that)\s+"
-    r"(?:[\w']+\s+){0,3}?"
+    r"(?:[,;:]|$)|\b(?:si|if|unless|siempre que|as long as|provided|para que|so that"
+    r"|(?:deseas|desea|quieres|quiere|prefieres|prefiere) que)\s+(?:[\w']+\s+){0,3}?"
     r"(?:no|not|never|nunca|\w+n't)\b|\b(?:o|or) (?:no|not)\b", re.IGNORECASE)
 
 
