@@ -166,9 +166,10 @@ class GuardSettings(BaseModel):
         "the sentence negates (\"no sigue en garantía\", \"can't\", \"nunca\") and no "
         "close passage sentence does, or it does not while the closest ones all do "
         "(\"gift cards can be returned\" over \"cannot be returned\"); Spanish and "
-        "English alike, across the two. Conditions (\"si no lo devuelves, ...\") and "
-        "\"no charge\" for free negate nothing. Measured on evals/guard/labelled.yaml "
-        "(near_miss_polarity items) and the reply sets (docs/benchmarks.md)")
+        "English alike, across the two. Conditions, purposes and wishes (\"si no lo "
+        "devuelves, ...\", \"para que no te avise\") and \"no charge\" for free negate "
+        "nothing. Measured on evals/guard/labelled.yaml (near_miss_polarity items) and the "
+        "reply sets (docs/benchmarks.md)")
     articles_required: bool = Field(
         True, description="a reply whose supported sentences all rest on past tickets (what "
         "an agent answered one customer) is off topic: the extractive rung or a person takes "

@@ -328,14 +328,14 @@ class GroundingChecker:
 
     def _turned(self, sentence: str, claim: np.ndarray, units: Sequence[str]) -> str:
         """How ``sentence`` (its vector ``claim``) says the opposite of the passage that
-        supports it, whose sentences are ``units`` ("" when it does not): the passage is read
-        clause by clause, and so is a negating sentence
-        (``_clauses``), each clause of the sentence is compared with the passage clauses
-        closest to it (``flipped``). Clauses, because a sentence joins them ("the QR is
-        valid for 14 days and you don't need to print it": the negation is the second
-        clause's, and the passage's "no hay que imprimir nada" backs it) and a passage
-        sentence may carry a negation that is another clause's or a heading's ("No me ha
-        llegado el reembolso Comprueba que han pasado 10 días hábiles ...")."""
+        supports it, whose sentences are ``units`` ("" when it does not), by ``flipped``
+        against the passage clauses (``_clauses``) closest to it. The passage is read clause
+        by clause because a passage sentence may carry a negation that is another clause's
+        or a heading's ("No me ha llegado el reembolso Comprueba que han pasado 10 días
+        hábiles ..."); a negating sentence is read clause by clause too, each negated clause
+        on its own, because a sentence joins them ("the QR is valid for 14 days and you don't
+        need to print it": the passage's "no hay que imprimir nada" backs the second). A
+        sentence that negates nothing is compared whole."""
         if fold(_MARK.sub("", sentence)).strip(" .") in {fold(u).strip(" .") for u in units}:
             return ""  # one of the passage's own sentences
         pieces = list(dict.fromkeys(c for u in units for c in _clauses(u)))
@@ -524,8 +524,14 @@ def refutes(sentence: str) -> bool:
     still under warranty." (not in the passages) followed by the warranty article's general
     sentences, or "Yes, there is a refer a friend bonus." followed by the loyalty points', is
     a verdict the help centre does not give, dressed in true sentences about something else."""
+    return bool(_VERDICT.match(_opening(sentence)))
+
+
+def _opening(sentence: str) -> str:
+    """``sentence`` as it opens once its marks, stray punctuation, list marker and opening
+    quotes or inverted marks are off: where a verdict ("Yes, ...", "No, ...") stands."""
     clean = _LIST.sub("", _LEAD.sub("", _MARK.sub("", sentence)).strip())
-    return bool(_VERDICT.match(clean.lstrip("\"'¡¿ ")))
+    return clean.lstrip("\"'¡¿ ")
 
 
 # Negation cues, Spanish and English, accents folded. "no cost", "no charge", "sin coste" and
@@ -554,8 +560,7 @@ _CONDITION = re.compile(  # case and accents do not matter to it
 def negated(text: str) -> bool:
     """Whether ``text`` says something is not so ("no", "never", "can't", "nunca", "ningún"),
     its opening verdict ("No, ..."), its conditions and wording that means "free" aside."""
-    clean = _VERDICT.sub("", _LIST.sub("", _LEAD.sub("", _MARK.sub("", text)).strip()).lstrip(
-        "\"'¡¿ "))
+    clean = _VERDICT.sub("", _opening(text))
     folded = _CONDITION.sub(" ", _WITH_NO.sub(" ", fold(clean).replace("\u2019", "'")))
     return bool(_NEGATION.search(_FREE.sub(" ", folded)))
 
