@@ -268,6 +268,43 @@ def product(retriever_weights: Weights) -> Ranker:
     return rank
 
 
+def shaped(*, head: int | None = None, lexical: Callable[[float], float] | None = None,
+           per_document: Callable[[list[float]], float] = top2,
+           clip: float | None = None) -> Ranker:
+    """The default's weighted z-score sum with one thing about the scores changed: z over each
+    leg's ``head`` best documents only (the tail no longer sets the scale), the lexical scores
+    reshaped (``lexical``: BM25 is heavy-tailed), another rule for a document's score from its
+    chunks (``per_document``), or every z-score clipped to +-``clip`` (one leg cannot carry a
+    document alone)."""
+    def z(scores: Mapping[str, float]) -> dict[str, float]:
+        if head is None or not scores:
+            return zscores(scores)
+        top = sorted(scores.values(), reverse=True)[:head]
+        mean, std = float(np.mean(top)), float(np.std(top))
+        return (dict.fromkeys(scores, 0.0) if std < 1e-9
+                else {d: (v - mean) / std for d, v in scores.items()})
+
+    def rank(row: Row) -> dict[str, float]:
+        ev = row.evidence
+        lex: dict[str, list[float]] = {}
+        dense: dict[str, list[float]] = {}
+        for cid, value in ev.lexical.items():
+            lex.setdefault(ev.chunk_doc[cid], []).append(lexical(value) if lexical else value)
+        for cid, value in ev.dense.items():
+            dense.setdefault(ev.chunk_doc[cid], []).append(value)
+        for doc, value in ev.titles.items():
+            dense.setdefault(doc, []).append(value)
+        legs = {"lexical": z({d: per_document(v) for d, v in lex.items()}),
+                "dense_chunk": z({d: per_document(v) for d, v in dense.items()}),
+                "dense_doc": z(dict(ev.centroids))}
+        legs = {n: ({d: min(max(v, -clip), clip) for d, v in zs.items()} if clip else zs)
+                for n, zs in legs.items() if zs}
+        floors = {n: min(zs.values()) for n, zs in legs.items()}
+        docs = set().union(*legs.values()) if legs else set()
+        return {d: sum(USE3[n] * zs.get(d, floors[n]) for n, zs in legs.items()) for d in docs}
+    return rank
+
+
 USE3 = {"lexical": W.lexical, "dense_chunk": W.dense_chunk, "dense_doc": W.dense_doc}
 EQUAL3 = dict.fromkeys(USE3, 1 / 3)
 SINGLE = ["lexical", "dense_chunk", "dense_doc", "minilm"]
@@ -285,6 +322,13 @@ CANDIDATES: dict[str, Ranker] = {
     "title leg 0.2": zsum({"lexical": 0.3, "chunks_only": 0.4, "dense_doc": 0.3, "title": 0.2}),
     "title leg, refit": zsum({"lexical": 0.4, "chunks_only": 0.4, "dense_doc": 0.15,
                               "title": 0.2}),
+    # the default's fusion with the scores shaped otherwise (2026-12-05 21:20)
+    "z over each leg's top 20": shaped(head=20),
+    "z over each leg's top 40": shaped(head=40),
+    "lexical sqrt(BM25)": shaped(lexical=lambda v: float(np.sqrt(max(v, 0.0)))),
+    "lexical log(1+BM25)": shaped(lexical=lambda v: float(np.log1p(max(v, 0.0)))),
+    "document = best chunk": shaped(per_document=max),
+    "z clipped at 3": shaped(clip=3.0),
 }
 
 
