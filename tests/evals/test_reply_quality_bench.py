@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,21 +12,9 @@ from cxrag.compose.context import Passage
 from cxrag.guard.grounding import Citation
 from cxrag.ingest.models import SourceFile
 from cxrag.reply.models import Handoff, Reply
+from tests.benchmarks import load
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reply_quality_bench",
-                                                  ROOT / "benchmarks" / "reply_quality.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-rq = _load()
+rq = load("reply_quality")
 
 
 def queries(answerable: int, unanswerable: int) -> list[dict[str, Any]]:

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks import load
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("self_check_bench",
-                                                  ROOT / "benchmarks" / "self_check.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load("self_check")
 
 
 def test_p_yes_adds_each_word_s_spellings_and_renormalises_over_yes_and_no() -> None:
