@@ -18,10 +18,6 @@ pytestmark = pytest.mark.slow  # the real embedding model (about 1 s to load)
 
 LANGUAGES = ["es", "en"]
 
-
-
-
-
 RETURNS_EN = passage(1, "Returns policy", "Returns are free within 30 days of delivery. Tiendalia "
                      "Plus members have 45 days. Refunds reach your card within 5 business days "
                      "of the inspection.", "en")

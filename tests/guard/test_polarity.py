@@ -14,8 +14,6 @@ from tests.guard.conftest import passage
 
 LANGUAGES = ["es", "en"]
 
-
-
 WARRANTY_ES = passage(1, "Garantía de productos", "Todos los productos nuevos tienen 3 años de "
                       "garantía legal desde la entrega. Solicita la garantía en Mis pedidos > "
                       "Solicitar garantía.", "es")
