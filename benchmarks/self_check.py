@@ -56,10 +56,12 @@ def p_yes(alternatives: Sequence[tuple[str, float]]) -> float | None:
 
 
 def auroc(right: list[float], wrong: list[float]) -> float | None:
+    """How well P(yes) ranks right replies above wrong ones (None without both kinds)."""
+    from sklearn.metrics import roc_auc_score
+
     if not right or not wrong:
         return None
-    wins = sum((r > w) + 0.5 * (r == w) for r in right for w in wrong)
-    return wins / (len(right) * len(wrong))
+    return float(roc_auc_score([1] * len(right) + [0] * len(wrong), right + wrong))
 
 
 def main() -> None:
