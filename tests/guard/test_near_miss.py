@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 
 from cxrag.compose.context import Passage
-from cxrag.guard.facts import labelled_values, misplaced, passage_facts, unstated
+from cxrag.guard.facts import (
+    labelled_values,
+    misplaced,
+    passage_facts,
+    table,
+    unbound,
+    unstated,
+)
 from cxrag.guard.grounding import GroundingChecker, account_passage
 from cxrag.guard.streaming import GuardedStream
 from tests.guard.conftest import passage
@@ -203,6 +210,54 @@ def test_a_figure_belongs_to_its_own_row_and_prose_binds_nothing() -> None:
     row = labelled_values(["OXXO: 24 horas para pagar."])
     assert misplaced("Pagas en el OXXO y tienes 48 horas para hacerlo.", row) == [
         "quantity '48 horas' for OXXO"]
+
+
+PLAN_ROWS = ["Cameras — Cloud Basic: 1; Cloud Plus: 1; Cloud Pro: up to 10.",
+             "Video history — Cloud Basic: 7 days; Cloud Plus: 30 days; Cloud Pro: 60 days.",
+             "Monthly price — Cloud Basic: $1.49; Cloud Plus: $2.99; Cloud Pro: $7.99.",
+             "Every new Luma Cam includes a 30-day free trial of Cloud Plus."]
+
+
+def test_a_figure_from_one_column_needs_that_column_named() -> None:
+    """``unbound``: a figure that only one column of a multi-column row states, beside other
+    columns' figures of the same kind, is bound when the sentence or the customer names the
+    column, and not otherwise (the golden set's "$1.49" for the plan that keeps a month)."""
+    plans = table(PLAN_ROWS)
+    assert unbound("The plan that keeps a month of video costs $1.49 per month.", plans) == [
+        "amount '$1.49' for an unnamed column"]
+    assert unbound("El plan que guarda un mes cuesta $1.49 al mes.", plans) == [
+        "amount '$1.49' for an unnamed column"]
+    assert unbound("Cloud Basic costs $1.49 per month.", plans) == []
+    assert unbound("It costs $2.99 per month.", plans, given="how much is cloud plus?") == []
+    # one column of its kind in the row: nothing to confuse it with
+    assert unbound("The plan covers up to 10 cameras.", table(
+        ["Cameras — Cloud Basic: 1; Cloud Pro: up to 10 cameras."])) == []
+    # stated outside the table too: prose binds nothing, so nothing to check
+    assert unbound("The free trial lasts 30 days.", plans) == []
+    # another currency in each column: the amount names its column
+    rates = table(["Standard — Spain: €3.99; Mexico: MX$99; United States: $5.99."])
+    assert unbound("Standard shipping costs €3.99.", rates) == []
+    assert unbound("El envío estándar a España cuesta 3,99 €.", table(
+        ["Standard — Spain: €3.99; Portugal: €4.99."])) == []
+    assert unbound("Standard shipping costs €4.99.", table(
+        ["Standard — Spain: €3.99; Portugal: €4.99."])) == ["amount '€4.99' for an unnamed column"]
+
+
+@pytest.mark.parametrize(("sentence", "language"), [
+    ("The Luma Cloud plan with a month of video history has a monthly price of $1.49.", "en"),
+    ("El precio mensual del plan de Luma Cloud con 30 días de historial de vídeo es de $1.49.",
+     "es"),
+])
+def test_trap_another_columns_price(checker: GroundingChecker, sentence: str,
+                                    language: str) -> None:
+    """Near-miss trap, es and en: the price is in the passage, but it is another plan's."""
+    plans = passage(1, "Luma Cloud plans", "\n".join(PLAN_ROWS), "en")
+    verdict = checker.check(sentence, [plans], question="how much is the plan that keeps a month "
+                            "of video?", language=language, languages=LANGUAGES)
+    assert not verdict.grounded
+    assert verdict.reasons == ["amount '$1.49' for an unnamed column not in passage 1"]
+    named = sentence.replace("$1.49", "$2.99").replace("Luma Cloud", "Cloud Plus")
+    assert checker.check(named, [plans], language=language, languages=LANGUAGES).grounded
 
 
 def test_a_past_ticket_backs_only_sentences_in_its_own_language(

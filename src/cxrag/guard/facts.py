@@ -458,10 +458,7 @@ def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
     passage's ``labelled_values``."""
     folded = fold(sentence)
     found = _scan(folded)
-    facts = ([("range", (lo, hi), raw) for lo, hi, raw in found.ranges]
-             + [("amount", (n, c), raw) for n, c, raw in found.money]
-             + [("quantity", (n, u), raw) for n, u, raw in found.quantities
-                if not any(raw == r for _, _, r in found.ranges)])
+    facts = _bindable(found)
     if not facts:
         return []
     timeless = _times(folded)[1]
@@ -480,6 +477,97 @@ def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
                 reason = _unfold(f"{kind} '{raw}'", folded, sentence)
                 missing.append(f"{reason} for {written}")
     return list(dict.fromkeys(missing))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A passage's table rows with several columns ("Monthly price — Cloud Basic: $1.49;
+    Cloud Plus: $2.99."), cell by cell, and what the passage states outside them."""
+
+    # (row number, the column's words, the places it names, the value's facts)
+    cells: tuple[tuple[int, str, frozenset[str], _Found], ...]
+    elsewhere: _Found  # the facts of every other sentence of the passage
+
+
+def table(passage_sentences: Sequence[str]) -> Table:
+    """The multi-column rows of a passage (``_cells`` of a "Row — Column: value; ..."
+    sentence with two columns or more) and the facts of its other sentences: what
+    ``unbound`` compares a sentence with, read once per passage."""
+    cells: list[tuple[int, str, frozenset[str], _Found]] = []
+    rest: list[str] = []
+    for i, sentence in enumerate(passage_sentences):
+        folded = fold(sentence)
+        head, dash, _ = folded.partition(" — ")
+        row = _cells(folded) if dash else []
+        if len(row) < 2:
+            rest.append(folded)
+            continue
+        head = head.strip()
+        cells += [(i, _flow(label[len(head):]), frozenset(_scan(label[len(head):]).places),
+                   _scan(value)) for label, value in row]
+    return Table(tuple(cells), _scan(" ".join(rest)))
+
+
+def unbound(sentence: str, passage: Table, given: str = "") -> list[str]:
+    """Figures that ``sentence`` can only have taken from one column of a table row whose
+    other columns state other values of that kind, without naming that column (nor does
+    ``given``, the customer's message): asked for "the plan that keeps a month of video", a
+    small model answers "$1.49", the first column's price in "Monthly price — Cloud Basic:
+    $1.49; Cloud Plus: $2.99; Cloud Pro: $7.99.", which is the plan that keeps 7 days. A
+    column is named by a word of its label that the row's other columns lack ("basic") or by
+    its place in either language ("España" for "Spain"); a figure the passage also states
+    outside such a row, or that no other column of its row rivals (another amount in the
+    same currency, another quantity in the same unit), is bound."""
+    if not passage.cells:
+        return []
+    folded = fold(sentence)
+    found = _scan(folded)
+    facts = _bindable(found)
+    told = f"{folded} {fold(given)}"
+    words, places = set(_flow(told).split()), set(_scan(told).places)
+    out: list[str] = []
+    for kind, value, raw in facts:
+        if _same(kind, value, _kind_values(passage.elsewhere, kind)):
+            continue
+        holders = [(r, col, where) for r, col, where, f in passage.cells
+                   if _same(kind, value, _kind_values(f, kind))]
+        if holders and not any(_named(r, col, kind, value, passage, words)
+                               or where & places for r, col, where in holders):
+            out.append(_unfold(f"{kind} '{raw}'", folded, sentence) + " for an unnamed column")
+    return out
+
+
+def _named(row: int, column: str, kind: str, value: tuple[str, str], passage: Table,
+           words: set[str]) -> bool:
+    """Whether the cell (``row``, ``column``) is the only one of its row that states a
+    ``kind`` like ``value``, or the sentence or the customer names its column by a word the
+    row's other columns lack (``words``)."""
+    others = [(col, f) for r, col, _, f in passage.cells if r == row and col != column]
+    rivals = [v for _, f in others for v in _kind_values(f, kind)
+              if not _same(kind, value, {v}) and _comparable(kind, value, v)]
+    if not rivals:
+        return True
+    own = set(column.split()) - {w for col, _ in others for w in col.split()}
+    return bool(own & words)
+
+
+def _comparable(kind: str, value: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Whether ``other`` could be confused with ``value``: an amount in the same currency, a
+    quantity in the same unit, any range."""
+    if kind == "amount":
+        return bool({c for _, c in _money_forms(*value)} & {c for _, c in _money_forms(*other)})
+    if kind == "quantity":
+        return other[1] in vocab.SAME_UNIT.get(value[1], {value[1]}) | {value[1]}
+    return True
+
+
+def _bindable(found: _Found) -> list[tuple[str, tuple[str, str], str]]:
+    """The facts a table binds to its labels: ranges, amounts and quantities (a quantity
+    written as a range counts once, as the range), each as (kind, value, as written)."""
+    return ([("range", (lo, hi), raw) for lo, hi, raw in found.ranges]
+            + [("amount", (n, c), raw) for n, c, raw in found.money]
+            + [("quantity", (n, u), raw) for n, u, raw in found.quantities
+               if not any(raw == r for _, _, r in found.ranges)])
 
 
 _CELL_LABEL = re.compile(r"^\s*([^:;]{1,80}?):\s+(.+)$", re.DOTALL)

@@ -10,8 +10,12 @@ sent are dropped: a citation can only ever name a document that was retrieved.
 Similar is not the same: "14 days" reads like "30 days", "Luma Cam" like "Luma Plug". So a
 passage supports a sentence only when it also states the sentence's figures, quantities,
 amounts, times, months and weekdays, names and step labels (``cxrag.guard.facts``); the
-customer's own data (passage ``ACCOUNT``) may state them too. Of the passages close enough,
-the closest that states them all is the citation; when none does, ``Grounding.reasons`` says
+customer's own data (passage ``ACCOUNT``) may state them too. A figure that only one column
+of a table row states, beside other columns' figures of its kind ("Monthly price — Cloud
+Basic: $1.49; Cloud Plus: $2.99; ..."), counts only when the sentence or the customer names
+that column (``facts.unbound``): "the plan that keeps a month costs $1.49" read the wrong
+column. Of the passages close enough, the closest that states them all is the citation; when
+none does, ``Grounding.reasons`` says
 why ("figure 14 not in passage 2"). The thresholds are calibrated on a hand-labelled set
 (``cxrag.evals.guard_calibration``, ``benchmarks/guard_calibration.py``). Too few
 supported sentences, or the model's own ``NO_ANSWER``, make the reply ungrounded, and the caller
@@ -60,9 +64,12 @@ from cxrag.guard.asked import Kind, asked, gives
 from cxrag.guard.facts import (
     LabelledValues,
     PassageFacts,
+    Table,
     labelled_values,
     misplaced,
     passage_facts,
+    table,
+    unbound,
     unstated,
 )
 from cxrag.guard.safety import OutputPolicy
@@ -255,7 +262,7 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
-        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues]] = {}
+        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table]] = {}
         given: list[str] = []  # the supported sentences
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
@@ -453,7 +460,7 @@ class GroundingChecker:
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
-                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues]],
+                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table]],
                  given: str = "") -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
@@ -461,7 +468,8 @@ class GroundingChecker:
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
         may state them too), binds no figure to a name the passage gives another figure of
-        (``misplaced``: a table row's figure stated for the row above), is no past ticket
+        (``misplaced``: a table row's figure stated for the row above), takes no figure from
+        one column of a table row without naming the column (``unbound``), is no past ticket
         in another language than the sentence's and, in the sentence's language, has the
         words of the question (``terms``, content-word stems) that the sentence repeats
         supports it, unless the sentence states a figure (checked above: the figure, not the
@@ -497,13 +505,13 @@ class GroundingChecker:
             if k not in seen:  # a passage's facts, words and sentences, once per reply
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
+                sentences = _passage_sentences(p.text) if p.number != ACCOUNT else []
                 seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
-                           labelled_values(_passage_sentences(p.text))
-                           if p.number != ACCOUNT else [])
-            facts, words, rows = seen[k]
+                           labelled_values(sentences), table(sentences))
+            facts, words, rows, cells = seen[k]
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
-                sentence, rows)
+                sentence, rows) or unbound(sentence, cells, given)
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
                                                                            given)]
