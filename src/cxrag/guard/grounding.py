@@ -15,11 +15,10 @@ of a table row states, beside other columns' figures of its kind ("Monthly price
 Basic: $1.49; Cloud Plus: $2.99; ..."), counts only when the sentence or the customer names
 that column (``facts.unbound``): "the plan that keeps a month costs $1.49" read the wrong
 column. Of the passages close enough, the closest that states them all is the citation; when
-none does, ``Grounding.reasons`` says
-why ("figure 14 not in passage 2"). The thresholds are calibrated on a hand-labelled set
-(``cxrag.evals.guard_calibration``, ``benchmarks/guard_calibration.py``). Too few
-supported sentences, or the model's own ``NO_ANSWER``, make the reply ungrounded, and the caller
-hands over to a human.
+none does, ``Grounding.reasons`` says why ("figure 14 not in passage 2"). The thresholds are
+calibrated on a hand-labelled set (``cxrag.evals.guard_calibration``,
+``benchmarks/guard_calibration.py``). Too few supported sentences, or the model's own
+``NO_ANSWER``, make the reply ungrounded, and the caller hands over to a human.
 
 Supported is not the same as answering either: a small model that cannot find the answer often
 copies a passage sentence about something else ("we give students 10% off" to a question about
