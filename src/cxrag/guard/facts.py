@@ -442,8 +442,8 @@ def labelled_values(passage_sentences: Sequence[str]) -> LabelledValues:
     """The labelled values of a passage (``_cells``), each label as a run of its words and
     each value's checkable facts: what ``misplaced`` compares a sentence with, read once per
     passage."""
-    return [(f" {_flow(label)} ", _scan(value))
-            for t in passage_sentences for label, value in _cells(fold(t))]
+    return [(f" {_flow(f'{row} {column}')} ", _scan(value))
+            for t in passage_sentences for row, column, value in _cells(fold(t))]
 
 
 def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
@@ -492,20 +492,19 @@ class Table:
 def table(passage_sentences: Sequence[str]) -> Table:
     """The multi-column rows of a passage (``_cells`` of a "Row — Column: value; ..."
     sentence with two columns or more) and the facts of its other sentences: what
-    ``unbound`` compares a sentence with, read once per passage."""
+    ``unbound`` compares a sentence with, read once per passage (a passage without such
+    rows is not read further)."""
     cells: list[tuple[int, str, frozenset[str], _Found]] = []
     rest: list[str] = []
     for i, sentence in enumerate(passage_sentences):
         folded = fold(sentence)
-        head, dash, _ = folded.partition(" — ")
-        row = _cells(folded) if dash else []
-        if len(row) < 2:
+        row = _cells(folded)
+        if len(row) < 2 or not row[0][0]:
             rest.append(folded)
             continue
-        head = head.strip()
-        cells += [(i, _flow(label[len(head):]), frozenset(_scan(label[len(head):]).places),
-                   _scan(value)) for label, value in row]
-    return Table(tuple(cells), _scan(" ".join(rest)))
+        cells += [(i, _flow(column), frozenset(_scan(column).places), _scan(value))
+                  for _, column, value in row]
+    return Table(tuple(cells), _scan(" ".join(rest)) if cells else _scan(""))
 
 
 def unbound(sentence: str, passage: Table, given: str = "") -> list[str]:
@@ -574,11 +573,12 @@ _CELL_LABEL = re.compile(r"^\s*([^:;]{1,80}?):\s+(.+)$", re.DOTALL)
 _MAX_LABEL_WORDS = 8
 
 
-def _cells(sentence: str) -> list[tuple[str, str]]:
-    """(label, value) pairs of a labelled sentence: "PayPal: 1–2 business days." gives
-    ("PayPal", "1–2 business days."); "Monthly price — Cloud Basic: $1.49; Cloud Plus:
-    $2.99." gives ("Monthly price Cloud Basic", "$1.49"), ("Monthly price Cloud Plus",
-    "$2.99"). A label is a few words before a colon and a space (a clock's "9:00" is none)."""
+def _cells(sentence: str) -> list[tuple[str, str, str]]:
+    """(row, label, value) of each labelled value of a sentence: "PayPal: 1–2 business
+    days." gives ("", "PayPal", "1–2 business days."); "Monthly price — Cloud Basic: $1.49;
+    Cloud Plus: $2.99." gives ("Monthly price", "Cloud Basic", "$1.49"), ("Monthly price",
+    "Cloud Plus", "$2.99"). A label is a few words before a colon and a space (a clock's
+    "9:00" is none)."""
     head, dash, rest = sentence.partition(" — ")
     if not dash or len(head.split()) > _MAX_LABEL_WORDS:
         head, rest = "", sentence
@@ -586,7 +586,7 @@ def _cells(sentence: str) -> list[tuple[str, str]]:
     for part in rest.split(";") if head else [rest]:
         m = _CELL_LABEL.match(part)
         if m and len(m[1].split()) <= _MAX_LABEL_WORDS:
-            out.append((f"{head} {m[1]}".strip(), m[2]))
+            out.append((head.strip(), m[1], m[2]))
     return out
 
 
