@@ -56,3 +56,57 @@ def test_a_passage_is_about_the_country_of_its_site_or_its_pesos() -> None:
                         translated=True, given="I'm in Guadalajara") == []
     assert unstated("Returns are free in Zaragoza.", euros, translated=True,
                     given="vivo en Zaragoza") == ["name 'Zaragoza'"]  # euros: which country?
+
+
+# -- an answer about another place than the one asked about -------------------------------------
+@pytest.mark.parametrize(("question", "sentences", "other"), [
+    # mtrag_fiqa_clapnq, an unanswerable follow-up the model answered from a passage on
+    # another state's battle
+    ("What other battles were fought in Indiana?",
+     ["The First Battle of Bull Run was fought in Prince William County, Virginia, on July "
+      "21, 1861. [1]"], "virginia"),
+    ("¿Enviáis a México desde la tienda de España?", ["Solo enviamos a Francia y Portugal."],
+     "France"),
+    # the place asked about is named: other places beside it are fine
+    ("How much is shipping to Texas?", ["Shipping to Texas or California costs $5.99."], ""),
+    # another kind of place is no other place: the country of the state asked about
+    ("free shipping? i live in ohio", ["Free shipping in the United States starts at $50."],
+     ""),
+    ("do you ship to Indiana?", ["We ship within 3-7 business days."], ""),  # names none
+    ("How long does shipping take?", ["Shipping to Virginia takes 3 days."], ""),  # asks none
+    ("vivo en estados unidos, puedo pagar a plazos?",
+     ["En Estados Unidos puedes pagar a plazos desde $150."], ""),
+])
+def test_an_answer_about_another_place_than_the_one_asked(
+        question: str, sentences: list[str], other: str) -> None:
+    assert places.elsewhere(question, sentences) == other
+
+
+def test_us_is_a_country_only_in_capitals() -> None:
+    assert places.named("Ship it to us in the US") == {("country", "United States")}
+    assert places.named("Can you send it to us?") == set()
+
+
+def test_a_reply_about_another_state_is_off_topic_whole_and_streamed() -> None:
+    from cxrag.compose.context import Passage
+    from cxrag.guard.grounding import GroundingChecker
+    from cxrag.guard.streaming import GuardedStream
+    from tests.conftest import FakeEmbedder
+
+    battle = "The First Battle of Bull Run was fought in Virginia in 1861."
+    passages = [Passage(1, "bull-run", "bull-run#v-0", "Bull Run", "kb/bull-run.md", battle,
+                        "en", 1.0, 20)]
+    checker = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0)
+    asked = "What other battles were fought in Indiana?"
+    g = checker.check(battle, passages, question=asked)
+    assert not g.grounded and g.reason == "off_topic" and g.supported == 1
+    assert checker.check(battle, passages, question="Which battles were fought in "
+                         "Virginia?").grounded
+    assert checker.check(battle, passages).grounded  # no question, nothing asked
+    lenient = GroundingChecker(FakeEmbedder(), min_support=0.5, min_answer_relevance=0.0,
+                               near_misses=False)
+    assert lenient.check(battle, passages, question=asked).grounded
+    stream = GuardedStream(checker, passages, question=asked)
+    assert stream.feed(f"{battle} ") == [] and stream.finish() == []  # never shown
+    verdict = stream.verdict()
+    assert not verdict.grounded and verdict.reason == "off_topic" and verdict.answer == ""

@@ -71,6 +71,7 @@ from cxrag.guard.facts import (
     unbound,
     unstated,
 )
+from cxrag.guard.places import elsewhere
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import GREETING, SPELLED
 from cxrag.ingest.tickets import is_ticket
@@ -162,8 +163,10 @@ class GroundingChecker:
 
     ``min_support``: the cosine a passage sentence needs to support a sentence;
     ``min_supported_share``: the share of factual sentences that must be supported;
-    ``near_misses``: also require the supporting passage to state the sentence's facts
-    (off only to measure what the rules add: figures are then checked against all passages);
+    ``near_misses``: also require the supporting passage to state the sentence's facts, and
+    call a reply whose supported sentences name another country or US state than the one the
+    question asks about, and never that one, ``off_topic`` (``elsewhere``) (off only to
+    measure what the rules add: figures are then checked against all passages);
     ``min_answer_relevance``: the cosine to the question one supported sentence must reach
     when the question is given (0 turns the rule off);
     ``question_terms``: a supporting passage in the sentence's language must also have the
@@ -321,6 +324,7 @@ class GroundingChecker:
         relevance = None if to_question is None else max(on_question, default=-1.0)
         if grounded and (self.off_topic(relevance)
                          or not self.gives_asked(question, passages, given)
+                         or self.elsewhere(question, given)
                          or (self.articles_required and not from_article)):
             grounded, reason = False, "off_topic"
         # A grounded reply is shown without its unsupported sentences (a supported share of
@@ -400,6 +404,14 @@ class GroundingChecker:
         nothing to give: see ``asked``)."""
         kind = self.asked(question, passages)
         return kind is None or any(gives(s, kind, question or "") for s in sentences)
+
+    def elsewhere(self, question: str | None, sentences: Sequence[str]) -> str:
+        """The place ``sentences`` name instead of the country or US state that ``question``
+        asks about (``cxrag.guard.places.elsewhere``); "" when they name none, without a
+        question, or with the near-miss rules off."""
+        if not question or not self.near_misses:
+            return ""
+        return elsewhere(_asking(split_sentences(question)), list(sentences))
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,

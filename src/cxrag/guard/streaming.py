@@ -52,6 +52,7 @@ class GuardedStream:
     _gave: bool = False  # a passed sentence gave what the question asks for (a time, an amount)
     _from_article: bool = False  # a passed factual sentence rests on more than a past ticket
     _before: str | None = None  # the sentence just judged, when it was supported
+    _given: list[str] = field(default_factory=list)  # the passed factual sentences
 
     def __post_init__(self) -> None:
         self._asks = self.checker.asked(self.question, self.passages)
@@ -65,6 +66,7 @@ class GuardedStream:
     def _on_topic(self) -> bool:
         return (not self.checker.off_topic(self._relevance)
                 and (self._gave or self._asks is None)
+                and not self.checker.elsewhere(self.question, self._given)
                 and (self._from_article or not self.checker.articles_required))
 
     def feed(self, delta: str) -> list[str]:
@@ -106,6 +108,8 @@ class GuardedStream:
                 if verdict.relevance is not None:
                     self._relevances.append(verdict.relevance)
                 self._held.append(verdict.text)
+                if verdict.factual:
+                    self._given.append(verdict.text)
                 self._gave = self._gave or (verdict.factual and self._asks is not None
                                             and gives(verdict.text, self._asks,
                                                       self.question or ""))
