@@ -30,6 +30,7 @@ differences between two runs against them.
 
     .venv/bin/python benchmarks/reply_quality.py --label after
     .venv/bin/python benchmarks/reply_quality.py --sets mtrag gnome-es --per-set 40 --label x
+    .venv/bin/python benchmarks/reply_quality.py --sets mtrag --ids ids.txt --label x  # listed ids
     .venv/bin/python benchmarks/reply_quality.py --compare bench-out/reply_quality-before.json \\
         bench-out/reply_quality-after.json
 
@@ -132,11 +133,17 @@ def sample(queries: Sequence[dict[str, Any]], n: int, *, unanswerable_share: flo
             + sorted(picked_un, key=lambda q: q["id"]))
 
 
-def plan(names: Sequence[str], per_set: int, seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
-    """The sample of each named set (the GNOME sets share theirs: the same query ids)."""
+def plan(names: Sequence[str], per_set: int, seed: int = SEED,
+         ids: set[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The sample of each named set (the GNOME sets share theirs: the same query ids); with
+    ``ids``, each set's queries with those ids instead, all of them, in id order."""
     out = {}
     for name in names:
         spec = SETS[name]
+        if ids is not None:
+            out[name] = sorted((q for q in load_queries(spec.root / "queries.jsonl")
+                                if q["id"] in ids), key=lambda q: q["id"])
+            continue
         allowed = None
         if spec.pool:
             id_sets = [{q["id"] for q in load_queries(SHARED / f / "queries.jsonl")}
@@ -338,7 +345,7 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
 
 
 def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str | None,
-        use_cache: bool, seed: int = SEED) -> Path:
+        use_cache: bool, seed: int = SEED, ids: set[str] | None = None) -> Path:
     """Ingest (incremental), reply to each sampled query, save and print."""
     from cxrag.evals.cache import CachedChat
     from cxrag.evals.metrics import SimilarityScorer
@@ -348,7 +355,11 @@ def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str |
     from cxrag.settings import Settings
 
     configure_logging("console", "WARNING")
-    samples = plan(names, per_set, seed)
+    samples = plan(names, per_set, seed, ids)
+    if ids is not None:  # only the sets that hold one of the ids
+        names = [name for name in names if samples[name]]
+        if not names:
+            raise SystemExit("--ids: none of these query ids is in the sets asked for")
     settings = Settings(data_dir=CACHE, _env_file=None,
                         prompts={"dir": ROOT / "prompts"},
                         eval={"knowledge_dir": ROOT / "knowledge", "cache": use_cache})
@@ -398,7 +409,8 @@ def run(names: Sequence[str], per_set: int, label: str, *, prompt_version: str |
     finally:
         runner.close()
     path = save(f"reply_quality-{label}", {
-        "label": label, "per_set": per_set, "seed": seed, "git": git_revision(ROOT),
+        "label": label, "per_set": per_set, "seed": seed, "ids": sorted(ids) if ids else None,
+        "git": git_revision(ROOT),
         "prompt_version": prompt_version or s.prompts.version, "model": s.llm.model,
         "llm_backend": s.llm.backend, "temperature": s.llm.temperature,
         "embedding_model": runner.knowledge.embedder.model_id, "generation_cache": use_cache,
@@ -420,6 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="names the output: bench-out/reply_quality-LABEL.json")
     parser.add_argument("--prompt-version", default=None, help="default: the settings' one")
     parser.add_argument("--seed", type=int, default=SEED, help="sampling seed")
+    parser.add_argument("--ids", type=Path, default=None,
+                        help="a file of query ids, one a line: reply to those queries of each "
+                        "set instead of the sample (e.g. the questions a rule acts on)")
     parser.add_argument("--no-cache", action="store_true",
                         help="generate every reply (for latency); default: reuse the cache")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
@@ -433,8 +448,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--label: letters, digits, '.', '_' and '-' only")
     if args.per_set < 1:
         parser.error("--per-set must be at least 1")
+    ids = None
+    if args.ids is not None:
+        if not args.ids.is_file():
+            parser.error(f"--ids: no such file: {args.ids}")
+        ids = {line.strip() for line in args.ids.read_text(encoding="utf-8").splitlines()
+               if line.strip()}
+        if not ids:
+            parser.error(f"--ids: {args.ids} lists no query id")
     run(args.sets, args.per_set, args.label, prompt_version=args.prompt_version,
-        use_cache=not args.no_cache, seed=args.seed)
+        use_cache=not args.no_cache, seed=args.seed, ids=ids)
     return 0
 
 

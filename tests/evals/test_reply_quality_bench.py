@@ -67,6 +67,16 @@ def test_gnome_sets_get_the_same_queries_and_mtrag_a_third_unanswerable() -> Non
     assert rq.plan(["mtrag"], 12) == {"mtrag": samples["mtrag"]}
 
 
+def test_ids_pick_those_queries_of_each_set_whole_and_in_id_order() -> None:
+    if not (rq.SHARED / "mtrag_fiqa_clapnq" / "queries.jsonl").exists():
+        pytest.skip("shared datasets not present")
+    every = rq.load_queries(rq.SETS["mtrag"].root / "queries.jsonl")
+    wanted = {every[5]["id"], every[0]["id"], "no-such-id"}
+    picked = rq.plan(["mtrag", "gnome-es"], 12, ids=wanted)
+    assert [q["id"] for q in picked["mtrag"]] == sorted(wanted - {"no-such-id"})
+    assert picked["gnome-es"] == []  # none of its ids
+
+
 def test_history_roles_map_to_turn_roles() -> None:
     turns = rq.history_turns([{"role": "user", "text": "hi"}, {"role": "agent", "text": "yo"}])
     assert turns == [("customer", "hi"), ("assistant", "yo")]
