@@ -98,11 +98,18 @@ def named(text: str) -> set[tuple[str, str]]:
     found = {("state", _key(m[1])) for m in _states().finditer(folded)}
     found |= {("country", vocab.PLACE_OF[m[1]]) for m in vocab.PLACE_RE.finditer(folded)
               if vocab.PLACE_OF[m[1]] in COUNTRIES}
-    lower = folded.lower()
-    found |= {("country", name) for spelling, name in vocab.PLACE_OF.items()
-              if name in COUNTRIES and len(spelling) > 3
-              and re.search(rf"(?<![\w.]){re.escape(spelling.lower())}(?![\w$])", lower)}
+    found |= {("country", _SPELLED[m[1].lower()]) for m in _countries().finditer(folded)}
     return found
+
+
+# the countries' longer spellings, any case ("mexico", "estados unidos"); "US" only as written
+_SPELLED = {s.lower(): n for s, n in vocab.PLACE_OF.items() if n in COUNTRIES and len(s) > 3}
+
+
+@cache
+def _countries() -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.])(" + "|".join(
+        re.escape(s) for s in sorted(_SPELLED, key=len, reverse=True)) + r")(?![\w$])", re.I)
 
 
 def elsewhere(question: str, sentences: list[str]) -> str:
