@@ -247,6 +247,16 @@ class ApiSettings(BaseModel):
                        "over loopback it uses a key made at start that works only there")
 
 
+# Any text without the CJK scripts: CJK symbols and punctuation, kana, Hangul, the unified
+# ideographs (with extension A and the supplementary planes) and the fullwidth forms. With
+# greedy decoding llama.cpp checks the chosen token against the grammar and only re-samples
+# when it is rejected, so a reply without such a character is generated token for token as
+# without the grammar.
+NO_CJK_GRAMMAR = (r"root ::= [^\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
+                  r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+                  r"\U00020000-\U0003134f]*")
+
+
 class LLMSettings(BaseModel):
     """Which chat model answers, and how it runs (nested in Settings as ``llm``)."""
 
@@ -277,6 +287,19 @@ class LLMSettings(BaseModel):
         "question (a CEO's salary) with a cited sentence about something else in 2 of 8 "
         "samples, at 0 in none of 9")
     max_tokens: int = Field(512, ge=1, description="default cap on generated tokens")
+    no_cjk: bool | None = Field(
+        None, description="send a llama.cpp grammar that keeps Chinese, Japanese and Korean "
+        "characters out of every reply (the embedded model wrote a Chinese word, 'switch', "
+        "into 2 of 20 Spanish replies of gnome-es2en); default: on for the embedded backend, "
+        "off for remote (set true for a remote llama.cpp server such as `cxrag model-server`; "
+        "other servers may reject the field)")
+
+    @property
+    def grammar(self) -> str | None:
+        """The GBNF grammar sent with each request (``no_cjk``), or None."""
+        on = self.no_cjk if self.no_cjk is not None else self.backend == "embedded"
+        return NO_CJK_GRAMMAR if on else None
+
     n_ctx: int = Field(4096, ge=256, description="embedded: context window in tokens")
     threads: int = Field(
         2, ge=1, description="embedded: CPU threads (1 beats 2 when another process is busy)"

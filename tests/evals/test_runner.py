@@ -131,6 +131,11 @@ def test_a_rerun_with_the_same_inputs_comes_from_the_cache(
     chat = KeywordChat()
     _run(other, chat, Knowledge(other, embedder=fake_embedder))
     assert chat.calls  # fewer passages change the prompts: no stale answers
+    free = eval_settings.model_copy(update={"llm": eval_settings.llm.model_copy(
+        update={"no_cjk": False})})
+    chat = KeywordChat()
+    _run(free, chat, Knowledge(free, embedder=fake_embedder))
+    assert chat.calls  # without the grammar the model may answer otherwise: not from the cache
 
 
 def test_the_tone_classifier_reads_one_word_from_the_model() -> None:

@@ -210,6 +210,18 @@ def test_build_chat_remote_uses_settings(stub: Stub) -> None:
     assert model.complete(MESSAGES).text == "ok"
     assert stub.requests[0]["temperature"] == 0.0
     assert stub.auth == ["Bearer sk-test"]
+    assert "grammar" not in stub.requests[0]  # a remote server may not know the field
+
+
+def test_a_grammar_goes_with_every_request_streamed_or_not(stub: Stub) -> None:
+    stub.reply = lambda h: h.send_json(200, completion("ok"))
+    settings = LLMSettings(backend="remote", base_url=stub.url, no_cjk=True)
+    model = build_chat(settings)
+    model.complete(MESSAGES)
+    stub.reply = lambda h: h.send_events([delta("ok")])
+    assert list(model.stream(MESSAGES)) == ["ok"]
+    assert [r["grammar"] for r in stub.requests] == [settings.grammar] * 2
+    assert settings.grammar and settings.grammar.startswith("root ::= [^")
 
 
 def test_build_chat_needs_what_the_backend_needs() -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 
 from cxrag.generate import EmbeddedRuntime, LLMSettings, LLMUnavailable, build_chat, ensure_model
+from cxrag.settings import NO_CJK_GRAMMAR
+
+CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def test_grammar_is_on_for_the_embedded_backend_only_unless_set() -> None:
+    assert LLMSettings().grammar == NO_CJK_GRAMMAR
+    assert LLMSettings(backend="remote").grammar is None
+    assert LLMSettings(backend="remote", no_cjk=True).grammar == NO_CJK_GRAMMAR
+    assert LLMSettings(no_cjk=False).grammar is None
 
 
 def test_not_started_runtime_is_unhealthy_and_has_no_url() -> None:
@@ -50,6 +61,16 @@ def test_real_model_answers_and_streams() -> None:
         assert result.usage["input_tokens"] > 0 and result.usage["output_tokens"] > 0
         deltas = list(chat.stream([{"role": "user", "content": "Count from 1 to 10."}]))
         assert len(deltas) >= 2 and "".join(deltas).strip()
+        # Asked in Chinese, the model answers in Chinese, unless the default grammar
+        # (LLMSettings.no_cjk) is sent: then in another script, streamed or not.
+        chinese = [{"role": "user", "content": "\u8bf7\u7528\u4e2d\u6587\u56de\u7b54\uff1a"
+                    "\u4f60\u597d\u5417\uff1f"}]
+        free = build_chat(settings.model_copy(update={"no_cjk": False}), runtime)
+        assert CJK.search(free.complete(chinese).text)
+        held = chat.complete(chinese).text
+        assert held.strip() and not CJK.search(held)
+        assert not CJK.search("".join(chat.stream(chinese)))
+        free.close()
     assert not runtime.health()
     print(f"assemble/verify {assembled_s:.1f} s, load {loaded_s:.1f} s, "
           f"reply {result.text!r} in {result.latency_ms:.0f} ms")

@@ -161,7 +161,8 @@ class EvalRunner:
     def _identity(self) -> dict[str, Any]:
         llm = self.settings.llm
         return {"backend": llm.backend, "base_url": llm.base_url if llm.backend != "embedded"
-                else "embedded", "model": llm.model, "temperature": llm.temperature}
+                else "embedded", "model": llm.model, "temperature": llm.temperature,
+                **({"grammar": llm.grammar} if llm.grammar else {})}
 
     def close(self) -> None:
         """Stop the model, close the store and the cache."""

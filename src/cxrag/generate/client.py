@@ -78,7 +78,8 @@ class OpenAIChat:
     response) is bounded by one deadline (:class:`CallControl`, default ``deadline_s``), and a
     cancelled call closes its connection. Whatever comes back becomes text or an ``LLMError``:
     ``LLMTimeout`` / ``LLMUnavailable`` (retried with backoff while the deadline allows),
-    ``LLMBadReply`` for anything that is not a chat completion.
+    ``LLMBadReply`` for anything that is not a chat completion. ``grammar`` (GBNF, for
+    llama.cpp servers) goes with every request: ``LLMSettings.grammar``.
     """
 
     def __init__(
@@ -94,6 +95,7 @@ class OpenAIChat:
         deadline_s: float = 30.0,
         max_in_flight: int = 2,
         redact: Callable[[str], str] | None = None,
+        grammar: str | None = None,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
@@ -104,6 +106,7 @@ class OpenAIChat:
         self._llm: ChatOpenAI = ChatOpenAI(
             base_url=base_url, api_key=api_key, model=model, timeout=timeout_s,
             max_retries=0, temperature=temperature, max_tokens=max_tokens,
+            extra_body={"grammar": grammar} if grammar else None,
         )
         self._loop = LoopThread("cxrag-llm")
         self._slots = self._loop.call(lambda: asyncio.Semaphore(max_in_flight))
@@ -390,5 +393,5 @@ def build_chat(settings: LLMSettings, runtime: EmbeddedRuntime | None = None, *,
         base_url, api_key, settings.model, timeout_s=settings.timeout_s,
         max_retries=settings.max_retries, temperature=settings.temperature,
         max_tokens=settings.max_tokens, deadline_s=settings.reply_deadline_s,
-        max_in_flight=settings.max_in_flight, redact=redact,
+        max_in_flight=settings.max_in_flight, redact=redact, grammar=settings.grammar,
     )
