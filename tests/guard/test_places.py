@@ -85,6 +85,8 @@ def test_a_passage_is_about_the_country_of_its_site_or_its_pesos() -> None:
      ""),  # no country named in the reply
     ("¿Hacéis envíos a Turquía?", ["Enviamos a España, México y Estados Unidos. [1]"],
      "Mexico"),
+    # a state named after a country is the state: the United States is no other place
+    ("Do you ship to New Mexico?", ["Shipping in the United States is $5.99. [1]"], ""),
 ])
 def test_an_answer_about_another_place_than_the_one_asked(
         question: str, sentences: list[str], other: str) -> None:
@@ -101,6 +103,8 @@ def test_an_answer_about_another_place_than_the_one_asked(
     ("¿Enviáis a Argentina?", {("country", "Argentina")}),
     ("Jordan ordered it for me", set()),  # a first name: never read
     ("I live in Georgia", {("state", "georgia")}),  # left to the US states
+    ("Do you ship to New Mexico?", {("state", "new mexico")}),  # the state, not Mexico
+    ("I'm in New Jersey", {("state", "new jersey")}),
 ])
 def test_any_country_is_read_by_its_name(text: str, found: set[tuple[str, str]]) -> None:
     assert places.named(text) == found

@@ -104,16 +104,24 @@ def named(text: str) -> set[tuple[str, str]]:
     """The countries and US states ``text`` names, as (kind, name): ("state", "indiana"),
     ("country", "Mexico"). Countries by the spellings ``vocab`` reads (either language; "US"
     only in capitals), then any other country by its GeoNames name or its Spanish name
-    (``_world``), states by their names in any case."""
+    (``_world``), states by their names in any case; a country's name inside a state's ("New
+    Mexico", "New Jersey") is the state's."""
     folded = text.translate(vocab.FOLD)  # accents off, case kept ("US" is not "us")
     lower = folded.lower()
-    found = {("state", m[1]) for m in _states().finditer(lower)}
+    states = list(_states().finditer(lower))
+    spans = [m.span() for m in states] if len(lower) == len(folded) else []
+
+    def free(m: re.Match[str]) -> bool:  # not inside a state's name ("New Mexico")
+        return not any(a <= m.start() and m.end() <= b for a, b in spans)
+
+    found = {("state", m[1]) for m in states}
     found |= {("country", vocab.PLACE_OF[m[1]]) for m in vocab.PLACE_RE.finditer(folded)
-              if vocab.PLACE_OF[m[1]] in COUNTRIES}
-    found |= {("country", _SPELLED[m[1].lower()]) for m in _countries().finditer(folded)}
+              if vocab.PLACE_OF[m[1]] in COUNTRIES and free(m)}
+    found |= {("country", _SPELLED[m[1].lower()]) for m in _countries().finditer(folded)
+              if free(m)}
     anycase, capital, names = _world()
-    found |= {("country", names[m[1]]) for m in anycase.finditer(lower)}
-    found |= {("country", names[m[1].lower()]) for m in capital.finditer(folded)}
+    found |= {("country", names[m[1]]) for m in anycase.finditer(lower) if free(m)}
+    found |= {("country", names[m[1].lower()]) for m in capital.finditer(folded) if free(m)}
     return found
 
 
