@@ -116,6 +116,23 @@ def test_sentences_in_another_language_and_echoes_of_the_question_are_dropped() 
     assert not echo.grounded and echo.answer == ""
 
 
+def test_a_half_translated_sentence_is_dropped_and_a_quoted_label_is_not() -> None:
+    """A sentence that is half a passage's English (gnome-es2en: "Even if a check does not
+    report any damage, the filesystem puede estar marcado como 'dirty'...") is not in the
+    customer's language, though the detector reads it as Spanish; an English UI label or
+    product name in a Spanish sentence is."""
+    english = [passage(1, "disks", "Even if a check does not report any damage, the "
+                                   "filesystem may be marked as dirty internally and need a "
+                                   "repair. Open Disks and choose Repair Filesystem.")]
+    mixed = ("Even if a check does not report any damage, the filesystem puede estar marcado "
+             "como sucio y necesitar una reparación.")
+    label = 'Abre la aplicación Disks y elige "Repair Filesystem" en el menú.'
+    g = checker.check(f"{mixed} {label}", english, language="es", languages=["es", "en"])
+    assert mixed not in g.answer and "Repair Filesystem" in g.answer
+    alone = checker.check(mixed, english, language="es", languages=["es", "en"])
+    assert not alone.grounded and alone.reason == "wrong_language"
+
+
 def test_the_customers_own_case_given_back_is_no_answer() -> None:
     """A copied sentence of the customer's case stays far from the message as a whole (a
     greeting and a question around it), so each sentence of the message is compared too;

@@ -75,7 +75,7 @@ from cxrag.guard.places import elsewhere
 from cxrag.guard.safety import OutputPolicy
 from cxrag.guard.vocab import GREETING, SPELLED
 from cxrag.ingest.tickets import is_ticket
-from cxrag.language import detect_language
+from cxrag.language import in_language
 from cxrag.text import split_sentences, states_fact
 from cxrag.textnorm import content_words, fold
 
@@ -206,10 +206,11 @@ class GroundingChecker:
               languages: Sequence[str] = (), before: str | None = None) -> Grounding:
         """The grounding verdict for ``reply`` given the passages sent with the prompt.
 
-        With ``language`` (and the ``languages`` to tell apart), sentences in another language
-        (a passage copied untranslated) are dropped; with ``question``, sentences that only
-        restate it or one sentence of it (``_echoes``) are dropped (neither counts as
-        support), and a reply none of whose
+        With ``language`` (and the ``languages`` to tell apart), sentences in another
+        language (a passage copied untranslated), or with a stretch of another language's
+        prose (``cxrag.language.in_language``: a half-translated sentence), are dropped;
+        with ``question``, sentences that only restate it or one sentence of it
+        (``_echoes``) are dropped (neither counts as support), and a reply none of whose
         supported sentences reaches ``min_answer_relevance`` to it is ``off_topic``. With a
         ``policy``, sentences that break it are dropped before all of this and listed in
         ``unsafe``; markup is cleaned off the rest. A sentence with a figure that no passage
@@ -228,8 +229,7 @@ class GroundingChecker:
         if unsafe and not any(states_fact(s) for s in plain):
             return Grounding(False, "", reason="unsafe", unsafe=unsafe)
         if language:
-            keep = [i for i, s in enumerate(plain)
-                    if detect_language(s, list(languages)) in (language, "und")]
+            keep = [i for i, s in enumerate(plain) if in_language(s, language, list(languages))]
             if plain and not keep:
                 return Grounding(False, "", reason="wrong_language", unsafe=unsafe)
             sentences, plain = [sentences[i] for i in keep], [plain[i] for i in keep]
