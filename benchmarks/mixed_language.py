@@ -6,7 +6,7 @@ A small model answering a Spanish question over an English page sometimes writes
 sentence in the page's English ("Even if a check does not report any damage, the filesystem
 puede estar marcado como 'dirty'..."); the whole-sentence detector still reads it as Spanish.
 The rule reads a sentence as mixed when lingua finds a stretch of the other language of at
-least ``MIXED_RUN`` words that holds two of that language's grammar words
+least ``MIXED_RUN`` words that holds two different grammar words of that language
 (``FUNCTION_WORDS``). Its risk is a right sentence dropped: one with a product name, a UI
 label or an address kept in the original.
 

@@ -23,6 +23,9 @@ def test_a_stretch_of_another_languages_prose_makes_a_sentence_mixed(text: str,
      "X-Rite i1 Display Pro (colorimeter).", "es"),
     ('En la sección "Ver", cambia el interruptor "Large Text and High Contrast" a "On".', "es"),
     ("Puedes reproducir en el grupo con Spotify Connect, AirPlay 2 o Chromecast.", "es"),
+    # an unquoted label repeats one grammar word (the labelled guard set's ext-pix-03)
+    ("Para compartir un archivo, haz clic en Share en la esquina superior derecha y elige "
+     "Can view o Can edit.", "es"),
     ("Tiendalia ships to Spain, Mexico and the United States.", "en"),
     ("Your priority should be to back up your most important files.", "en"),
 ])

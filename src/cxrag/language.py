@@ -57,12 +57,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def foreign_run(text: str, language: str, languages: Sequence[str] = ("es", "en")) -> int:
-    """Words in the longest stretch of ``text`` that reads as another of ``languages`` and
-    holds at least two of that language's ``FUNCTION_WORDS``: "Even if a check does not
-    report any damage, the filesystem puede estar marcado..." has an English stretch of 11
-    words in a Spanish sentence. Quoted text and citation marks are set aside first (a UI
-    label or a product name quoted as written is no other language), and a language without
-    a word list is never found. 0 when there is no such stretch."""
+    """Words in the longest stretch of ``text`` that reads as another of ``languages`` and holds
+    at least two different ``FUNCTION_WORDS`` of that language (an unquoted label repeats one:
+    "elige Can view o Can edit"): "Even if a check does not report any damage, the filesystem
+    puede estar marcado..." has an English stretch of 11 words in a Spanish sentence. Quoted
+    text and citation marks are set aside first (a UI label or a product name quoted as written
+    is no other language), and a language without a word list is never found. 0 when there is no
+    such stretch."""
     others = [code for code in languages if code != language and code in FUNCTION_WORDS]
     sample = _QUOTED.sub(" ", text[:2000])
     if not others or not sample.strip():
@@ -72,7 +73,7 @@ def foreign_run(text: str, language: str, languages: Sequence[str] = ("es", "en"
         code = found.language.iso_code_639_1.name.lower()
         if code in others and found.word_count > longest:
             stretch = sample[found.start_index:found.end_index]
-            if sum(w.lower() in FUNCTION_WORDS[code] for w in _WORD.findall(stretch)) >= 2:
+            if len({w.lower() for w in _WORD.findall(stretch)} & FUNCTION_WORDS[code]) >= 2:
                 longest = found.word_count
     return longest
 
