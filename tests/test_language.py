@@ -27,6 +27,9 @@ def test_a_stretch_of_another_languages_prose_makes_a_sentence_mixed(text: str,
     ("Para compartir un archivo, haz clic en Share en la esquina superior derecha y elige "
      "Can view o Can edit.", "es"),
     ("Tiendalia ships to Spain, Mexico and the United States.", "en"),
+    # a name holds grammar words of its own language: an address is no Spanish prose
+    ("You can send a written complaint to Tiendalia Commerce S.L., Calle de la Ribera del "
+     "Loira 46, 28042 Madrid, Spain.", "en"),
     ("Your priority should be to back up your most important files.", "en"),
 ])
 def test_names_and_quoted_labels_are_not_another_language(text: str, language: str) -> None:

@@ -54,16 +54,21 @@ FUNCTION_WORDS = {
 MIXED_RUN = 4  # words in another language's stretch that make a sentence mixed
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|'[^']*'|\[\d+\]")
 _WORD = re.compile(r"[^\W\d_]+")
+# a name of several capitalised words, with the grammar words names hold ("Calle de la Ribera
+# del Loira", "Bank of America"): its grammar words are the name's, not prose
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ][\w.&-]*(?:\s+(?:(?:de|del|la|las|los|el|y|of|the|and|for)"
+                   r"\s+)*[A-ZÁÉÍÓÚÑÜ][\w.&-]*)+")
 
 
 def foreign_run(text: str, language: str, languages: Sequence[str] = ("es", "en")) -> int:
     """Words in the longest stretch of ``text`` that reads as another of ``languages`` and holds
     at least two different ``FUNCTION_WORDS`` of that language (an unquoted label repeats one:
-    "elige Can view o Can edit"): "Even if a check does not report any damage, the filesystem
-    puede estar marcado..." has an English stretch of 11 words in a Spanish sentence. Quoted
-    text and citation marks are set aside first (a UI label or a product name quoted as written
-    is no other language), and a language without a word list is never found. 0 when there is no
-    such stretch."""
+    "elige Can view o Can edit"), outside names of several capitalised words ("Calle de la
+    Ribera del Loira" in an English sentence): "Even if a check does not report any damage, the
+    filesystem puede estar marcado..." has an English stretch of 11 words in a Spanish sentence.
+    Quoted text and citation marks are set aside first (a UI label or a product name quoted as
+    written is no other language), and a language without a word list is never found. 0 when
+    there is no such stretch."""
     others = [code for code in languages if code != language and code in FUNCTION_WORDS]
     sample = _QUOTED.sub(" ", text[:2000])
     if not others or not sample.strip():
@@ -72,7 +77,7 @@ def foreign_run(text: str, language: str, languages: Sequence[str] = ("es", "en"
     for found in _detector(tuple(languages)).detect_multiple_languages_of(sample):
         code = found.language.iso_code_639_1.name.lower()
         if code in others and found.word_count > longest:
-            stretch = sample[found.start_index:found.end_index]
+            stretch = _NAME.sub(" ", sample[found.start_index:found.end_index])
             if len({w.lower() for w in _WORD.findall(stretch)} & FUNCTION_WORDS[code]) >= 2:
                 longest = found.word_count
     return longest
