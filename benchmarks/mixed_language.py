@@ -32,11 +32,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, save  # noqa: E402
 
-from cxrag.language import FUNCTION_WORDS, MIXED_RUN, _detector, foreign_run  # noqa: E402
+from cxrag.language import (  # noqa: E402
+    _QUOTED,
+    FUNCTION_WORDS,
+    MIXED_RUN,
+    _detector,
+    foreign_run,
+)
 from cxrag.text import split_sentences  # noqa: E402
 
 RUNS = (3, 4, 5, 6, 7)
-QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|'[^']*'|\[\d+\]")
 
 
 def _plain(text: str) -> str:
@@ -61,7 +66,7 @@ def sentences(folders: list[Path], limit: int, rng: random.Random) -> list[str]:
 
 def lingua_run(text: str, language: str) -> int:
     """The longest stretch lingua reads as the other language, without the word condition."""
-    sample = QUOTED.sub(" ", text)
+    sample = _QUOTED.sub(" ", text)
     found = _detector(("es", "en")).detect_multiple_languages_of(sample)
     return int(max([r.word_count for r in found
                     if r.language.iso_code_639_1.name.lower() != language] or [0]))
