@@ -10,11 +10,14 @@ import pytest
 
 from cxrag.compose.context import Passage
 from cxrag.guard.facts import (
+    date_bounds,
     labelled_values,
+    misdated,
     misplaced,
     passage_facts,
     table,
     unbound,
+    unbounded_dates,
     unstated,
 )
 from cxrag.guard.grounding import GroundingChecker, account_passage
@@ -404,3 +407,92 @@ def test_a_first_sentence_verdict_no_passage_supports_fails_the_reply(
     assert bool(shown) is grounded, shown
     if not grounded:
         assert g.reason == verdict.reason == "unsupported"
+
+
+CHRISTMAS_ES = ("Clientes estándar: 30 días naturales desde la entrega. Campaña de Navidad: los "
+                "artículos entregados entre el 15 de noviembre y el 31 de diciembre se pueden "
+                "devolver hasta el 31 de enero del año siguiente.")
+HOLIDAY_EN = ("Standard customers: 30 calendar days from delivery. Holiday season: items "
+              "delivered between 15 November and 31 December can be returned until 31 January "
+              "of the following year.")
+
+
+def test_a_date_bound_by_a_span_of_dates_needs_the_span() -> None:
+    """``unbounded_dates``: a month the passage states only under a span of dates (the
+    Christmas rule) is the passage's when the sentence keeps one of the span's months, and a
+    wrong answer for everyone else when it drops them, in either language."""
+    es = date_bounds(CHRISTMAS_ES.split(". "))
+    assert unbounded_dates("Puedes devolverlo hasta el 31 de enero del año siguiente.", es) == [
+        "date 'enero' without the dates it applies to"]
+    assert unbounded_dates("You can return it until January 31.", es) == [
+        "date 'January' without the dates it applies to"]
+    assert unbounded_dates("Si lo recibiste en diciembre, tienes hasta el 31 de enero.", es) == []
+    assert unbounded_dates("Items delivered in November can go back until 31 January.",
+                           date_bounds(HOLIDAY_EN.split(". "))) == []
+    assert unbounded_dates("Tienes 30 días naturales desde la entrega.", es) == []
+    # the month also stated without a span, or a span that holds every month: nothing bound
+    also = date_bounds([*CHRISTMAS_ES.split(". "), "Las rebajas empiezan el 7 de enero."])
+    assert unbounded_dates("Las rebajas empiezan el 7 de enero.", also) == []
+    peak = date_bounds(["Del 15 de diciembre al 6 de enero los envíos tardan 1 a 3 días más."])
+    assert unbounded_dates("En enero los envíos tardan 1 a 3 días más.", peak) == []
+
+
+@pytest.mark.parametrize(("sentence", "language", "question"), [
+    ("Si el producto no funciona, puedes devolverlo hasta el 31 de enero del año siguiente.",
+     "es", "el router que compre no me convence, lo puedo devolver?"),
+    ("You can return it until 31 January of the following year.", "en",
+     "can i still return the tv i got last month?"),
+])
+def test_trap_the_christmas_date_for_everyone(checker: GroundingChecker, sentence: str,
+                                              language: str, question: str) -> None:
+    """Near-miss trap, es and en: the date is the passage's, but only for what was delivered
+    in the Christmas season; the standard window, stated, stays supported."""
+    for text, lang in ((CHRISTMAS_ES, "es"), (HOLIDAY_EN, "en")):
+        policy = passage(1, "Returns policy", text, lang)
+        verdict = checker.check(sentence, [policy], question=question, language=language,
+                                languages=LANGUAGES)
+        assert not verdict.grounded, (lang, sentence)
+        assert any("without the dates it applies to" in r for r in verdict.reasons)
+    right = {"es": "Puedes devolverlo en 30 días naturales desde la entrega.",
+             "en": "You can return it within 30 calendar days from delivery."}[language]
+    policy = passage(1, "Returns policy", CHRISTMAS_ES if language == "es" else HOLIDAY_EN,
+                     language)
+    assert checker.check(right, [policy], question=question, language=language,
+                         languages=LANGUAGES).grounded
+
+
+ORDERS = ["Order TL-US-2026-002666 (Kelvo 25 cu ft French-door refrigerator): delivered, placed "
+          "2026-08-08, 2055.67 USD, carrier UPS",
+          "Order TL-US-2026-001806 (Vetta 5.8 qt air fryer): delivered, placed 2026-09-09, "
+          "162.35 USD, carrier USPS", "Ticket TK-10001: Where is my fryer (closed)"]
+
+
+def test_an_orders_month_is_that_orders_own() -> None:
+    """``misdated``: the account states September and August, but each for one order; a
+    sentence that names an order takes its month from that order's line, either language."""
+    account = account_passage("C1", ORDERS, "en").text
+    assert misdated("The order TL-US-2026-002666 was placed on September 8, 2026.", account) == [
+        "date 'September' for another order"]
+    assert misdated("Tu pedido TL-US-2026-001806 se hizo el 9 de agosto.", account) == [
+        "date 'agosto' for another order"]
+    assert misdated("Your order TL-US-2026-002666 was placed in August.", account) == []
+    assert misdated("Tu pedido TL-US-2026-001806 es de septiembre.", account) == []
+    assert misdated("Your fridge arrived in September.", account) == []  # no order named
+
+
+@pytest.mark.parametrize(("sentence", "language"), [
+    ("The order TL-US-2026-002666 was placed on September 9, 2026.", "en"),
+    ("El pedido TL-US-2026-002666 se hizo el 9 de septiembre de 2026.", "es"),
+])
+def test_trap_another_orders_date(checker: GroundingChecker, sentence: str,
+                                  language: str) -> None:
+    """Near-miss trap, es and en: the date is in the customer's account, but it is the air
+    fryer's order's, not the fridge's; the fridge's own month stays supported."""
+    account = account_passage("C1", ORDERS, language)
+    verdict = checker.check(sentence, [RETURNS_EN, account], question="where is my fridge?",
+                            language=language, languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any("for another order" in r for r in verdict.reasons), verdict.reasons
+    right = sentence.replace("September 9", "August 8").replace("9 de septiembre", "8 de agosto")
+    assert checker.check(right, [RETURNS_EN, account], language=language,
+                         languages=LANGUAGES).grounded

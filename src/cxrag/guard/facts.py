@@ -479,6 +479,85 @@ def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+_MONTH_ANY = "|".join([*vocab.MONTHS_ES, *vocab.MONTHS_EN, "setiembre"])
+_DAY_MONTH = (rf"(?:(?:el|the)\s+)?(?:\d{{1,2}}\s+(?:de\s+)?)?(?:{_MONTH_ANY})\b"
+              rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?")
+# A span of dates that bounds what its sentence says: "entregados entre el 15 de noviembre y el
+# 31 de diciembre", "del 1 al ...", "between November 15 and December 31"
+_DATE_SPAN = re.compile(rf"\b(?:entre|between|from|desde|del)\s+{_DAY_MONTH},?\s+"
+                        rf"(?:y|and|al|to|until|through|hasta|-)\s+{_DAY_MONTH}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """A passage's months and the spans of dates that bound them."""
+
+    free: frozenset[str]
+    """months stated in a sentence without a span of dates (``_dates``' ids)"""
+    bound: dict[str, list[frozenset[str]]]
+    """month -> the months of each span that bounds it in a sentence"""
+
+
+def date_bounds(passage_sentences: Sequence[str]) -> DateBounds:
+    """The months of a passage and the spans of dates that bound them (what
+    ``unbounded_dates`` compares a sentence with), read once per passage."""
+    free: set[str] = set()
+    bound: dict[str, list[frozenset[str]]] = {}
+    for text in passage_sentences:
+        folded = fold(text)
+        spans = list(_DATE_SPAN.finditer(folded))
+        rest = _DATE_SPAN.sub(" ", folded)
+        months = {d for d, _ in _dates(rest) if d.startswith("month")}
+        if not spans:
+            free |= months
+            continue
+        for m in spans:
+            span = frozenset(d for d, _ in _dates(m[0]) if d.startswith("month"))
+            for month in months - span:
+                bound.setdefault(month, []).append(span)
+    return DateBounds(frozenset(free), bound)
+
+
+def unbounded_dates(sentence: str, bounds: DateBounds) -> list[str]:
+    """Months ``sentence`` states that the passage states only under a span of dates the
+    sentence leaves out: "puedes devolverlo hasta el 31 de enero" over "los artículos
+    entregados entre el 15 de noviembre y el 31 de diciembre se pueden devolver hasta el 31
+    de enero" is the Christmas rule given as everyone's, a wrong date with a citation. A
+    month the passage also states without such a span, or a sentence that keeps one of the
+    span's months, passes (either language: months are compared as ``_dates`` reads them)."""
+    if not bounds.bound:
+        return []
+    stated = {d: raw for d, raw in _dates(fold(sentence)) if d.startswith("month")}
+    missing = []
+    for month, raw in stated.items():
+        spans = bounds.bound.get(month)
+        if spans and month not in bounds.free and not any(s & stated.keys() for s in spans):
+            missing.append(f"date '{raw}' without the dates it applies to")
+    return missing
+
+
+_ORDER_LINE = re.compile(r"(?:^|(?<=\.\s))Order (\S+?)(?=[ :(])")
+
+
+def misdated(sentence: str, account: str) -> list[str]:
+    """Months ``sentence`` gives one of the customer's orders that the order's own line of
+    the account (``account``: "Order TL-1 (Kelvo fridge): delivered, placed 2026-08-08, ...")
+    does not state: "the order TL-1 was placed on September 8" when September is another
+    order's month. The account as a whole states both months; only the order's line says
+    which is this order's. Months only (either language; an ISO date states its month): an
+    order's line has no other dates."""
+    folded = fold(sentence)
+    lines = {m[1].lower(): account[m.start():].split(". Order ", 1)[0]
+             for m in _ORDER_LINE.finditer(account)}
+    named = [line for code, line in lines.items() if code in folded.lower()]
+    if not named:
+        return []
+    stated = {d: raw for d, raw in _dates(folded) if d.startswith("month")}
+    own = {f"month {int(m[2])}" for line in named for m in _ISO_DATE.finditer(line)}
+    own |= {d for line in named for d, _ in _dates(fold(line)) if d.startswith("month")}
+    return [f"date '{raw}' for another order" for d, raw in stated.items() if d not in own]
+
+
 @dataclass(frozen=True)
 class Table:
     """A passage's table rows with several columns ("Monthly price — Cloud Basic: $1.49;

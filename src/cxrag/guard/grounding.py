@@ -61,14 +61,18 @@ from cxrag.embed.base import Embedder, Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.guard.asked import Kind, asked, gives
 from cxrag.guard.facts import (
+    DateBounds,
     LabelledValues,
     PassageFacts,
     Table,
+    date_bounds,
     labelled_values,
+    misdated,
     misplaced,
     passage_facts,
     table,
     unbound,
+    unbounded_dates,
     unstated,
 )
 from cxrag.guard.places import elsewhere
@@ -264,7 +268,7 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
-        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table]] = {}
+        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]] = {}
         given: list[str] = []  # the supported sentences
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
@@ -471,7 +475,7 @@ class GroundingChecker:
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
-                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table]],
+                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]],
                  given: str = "") -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
@@ -518,11 +522,13 @@ class GroundingChecker:
                                    self._own_names])
                 sentences = _passage_sentences(p.text) if p.number != ACCOUNT else []
                 seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
-                           labelled_values(sentences), table(sentences))
-            facts, words, rows, cells = seen[k]
+                           labelled_values(sentences), table(sentences),
+                           date_bounds(sentences))
+            facts, words, rows, cells, spans = seen[k]
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
-                sentence, rows) or unbound(sentence, cells, given)
+                sentence, rows) or unbound(sentence, cells, given) or unbounded_dates(
+                sentence, spans) or [m for a in account for m in misdated(sentence, a)]
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
                                                                            given)]
