@@ -147,6 +147,18 @@ def test_an_unrelated_question_is_handed_over_not_answered_with_a_passage(
     assert len(chat.calls) == 1
 
 
+def test_a_passage_about_another_product_is_never_extracted(
+        checker: GroundingChecker, vectors: SentenceVectors) -> None:
+    """The question names a product no word of which the passage has: whatever its
+    sentences' closeness, they answer something else ("Gift card refunds are instant." to a
+    gift bought with a card refund for the Vetta R7)."""
+    question = "How many business days until a card refund for my Vetta R7 reaches my account?"
+    assert Extractor(checker, vectors).pick([REFUNDS_EN], vectors([question])[0], question) == []
+    named = Passage(1, REFUNDS_EN.document_id, REFUNDS_EN.chunk_id, "Vetta R7 refunds",
+                    REFUNDS_EN.source, REFUNDS_EN.text, "en", 1.0, 30)
+    assert Extractor(checker, vectors).pick([named], vectors([question])[0], question)
+
+
 def test_a_sentence_the_output_policy_forbids_is_never_extracted(
         checker: GroundingChecker, vectors: SentenceVectors) -> None:
     extractor = Extractor(checker, vectors, min_similarity=0.0, max_sentences=3)

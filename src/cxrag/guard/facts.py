@@ -426,6 +426,25 @@ def _name_runs(folded: str,
     return [run for run in runs if run]
 
 
+def asked_names(asking: str) -> list[str]:
+    """The names and codes (``_name_runs``: "Vetta R7", "Luma Plug", "LP-1") that one asking
+    sentence of a question gives, folded and lower-case; places are left to
+    ``cxrag.guard.places`` (a place the customer lives in names no subject)."""
+    folded = fold(asking)
+    out = []
+    for run in _name_runs(folded, []):
+        checked = [m for m, check in run if check]
+        # a written name ("Vetta") or a code ("R7", "LP-1"); a word in capitals alone may be
+        # shouted ("QUIERO HABLAR CON UNA PERSONA")
+        if not any(any(c.isdigit() for c in m[0]) or any(c.islower() for c in m[0][1:])
+                   for m in checked):
+            continue
+        name = folded[checked[0].start():run[-1][0].end()]
+        if not (places.named(name) or places.countries_of(name) or vocab.PLACE_RE.search(name)):
+            out.append(name.lower())
+    return list(dict.fromkeys(out))
+
+
 def _name_spans(folded: str) -> list[tuple[int, int]]:
     """Spans of every run of names and codes in ``folded``, its first word included when the
     run is several words ("Cloud Plus") or the word is written as a name ("PayPal"), not

@@ -65,6 +65,7 @@ from cxrag.guard.facts import (
     LabelledValues,
     PassageFacts,
     Table,
+    asked_names,
     date_bounds,
     labelled_values,
     misdated,
@@ -270,6 +271,7 @@ class GroundingChecker:
         on_question: list[float] = []  # the supported sentences' cosines to the question
         seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]] = {}
         given: list[str] = []  # the supported sentences
+        backing: set[int] = set()  # the passages that support them
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
         from_article = False  # one of them rests on an article or the customer's own data
         leaned_on = before  # the sentence just before, when it was supported
@@ -313,6 +315,7 @@ class GroundingChecker:
             if to_question is not None:
                 on_question.append(float(to_question[factual.index(i)]))
             given.append(sentence)
+            backing.add(best)
             passage = passages[best]
             from_article = from_article or not is_ticket(passage.document_id)
             if passage.number == ACCOUNT:  # the customer's own data: support, never a source
@@ -329,6 +332,7 @@ class GroundingChecker:
         if grounded and (self.off_topic(relevance)
                          or not self.gives_asked(question, passages, given)
                          or self.elsewhere(question, given)
+                         or self.unnamed(question, [passages[k] for k in backing])
                          or (self.articles_required and not from_article)):
             grounded, reason = False, "off_topic"
         # A grounded reply is shown without its unsupported sentences (a supported share of
@@ -416,6 +420,24 @@ class GroundingChecker:
         if not question or not self.near_misses:
             return ""
         return elsewhere(_asking(split_sentences(question)), list(sentences))
+
+    def unnamed(self, question: str | None, backing: Sequence[Passage]) -> str:
+        """The name or code the question asks about ("Vetta R7", "Luma Plug") when no
+        passage behind the reply has a word of it, nor of any other name the question asks
+        about: "¿Cuándo vuelve a haber stock del robot aspirador Vetta R7?" answered with
+        true sentences on gift cards. "" when the question names nothing (places aside: see
+        ``elsewhere``), without a question, or with the near-miss rules off."""
+        if not question or not self.near_misses:
+            return ""
+        told = split_sentences(question)
+        asking = ([t for t in told if _asks(t)] or told)[:MAX_ECHO_PARTS]  # bounded work
+        names = list(dict.fromkeys(n for t in asking for n in asked_names(t)))
+        if not names:
+            return ""
+        words = {w for p in backing for w in _WORD.findall(fold(f"{p.title} {p.text}").lower())}
+        if any(w in words for n in names for w in _WORD.findall(n)):
+            return ""
+        return names[0]
 
     def check_sentence(self, sentence: str, passages: Sequence[Passage], *,
                        question: str | None = None, question_vector: Vectors | None = None,

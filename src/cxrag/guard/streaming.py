@@ -20,6 +20,7 @@ from cxrag.compose.context import Passage
 from cxrag.embed.base import Vectors
 from cxrag.guard.asked import Kind, gives
 from cxrag.guard.grounding import (
+    ACCOUNT,
     NO_ANSWER,
     Citation,
     Grounding,
@@ -53,6 +54,7 @@ class GuardedStream:
     _from_article: bool = False  # a passed factual sentence rests on more than a past ticket
     _before: str | None = None  # the sentence just judged, when it was supported
     _given: list[str] = field(default_factory=list)  # the passed factual sentences
+    _backing: set[int] = field(default_factory=set)  # the numbers of the passages behind them
 
     def __post_init__(self) -> None:
         self._asks = self.checker.asked(self.question, self.passages)
@@ -67,6 +69,8 @@ class GuardedStream:
         return (not self.checker.off_topic(self._relevance)
                 and (self._gave or self._asks is None)
                 and not self.checker.elsewhere(self.question, self._given)
+                and not self.checker.unnamed(self.question, [
+                    p for p in self.passages if p.number in self._backing])
                 and (self._from_article or not self.checker.articles_required))
 
     def feed(self, delta: str) -> list[str]:
@@ -110,6 +114,9 @@ class GuardedStream:
                 self._held.append(verdict.text)
                 if verdict.factual:
                     self._given.append(verdict.text)
+                    # no citation: the customer's own data
+                    self._backing.add(ACCOUNT if verdict.citation is None
+                                      else verdict.citation.number)
                 self._gave = self._gave or (verdict.factual and self._asks is not None
                                             and gives(verdict.text, self._asks,
                                                       self.question or ""))

@@ -70,7 +70,9 @@ class Extractor:
         share of the question's content words (``text``) it contains: embeddings of short
         sentences are noisy, and the words a customer uses often appear in the answer. When
         the question asks how long or how much and a passage says it
-        (``GroundingChecker.asked``), only sentences that state it are candidates."""
+        (``GroundingChecker.asked``), only sentences that state it are candidates. A
+        passage without a word of the product the question names (``GroundingChecker.unnamed``)
+        gives nothing."""
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
@@ -100,6 +102,8 @@ class Extractor:
         if sims[best] < self.min_similarity:
             return []
         owner = units[best][0]
+        if self.checker.unnamed(text, [owner]):
+            return []  # a passage about something else than the product asked about
         chosen = [best] + [j for j in order[1:] if units[j][0] is owner
                            and sims[j] >= sims[best] - SECOND_WITHIN][: self.max_sentences - 1]
         chosen.sort(key=lambda j: units[j][1])
