@@ -183,6 +183,29 @@ def test_a_sentence_with_the_passages_figure_may_repeat_the_questions_words() ->
     assert not strict.check(figure.replace("30", "45"), PASSAGES, question=question).grounded
 
 
+def test_the_customers_case_is_never_made_the_passages_condition() -> None:
+    """The customer's case may be echoed ("I bought them in a store."), but not turned into
+    the condition of a passage's rule that never mentions it: "If you bought them in a
+    store, gift cards never expire" tells a customer the rule depends on their case. A
+    condition made of the question's own words only sets the question up (the test below)."""
+    strict = GroundingChecker(FakeEmbedder(), min_support=0.3, min_answer_relevance=0.0)
+    question = "I bought them in a store. Do gift cards expire?"
+    g = strict.check("If you bought them in a store, gift cards never expire.", PASSAGES,
+                     question=question)
+    assert not g.grounded
+    assert g.reasons == ["the customer's case (bought, store) as a condition not in passage 1"]
+    assert strict.check("Gift cards never expire.", PASSAGES, question=question).grounded
+    # the same condition is the passage's own when the passage states it
+    own = [Passage(1, "kb/gc", "kb/gc#0", "Gift cards", "gc.md", "If you bought them in a "
+                   "store, gift cards never expire.", "en", 1.0, 12)]
+    assert strict.check("If you bought them in a store, gift cards never expire.", own,
+                        question=question).grounded
+    off = GroundingChecker(FakeEmbedder(), min_support=0.3, min_answer_relevance=0.0,
+                           question_terms=False)
+    assert off.check("If you bought them in a store, gift cards never expire.", PASSAGES,
+                     question=question).grounded
+
+
 def test_a_clause_that_sets_the_question_up_is_not_the_claim() -> None:
     """"To do what you asked, do this" is how answers are written: the question's words in
     a leading "to / if / when / para / si / cuando" clause are the set-up, the answer is
@@ -215,3 +238,30 @@ def test_question_premises_with_the_real_embedder(real: GroundingChecker, questi
     off = GroundingChecker(real.embedder, question_terms=False)
     assert off.check(
         reply, passages, question=question, language=language, languages=["es", "en"]).grounded
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "reply", "text", "language", "case"), [
+    # the golden set's large-family question got the invoice article's rule, under the
+    # customer's own card as its condition
+    ("¿Tenéis algún descuento para familias numerosas? Tengo el carnet en vigor",
+     "Si tienes el carnet en vigor, puedes pedir la factura completa desde Mis pedidos.",
+     "Puedes pedir la factura completa desde Mis pedidos. Cada pedido tiene su propia factura.",
+     "es", "carnet, vigor"),
+    ("Do you have a discount for large families? I have a valid family card",
+     "If you have a valid family card, you can request a full invoice from My orders.",
+     "You can request a full invoice from My orders. Each order has its own invoice.",
+     "en", "valid, card"),
+])
+def test_the_customers_case_as_a_condition_with_the_real_embedder(
+        real: GroundingChecker, question: str, reply: str, text: str, language: str,
+        case: str) -> None:
+    invoice = Passage(1, "kb/invoice", "kb/invoice#0", "Invoice", "invoice.md", text, language,
+                      1.0, 20)
+    g = real.check(reply, [invoice], question=question, language=language,
+                   languages=["es", "en"])
+    assert not g.grounded
+    assert g.reasons == [f"the customer's case ({case}) as a condition not in passage 1"]
+    rule = reply.split(", ", 1)[1]
+    assert real.check(rule[0].upper() + rule[1:], [invoice], question=question,
+                      language=language, languages=["es", "en"]).supported == 1

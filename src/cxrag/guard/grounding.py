@@ -259,6 +259,10 @@ class GroundingChecker:
         factual = [i for i, s in enumerate(plain) if states_fact(s)]
         terms = frozenset(content_words(_asking(told))
                           if question and self.question_terms else ())
+        # the words of the case the customer told around the question ("Tengo el carnet en
+        # vigor."): a reply may repeat them, never make a passage's condition of them
+        case = frozenset(content_words(" ".join(t for t in told if not _asks(t))) - terms
+                         if terms and any(_asks(t) for t in told) else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
         unit_vectors = self.sentences([u for _, u in units])
@@ -283,7 +287,7 @@ class GroundingChecker:
                 continue
             row, marks = sims[factual.index(i)], _marks(sentences[i], len(passages))
             best, why = self._support(sentence, _per_passage(row, owner, len(passages)), marks,
-                                      passages, language, terms, seen, question or "")
+                                      passages, language, terms, seen, question or "", case)
             if (best is None and why.startswith(FAR) and leaned_on
                     and sentence.rstrip().endswith((".", "!", "?"))
                     and (figures := _numbers(sentence))):
@@ -299,7 +303,7 @@ class GroundingChecker:
                 row = np.where(holds & (row > alone @ unit_vectors.T), row, -1.0)
                 best, why = self._support(sentence, _per_passage(row, owner, len(passages)),
                                           marks, passages, language, terms, seen,
-                                          question or "")
+                                          question or "", case)
             if (best is not None and self.polarity and self.near_misses
                     and (turned := self._turned(sentence, claims[factual.index(i)],
                                                 [u for k, u in units if k == best]))):
@@ -498,7 +502,8 @@ class GroundingChecker:
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
                  seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]],
-                 given: str = "") -> tuple[int | None, str]:
+                 given: str = "", case: frozenset[str] = frozenset()
+                 ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
 
         The candidates are the passages close enough (``row``: best cosine per passage): a
@@ -510,7 +515,10 @@ class GroundingChecker:
         in another language than the sentence's and, in the sentence's language, has the
         words of the question (``terms``, content-word stems) that the sentence repeats
         supports it, unless the sentence states a figure (checked above: the figure, not the
-        customer's wording, carries it: "ya hice mi pedido, tengo 48 horas"). Without
+        customer's wording, carries it: "ya hice mi pedido, tengo 48 horas"); nor may such a
+        sentence open with a condition made of the case the customer told around the question
+        (``case``, content-word stems the passage lacks: "Si tienes el carnet en vigor, puedes
+        pedir una sola factura" after "Tengo el carnet en vigor"). Without
         ``near_misses``, the closest candidate does, provided its figures appear in any passage.
         ``seen`` keeps each passage's facts and words across the sentences of one reply;
         ``given`` is the customer's message (a place it names may stand for its country).
@@ -543,7 +551,7 @@ class GroundingChecker:
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
                 sentences = _passage_sentences(p.text) if p.number != ACCOUNT else []
-                seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
+                seen[k] = (passage_facts(texts), content_words(texts) if terms or case else set(),
                            labelled_values(sentences), table(sentences),
                            date_bounds(sentences))
             facts, words, rows, cells, spans = seen[k]
@@ -558,6 +566,15 @@ class GroundingChecker:
                 borrowed = (content_words(_PREFACE.sub("", sentence)) & terms) - words
                 missing = [f"the question's '{w}'" for w in dict.fromkeys(
                     w for w in _WORD.findall(fold(sentence)) if content_words(w) & borrowed)]
+            if (not missing and case and by_terms and not translated
+                    and (condition := _PREFACE.match(sentence))):
+                # "Si tienes el carnet en vigor, puedes pedir una sola factura ...": the
+                # customer's case made the passage's condition
+                told = (content_words(condition[0]) & case) - words
+                cased = list(dict.fromkeys(w for w in _WORD.findall(fold(condition[0]))
+                                           if content_words(w) & told))
+                missing = [f"the customer's case ({', '.join(cased)}) as a condition"
+                           ] if cased else []
             if not missing:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
