@@ -195,6 +195,14 @@ def test_the_customers_case_is_never_made_the_passages_condition() -> None:
     assert not g.grounded
     assert g.reasons == ["the customer's case (bought, store) as a condition not in passage 1"]
     assert strict.check("Gift cards never expire.", PASSAGES, question=question).grounded
+    # the reply fails whole, beside true sentences, streamed too (what was shown is replaced)
+    tailored = "Gift cards never expire. If you bought them in a store, gift cards never expire."
+    whole = strict.check(tailored, PASSAGES, question=question)
+    assert not whole.grounded and whole.supported == 1
+    stream = GuardedStream(strict, PASSAGES, question=question)
+    stream.feed(tailored + " ")
+    stream.finish()
+    assert not stream.verdict().grounded and stream.verdict().answer == ""
     # the same condition is the passage's own when the passage states it
     own = [Passage(1, "kb/gc", "kb/gc#0", "Gift cards", "gc.md", "If you bought them in a "
                    "store, gift cards never expire.", "en", 1.0, 12)]

@@ -86,6 +86,7 @@ from cxrag.textnorm import content_words, fold
 
 NO_ANSWER = "NO_ANSWER"
 FAR = "no passage close enough"  # the start of the reason when no passage sentence is close
+CASE = "the customer's case"  # the start of the reason for a condition made of it
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
@@ -222,7 +223,10 @@ class GroundingChecker:
         sentence is close to on its own is read again with the supported sentence before it
         ("The cost is $35 per item." after "Yes, the crew can take the old washer too."),
         against the passage sentences that state its figures; ``before`` is that sentence
-        when ``reply`` is one sentence of a stream.
+        when ``reply`` is one sentence of a stream. A reply fails whole, whatever its share
+        of supported sentences, when its first factual sentence is a verdict no passage
+        supports (``refutes``) or when a sentence makes the customer's case a passage's
+        condition ("Si tienes el carnet en vigor, ...": see ``_support``).
         """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
@@ -280,6 +284,7 @@ class GroundingChecker:
         from_article = False  # one of them rests on an article or the customer's own data
         leaned_on = before  # the sentence just before, when it was supported
         refuted = False  # the first factual sentence is a verdict no passage supports
+        tailored = False  # a sentence made the customer's case a passage's condition
         for i, sentence in enumerate(plain):
             if i not in factual:
                 out.append(sentence)
@@ -311,6 +316,7 @@ class GroundingChecker:
             leaned_on = None if best is None else sentence
             if best is None:
                 refuted = refuted or (not given and not unsupported and refutes(sentence))
+                tailored = tailored or why.startswith(CASE)
                 unsupported.append(sentence)
                 reasons.append(why)
                 out.append(sentence)
@@ -330,7 +336,11 @@ class GroundingChecker:
                                        passage.source, self._quote(units, owner, row, best))
             out.append(f"{sentence} [{passage.number}]")
         share = (len(factual) - len(unsupported)) / len(factual) if factual else 0.0
-        grounded = bool(factual) and share >= self.min_supported_share and not refuted
+        # a reply that tailors a passage's rule to the customer's case is not to be trusted
+        # for the rest either ("Si tienes el carnet en vigor, ...": the help centre does not
+        # speak of the customer's card anywhere, whatever else it says)
+        grounded = (bool(factual) and share >= self.min_supported_share and not refuted
+                    and not tailored)
         reason = None if grounded else "unsupported"
         relevance = None if to_question is None else max(on_question, default=-1.0)
         if grounded and (self.off_topic(relevance)
@@ -573,7 +583,7 @@ class GroundingChecker:
                 told = (content_words(condition[0]) & case) - words
                 cased = list(dict.fromkeys(w for w in _WORD.findall(fold(condition[0]))
                                            if content_words(w) & told))
-                missing = [f"the customer's case ({', '.join(cased)}) as a condition"
+                missing = [f"{CASE} ({', '.join(cased)}) as a condition"
                            ] if cased else []
             if not missing:
                 return k, ""

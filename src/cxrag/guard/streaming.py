@@ -21,6 +21,7 @@ from cxrag.embed.base import Vectors
 from cxrag.guard.asked import Kind, gives
 from cxrag.guard.grounding import (
     ACCOUNT,
+    CASE,
     NO_ANSWER,
     Citation,
     Grounding,
@@ -46,7 +47,7 @@ class GuardedStream:
     _seen: set[str] = field(default_factory=set)
     _verdicts: list[tuple[str, SentenceVerdict]] = field(default_factory=list)
     _abstained: bool = False
-    _refuted: bool = False  # the first factual sentence was a verdict no passage supports
+    _refuted: bool = False  # an unsupported verdict first, or the customer's case as a condition
     _held: list[str] = field(default_factory=list)  # passed, waiting for an on-topic one
     _relevances: list[float] = field(default_factory=list)  # shown factual sentences' cosines
     _asks: Kind | None = field(default=None, init=False)  # what the question asks (fixed)
@@ -104,8 +105,10 @@ class GuardedStream:
             self._before = sentence if verdict.text and verdict.factual else None
             if (verdict.factual and verdict.reason == "unsupported"
                     and not any(v.factual for _, v in self._verdicts)
-                    and refutes(sentence)):
-                # "Yes, it is still under warranty." unsupported: nothing after it counts
+                    and refutes(sentence)) or (verdict.detail or "").startswith(CASE):
+                # "Yes, it is still under warranty." unsupported, or a passage's rule made
+                # the customer's case ("Si tienes el carnet en vigor, ..."): nothing after it
+                # counts, and the reply fails whole (what was shown is replaced by the handoff)
                 self._refuted = True
             self._verdicts.append((sentence, verdict))
             if verdict.text:
