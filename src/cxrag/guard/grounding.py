@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -265,8 +266,9 @@ class GroundingChecker:
                           if question and self.question_terms else ())
         # the words of the case the customer told around the question ("Tengo el carnet en
         # vigor."): a reply may repeat them, never make a passage's condition of them
-        case = frozenset(content_words(" ".join(t for t in told if not _asks(t))) - terms
-                         if terms and any(_asks(t) for t in told) else ())
+        asking = _asking_sentences(told)
+        case = frozenset(content_words(" ".join(t for t in told if t not in asking)) - terms
+                         if terms else ())
         # Compare with each passage sentence: precise, and the best one is the quote.
         units = [(k, u) for k, p in enumerate(passages) for u in _passage_sentences(p.text)]
         unit_vectors = self.sentences([u for _, u in units])
@@ -443,9 +445,7 @@ class GroundingChecker:
         ``elsewhere``), without a question, or with the near-miss rules off."""
         if not question or not self.near_misses:
             return ""
-        told = split_sentences(question)
-        asking = ([t for t in told if _asks(t)] or told)[:MAX_ECHO_PARTS]  # bounded work
-        names = list(dict.fromkeys(n for t in asking for n in asked_names(t)))
+        names = _question_names(question)
         if not names:
             return ""
         words = {w for p in backing for w in _WORD.findall(fold(f"{p.title} {p.text}").lower())}
@@ -548,6 +548,8 @@ class GroundingChecker:
                 return None, f"figure {', '.join(missing)} not in the passages"
             return close[0], ""
         account = [p.text for p in passages if p.number == ACCOUNT]
+        # the customer's orders are the account's, whichever passage is the candidate
+        wrong_months = [m for a in account for m in misdated(sentence, a)]
         why = ""  # what the closest candidate lacks
         for k in close:
             p = passages[k]
@@ -568,7 +570,7 @@ class GroundingChecker:
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
                 sentence, rows) or unbound(sentence, cells, given) or unbounded_dates(
-                sentence, spans) or [m for a in account for m in misdated(sentence, a)]
+                sentence, spans) or wrong_months
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
                                                                            given)]
@@ -707,12 +709,26 @@ def _asks(sentence: str) -> bool:
     return "?" in sentence or "¿" in sentence
 
 
-def _asking(told: Sequence[str]) -> str:
+def _asking_sentences(told: Sequence[str]) -> list[str]:
     """The sentences of a question (``told``) that ask (with "?" or "¿"), or all of them: the
     words around them tell the customer's case ("Devolví unos auriculares.", "Tengo 81
     años."), which a right answer may repeat; the asking sentence says what the answer is
     about."""
-    return " ".join([s for s in told if _asks(s)] or told)
+    return [s for s in told if _asks(s)] or list(told)
+
+
+def _asking(told: Sequence[str]) -> str:
+    """``_asking_sentences`` as one text."""
+    return " ".join(_asking_sentences(told))
+
+
+@lru_cache(maxsize=256)
+def _question_names(question: str) -> tuple[str, ...]:
+    """The names and codes the asking sentences of ``question`` give (``asked_names``), the
+    first ``MAX_ECHO_PARTS`` of them (bounded work); cached, as a stream asks after every
+    sentence."""
+    asking = _asking_sentences(split_sentences(question))[:MAX_ECHO_PARTS]
+    return tuple(dict.fromkeys(n for t in asking for n in asked_names(t)))
 
 
 def _distinct_sentences(split: Sequence[str]) -> tuple[list[str], list[str]]:
