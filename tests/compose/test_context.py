@@ -78,3 +78,30 @@ def test_chunks_of_one_article_become_one_passage_in_document_order() -> None:
     assert [(p.number, p.document_id) for p in passages] == [(1, "shipping"), (2, "returns")]
     assert passages[0].text == ("We ship to PO boxes with USPS standard shipping. Parcels to a "
                                 "PO box must weigh 20 lb or less.")
+
+
+def test_a_sentence_that_opens_a_list_brings_its_items() -> None:
+    from cxrag.embed.cache import SentenceVectors
+    from tests.conftest import FakeEmbedder
+
+    # The Oxxo refund page: the options come as list items after the sentence that opens them.
+    text = ("Pagaste en efectivo en OXXO y quieres devolver un pedido. Como el pago fue en "
+            "efectivo, no podemos devolver el dinero a una tarjeta. Al solicitar la devolución "
+            "elige una de estas opciones:\nSaldo Tiendalia: inmediato, en cuanto aprobamos la "
+            "devolución.\nTransferencia bancaria: indica una CLABE de 18 dígitos a tu nombre.\n"
+            "La transferencia se hace en un máximo de 5 días hábiles.\nPor seguridad, no "
+            "hacemos transferencias a cuentas de terceros.\nLas facturas de OXXO se piden en "
+            "el mes de la compra y nunca después de ese plazo.")
+    hits = [hit("oxxo", text, 0.9)]
+    question = "como me devuelven el dinero si pague en efectivo y no tengo tarjeta"
+    packer = ContextPacker(budget=120, sentences=SentenceVectors(FakeEmbedder()))
+    sent = packer.pack(hits, question)[0].text
+    assert "no podemos devolver el dinero a una tarjeta" in sent
+    assert "elige una de estas opciones:" in sent
+    for item in ("Saldo Tiendalia: inmediato", "CLABE de 18 dígitos", "5 días hábiles"):
+        assert item in sent  # the items, not only the sentence that announces them
+    assert "Las facturas de OXXO" not in sent  # the list ends where its items do
+    # Without the list's opening sentence among the chosen ones, no item is pulled in.
+    plain = hits[0].text.replace("elige una de estas opciones:", "elige una opción.")
+    sent = packer.pack([hit("oxxo", plain, 0.9)], question)[0].text
+    assert "CLABE" not in sent

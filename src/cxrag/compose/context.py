@@ -37,6 +37,7 @@ _QUANTITY = re.compile(
     r"precio|coste|cuesta|tarifa|plazo|l[ií]mite|m[ií]nimo|m[aá]ximo|d[ií]as|days|hours|"
     r"horas)\b", re.I)
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
+LIST_ITEMS = 4  # items a sentence that opens a list brings with it at most
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
 
 
@@ -120,7 +121,7 @@ class ContextPacker:
         left = self.budget - sum(self.count(t) + 4 for t in titles.values())
         for j in np.argsort(-(sims - RANK_STEP * np.array([u[0] for u in units]))):
             rank, position, _ = units[j]
-            for k in (j, index.get((rank, position + 1))):
+            for k in _followers(units, index, j):
                 if k is None or units[k][1] in chosen.get(rank, {}):
                     continue
                 cost = self.count(units[k][2]) + 1
@@ -154,6 +155,20 @@ class ContextPacker:
             kept.append(sentence)
             used += n
         return " ".join(kept) if used >= MIN_TRIMMED_TOKENS else ""
+
+
+def _followers(units: Sequence[tuple[int, int, str]], index: dict[tuple[int, int], int],
+               j: int) -> list[int | None]:
+    """Unit ``j``, the sentence after it, and, after either one that opens a list (it ends
+    with a colon: "elige una de estas opciones:"), that list's items (the next
+    ``LIST_ITEMS`` units of the passage): a list's opening says nothing without them."""
+    rank, position, _ = units[j]
+    out: list[int | None] = [j, index.get((rank, position + 1))]
+    for k in list(out):
+        if k is not None and units[k][2].rstrip().endswith(":"):
+            at = units[k][1]
+            out += [index.get((rank, at + n)) for n in range(1, LIST_ITEMS + 1)]
+    return out
 
 
 def _chunk_index(chunk_id: str) -> int:
