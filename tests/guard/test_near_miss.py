@@ -11,6 +11,7 @@ import pytest
 from cxrag.compose.context import Passage
 from cxrag.guard.facts import (
     date_bounds,
+    denied,
     labelled_values,
     misdated,
     misplaced,
@@ -496,3 +497,50 @@ def test_trap_another_orders_date(checker: GroundingChecker, sentence: str,
     right = sentence.replace("September 9", "August 8").replace("9 de septiembre", "8 de agosto")
     assert checker.check(right, [RETURNS_EN, account], language=language,
                          languages=LANGUAGES).grounded
+
+
+PO_BOX_EN = ("UPS can't deliver to post office boxes, so orders to a PO box are shipped with USPS. "
+             "Items that weigh 20 lb (9 kg) or less once packed can go to a PO box. We ship to "
+             "Puerto Rico by USPS with the same weight limits as PO boxes.")
+OXXO_ES = ("Puedes pagar en efectivo en cualquier OXXO. OXXO cobra una comisión de 13 pesos por "
+           "cada pago. Tienes 48 horas para pagar.")
+PLUS_ES = "Los socios Plus tienen envío rápido gratis sin pedido mínimo y 45 días para devolver."
+
+
+def test_a_limit_or_fee_said_not_to_exist_needs_the_passage_to_say_so() -> None:
+    """``denied``: a limit, a minimum or a fee the passage names, said not to exist, is a
+    wrong answer; a passage that denies it too backs the sentence; one that never names it
+    is left to the other rules; "no supera el límite" denies nothing."""
+    assert denied("No hay límite de peso para enviar un pedido a una PO Box.", PO_BOX_EN) == [
+        "'no limit'"]
+    assert denied("There's no weight limit for PO boxes.", PO_BOX_EN) == ["'no limit'"]
+    assert denied("There is no fee for paying at OXXO.", OXXO_ES) == ["'no fee'"]
+    assert denied("Puedes pagar sin comisión en OXXO.", OXXO_ES) == ["'no fee'"]
+    assert denied("Plus members get free shipping with no minimum order.", PLUS_ES) == []
+    assert denied("No hay pedido mínimo para el envío gratis.", PLUS_ES) == []
+    assert denied("Items must weigh 20 lb or less to go to a PO box.", PO_BOX_EN) == []
+    assert denied("Si tu pedido no supera el límite, puedes pagar con Bizum.",
+                  "Con Bizum el límite por pedido es de 1.000 €.") == []
+    assert denied("No hay límite de devoluciones.", PLUS_ES) == []  # never named there
+
+
+@pytest.mark.parametrize(("sentence", "language", "text", "right"), [
+    ("No hay límite de peso para enviar un pedido a una PO Box.", "es", PO_BOX_EN,
+     "Los artículos de hasta 20 lb (9 kg) pueden ir a una PO Box."),
+    ("There is no weight limit for orders to a PO box.", "en", PO_BOX_EN,
+     "Items that weigh 20 lb (9 kg) or less can go to a PO box."),
+    ("No hay comisión por pagar en OXXO.", "es", OXXO_ES,
+     "OXXO cobra una comisión de 13 pesos por cada pago."),
+    ("There's no fee for paying cash at OXXO.", "en", OXXO_ES,
+     "OXXO charges a fee of 13 pesos per payment."),
+])
+def test_trap_no_limit_and_no_fee(checker: GroundingChecker, sentence: str, language: str,
+                                  text: str, right: str) -> None:
+    """Near-miss trap, es and en, in the passage's language and translated: the passage
+    states the limit or the fee, the sentence says there is none."""
+    lang = "en" if text is PO_BOX_EN else "es"
+    source = passage(1, "PO boxes" if lang == "en" else "Pago en OXXO", text, lang)
+    verdict = checker.check(sentence, [source], language=language, languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any("'no limit'" in r or "'no fee'" in r for r in verdict.reasons), verdict.reasons
+    assert checker.check(right, [source], language=language, languages=LANGUAGES).grounded

@@ -715,3 +715,37 @@ def _vocative(folded: str, tokens: list[re.Match[str]], i: int) -> bool:
     before = folded[:tokens[i].start()].rstrip()[-1:]
     after = folded[tokens[i].end():].lstrip()[:1]
     return i <= 2 and before == "," and after in {",", ".", "!", ""}
+
+
+# A limit, a minimum, a maximum or a fee said not to exist: "no hay límite de peso", "sin
+# pedido mínimo", "there is no minimum purchase", "no fee", "unlimited". Accents folded, any
+# case. A bare "no" must stand right before the word ("no fee"): "no supera el límite" denies
+# nothing. "No cost", "sin coste" say "free" and are left to the polarity rule.
+_KINDS = {
+    "limit": r"limites?|limits?",
+    "minimum": r"minimos?|minimums?",
+    "maximum": r"maximos?|maximums?",
+    "fee": r"comision(?:es)?|fees?|surcharges?|recargos?",
+}
+_DENIAL = {kind: re.compile(
+    r"\b(?:(?:no hay|no existe|no existen|no tiene|no tienen|no aplica|no se aplica|no se "
+    r"cobra|no cobramos|sin|there is no|there's no|there are no|without(?: any| a)?|"
+    r"(?:does|do|is|are)(?: not|n't) (?:have|has|subject to|charge)(?: any| a| an)?)"
+    r"(?:\s+[\w-]+){0,2}?|\bno)\s+(?:" + words + r")\b"
+    + (r"|\b(?:unlimited|ilimitad[oa]s?|sin limite)\b" if kind == "limit" else ""),
+    re.IGNORECASE) for kind, words in _KINDS.items()}
+_MENTION = {kind: re.compile(r"\b(?:" + words + r")\b", re.IGNORECASE)
+            for kind, words in _KINDS.items()}
+
+
+def denied(sentence: str, passage: str) -> list[str]:
+    """What ``sentence`` says does not exist (a limit, a minimum, a maximum, a fee) that the
+    passage names without saying so: "No hay límite de peso para una PO Box" over "Items
+    that weigh 20 lb (9 kg) or less ... the same weight limits as PO boxes", or "There's no
+    fee" over "OXXO cobra una comisión de 13 pesos". The passage must deny it too ("sin
+    pedido mínimo" backs "no minimum order"); one that never names it is left to the other
+    rules. Either language: the words of each kind are Spanish and English."""
+    said, text = fold(sentence), fold(passage)
+    return [f"'no {kind}'" for kind, pattern in _DENIAL.items()
+            if pattern.search(said) and _MENTION[kind].search(text)
+            and not pattern.search(text)]

@@ -68,6 +68,7 @@ from cxrag.guard.facts import (
     Table,
     asked_names,
     date_bounds,
+    denied,
     labelled_values,
     misdated,
     misplaced,
@@ -570,7 +571,7 @@ class GroundingChecker:
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
                 sentence, rows) or unbound(sentence, cells, given) or unbounded_dates(
-                sentence, spans) or wrong_months
+                sentence, spans) or wrong_months or denied(sentence, f"{p.title}\n{p.text}")
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
                                                                            given)]
