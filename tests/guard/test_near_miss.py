@@ -544,3 +544,6 @@ def test_trap_no_limit_and_no_fee(checker: GroundingChecker, sentence: str, lang
     assert not verdict.grounded
     assert any("'no limit'" in r or "'no fee'" in r for r in verdict.reasons), verdict.reasons
     assert checker.check(right, [source], language=language, languages=LANGUAGES).grounded
+    stream = GuardedStream(checker, [source], language=language, languages=LANGUAGES)
+    # the faithful sentence is streamed, the denial never is
+    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
