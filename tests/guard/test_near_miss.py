@@ -19,6 +19,7 @@ from cxrag.guard.facts import (
     table,
     unbound,
     unbounded_dates,
+    undenied,
     unstated,
 )
 from cxrag.guard.grounding import GroundingChecker, account_passage
@@ -508,20 +509,20 @@ PLUS_ES = "Los socios Plus tienen envío rápido gratis sin pedido mínimo y 45 
 
 
 def test_a_limit_or_fee_said_not_to_exist_needs_the_passage_to_say_so() -> None:
-    """``denied``: a limit, a minimum or a fee the passage names, said not to exist, is a
-    wrong answer; a passage that denies it too backs the sentence; one that never names it
-    is left to the other rules; "no supera el límite" denies nothing."""
-    assert denied("No hay límite de peso para enviar un pedido a una PO Box.", PO_BOX_EN) == [
-        "'no limit'"]
-    assert denied("There's no weight limit for PO boxes.", PO_BOX_EN) == ["'no limit'"]
-    assert denied("There is no fee for paying at OXXO.", OXXO_ES) == ["'no fee'"]
-    assert denied("Puedes pagar sin comisión en OXXO.", OXXO_ES) == ["'no fee'"]
-    assert denied("Plus members get free shipping with no minimum order.", PLUS_ES) == []
-    assert denied("No hay pedido mínimo para el envío gratis.", PLUS_ES) == []
-    assert denied("Items must weigh 20 lb or less to go to a PO box.", PO_BOX_EN) == []
+    """``denied`` over ``undenied``: a limit, a minimum or a fee the passage names, said not
+    to exist, is a wrong answer; a passage that denies it too backs the sentence; one that
+    never names it is left to the other rules; "no supera el límite" denies nothing."""
+    assert denied("No hay límite de peso para enviar un pedido a una PO Box.",
+                  undenied(PO_BOX_EN)) == ["'no limit'"]
+    assert denied("There's no weight limit for PO boxes.", undenied(PO_BOX_EN)) == ["'no limit'"]
+    assert denied("There is no fee for paying at OXXO.", undenied(OXXO_ES)) == ["'no fee'"]
+    assert denied("Puedes pagar sin comisión en OXXO.", undenied(OXXO_ES)) == ["'no fee'"]
+    assert denied("Plus members get free shipping with no minimum order.", undenied(PLUS_ES)) == []
+    assert denied("No hay pedido mínimo para el envío gratis.", undenied(PLUS_ES)) == []
+    assert denied("Items must weigh 20 lb or less to go to a PO box.", undenied(PO_BOX_EN)) == []
     assert denied("Si tu pedido no supera el límite, puedes pagar con Bizum.",
-                  "Con Bizum el límite por pedido es de 1.000 €.") == []
-    assert denied("No hay límite de devoluciones.", PLUS_ES) == []  # never named there
+                  undenied("Con Bizum el límite por pedido es de 1.000 €.")) == []
+    assert denied("No hay límite de devoluciones.", undenied(PLUS_ES)) == []  # never named there
 
 
 @pytest.mark.parametrize(("sentence", "language", "text", "right"), [

@@ -738,14 +738,23 @@ _MENTION = {kind: re.compile(r"\b(?:" + words + r")\b", re.IGNORECASE)
             for kind, words in _KINDS.items()}
 
 
-def denied(sentence: str, passage: str) -> list[str]:
+def undenied(passage: str) -> frozenset[str]:
+    """The kinds (limit, minimum, maximum, fee) ``passage`` names without saying they do not
+    exist: what ``denied`` holds a sentence against, read once per passage. "Sin pedido
+    mínimo" denies the minimum, so a passage with it backs "no minimum order"; a kind the
+    passage never names is not here (left to the other rules)."""
+    text = fold(passage)
+    return frozenset(kind for kind, pattern in _DENIAL.items()
+                     if _MENTION[kind].search(text) and not pattern.search(text))
+
+
+def denied(sentence: str, kinds: frozenset[str]) -> list[str]:
     """What ``sentence`` says does not exist (a limit, a minimum, a maximum, a fee) that the
-    passage names without saying so: "No hay límite de peso para una PO Box" over "Items
-    that weigh 20 lb (9 kg) or less ... the same weight limits as PO boxes", or "There's no
-    fee" over "OXXO cobra una comisión de 13 pesos". The passage must deny it too ("sin
-    pedido mínimo" backs "no minimum order"); one that never names it is left to the other
-    rules. Either language: the words of each kind are Spanish and English."""
-    said, text = fold(sentence), fold(passage)
-    return [f"'no {kind}'" for kind, pattern in _DENIAL.items()
-            if pattern.search(said) and _MENTION[kind].search(text)
-            and not pattern.search(text)]
+    passage names without saying so (``kinds``, from ``undenied``): "No hay límite de peso
+    para una PO Box" over "Items that weigh 20 lb (9 kg) or less ... the same weight limits
+    as PO boxes", or "There's no fee" over "OXXO cobra una comisión de 13 pesos". Either
+    language: the words of each kind are Spanish and English."""
+    if not kinds:
+        return []
+    said = fold(sentence)
+    return [f"'no {kind}'" for kind in _KINDS if kind in kinds and _DENIAL[kind].search(said)]

@@ -76,6 +76,7 @@ from cxrag.guard.facts import (
     table,
     unbound,
     unbounded_dates,
+    undenied,
     unstated,
 )
 from cxrag.guard.places import elsewhere
@@ -89,6 +90,10 @@ from cxrag.textnorm import content_words, fold
 NO_ANSWER = "NO_ANSWER"
 FAR = "no passage close enough"  # the start of the reason when no passage sentence is close
 CASE = "the customer's case"  # the start of the reason for a condition made of it
+# What ``_support`` reads once per passage and reply: its facts, its content words, its
+# labelled values, its table, its months bound by spans of dates, the kinds of limit or fee
+# it names without denying them
+Seen = tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds, frozenset[str]]
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
@@ -280,7 +285,7 @@ class GroundingChecker:
         unsupported: list[str] = []
         reasons: list[str] = []
         on_question: list[float] = []  # the supported sentences' cosines to the question
-        seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]] = {}
+        seen: dict[int, Seen] = {}
         given: list[str] = []  # the supported sentences
         backing: set[int] = set()  # the passages that support them
         hidden: set[int] = set()  # positions in ``out`` of the unsupported sentences
@@ -512,7 +517,7 @@ class GroundingChecker:
     def _support(self, sentence: str, row: np.ndarray, marked: list[int],
                  passages: Sequence[Passage], language: str | None,
                  terms: frozenset[str],
-                 seen: dict[int, tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds]],
+                 seen: dict[int, Seen],
                  given: str = "", case: frozenset[str] = frozenset()
                  ) -> tuple[int | None, str]:
         """The passage supporting ``sentence`` (None if none does) and, when none does, why.
@@ -564,14 +569,14 @@ class GroundingChecker:
                 texts = "\n".join([p.title, p.text, *(a for a in account if a != p.text),
                                    self._own_names])
                 sentences = _passage_sentences(p.text) if p.number != ACCOUNT else []
-                seen[k] = (passage_facts(texts), content_words(texts) if terms or case else set(),
+                seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
                            labelled_values(sentences), table(sentences),
-                           date_bounds(sentences))
-            facts, words, rows, cells, spans = seen[k]
+                           date_bounds(sentences), undenied(f"{p.title}\n{p.text}"))
+            facts, words, rows, cells, spans, kinds = seen[k]
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
                 sentence, rows) or unbound(sentence, cells, given) or unbounded_dates(
-                sentence, spans) or wrong_months or denied(sentence, f"{p.title}\n{p.text}")
+                sentence, spans) or wrong_months or denied(sentence, kinds)
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
                                                                            given)]
