@@ -205,3 +205,29 @@ def test_a_past_ticket_is_never_extracted(checker: GroundingChecker,
     q = vectors(["When is the Vetta R7 robot vacuum back in stock?"])[0]
     assert Extractor(checker, vectors, min_similarity=0.0).pick(
         [ticket], q, "When is the Vetta R7 robot vacuum back in stock?") == []
+
+
+
+OXXO_OPTIONS = "Si pagaste en Oxxo, al solicitar la devolución elige una de estas opciones:"
+OXXO_QUESTION = "si pague en oxxo, que opciones elijo al solicitar la devolucion?"
+
+
+def test_a_sentence_that_opens_a_list_whose_items_were_not_sent_is_never_quoted(
+        checker: GroundingChecker, vectors: SentenceVectors) -> None:
+    # the packer ran out of room after the opening: "elige una de estas opciones:" alone
+    # tells the customer nothing, however close it is to the question
+    passage = Passage(1, "es/oxxo", "es/oxxo#1-0", "Pago en Oxxo", "oxxo.md",
+                      f"La ficha de pago caduca a las 48 horas. {OXXO_OPTIONS}", "es", 1.0, 30)
+    picked = Extractor(checker, vectors, min_similarity=0.0).pick(
+        [passage], vectors([OXXO_QUESTION])[0], OXXO_QUESTION)
+    assert [e.sentence for e in picked] == ["La ficha de pago caduca a las 48 horas."]
+
+
+def test_an_opening_sent_with_its_list_is_quoted_with_the_items_it_runs_into(
+        checker: GroundingChecker, vectors: SentenceVectors) -> None:
+    passage = Passage(1, "es/oxxo", "es/oxxo#1-0", "Pago en Oxxo", "oxxo.md",
+                      f"{OXXO_OPTIONS}\nSaldo Tiendalia, disponible al instante.\n"
+                      "La ficha de pago caduca a las 48 horas.", "es", 1.0, 30)
+    picked = Extractor(checker, vectors, min_similarity=0.0).pick(
+        [passage], vectors([OXXO_QUESTION])[0], OXXO_QUESTION)
+    assert picked[0].sentence == f"{OXXO_OPTIONS} Saldo Tiendalia, disponible al instante."

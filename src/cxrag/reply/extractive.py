@@ -72,14 +72,16 @@ class Extractor:
         the question asks how long or how much and a passage says it
         (``GroundingChecker.asked``), only sentences that state it are candidates. A
         passage without a word of the product the question names (``GroundingChecker.unnamed``)
-        gives nothing."""
+        gives nothing. A sentence that ends with a colon ("elige una de estas opciones:") is
+        no candidate: a list's items run on in the same sentence, so one that ends there
+        ends its passage without the items it opens, and says nothing alone."""
         words = content_words(text)
         units: list[tuple[Passage, int, str]] = []
         for p in passages:
             if p.number == ACCOUNT or is_ticket(p.document_id):
                 continue  # a past ticket tells one customer's case, not what holds for all
             for i, s in enumerate(split_sentences(p.text.replace("\n", " "))):
-                if states_fact(s) and self.checker.safe(s) == s:
+                if states_fact(s) and self.checker.safe(s) == s and not s.rstrip().endswith(":"):
                     units.append((p, i, s))
         if not units:
             return []
