@@ -548,3 +548,41 @@ def test_trap_no_limit_and_no_fee(checker: GroundingChecker, sentence: str, lang
     stream = GuardedStream(checker, [source], language=language, languages=LANGUAGES)
     # the faithful sentence is streamed, the denial never is
     assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+
+
+CLOUD_EN = ("Every new Luma Cam includes a 30-day free trial of Cloud Plus. Clips are stored "
+            "encrypted in data centres in the EU for European customers. When the free trial "
+            "or a plan ends, your cloud history is reduced to the free 24 hours.")
+CLOUD_ES = ("Cada Luma Cam nueva incluye 30 días de prueba gratis de Cloud Plus. Los clips se "
+            "guardan cifrados en centros de datos de la UE. Cuando termina la prueba gratis o "
+            "un plan, el historial en la nube se reduce a las 24 horas gratuitas.")
+
+
+@pytest.mark.parametrize(("question", "sentence", "right", "text", "language"), [
+    ("What happens to my clips when the free trial runs out?",
+     "When the free trial runs out, your clips are stored encrypted in data centres in the EU.",
+     "When the free trial runs out, your cloud history is reduced to the free 24 hours.",
+     CLOUD_EN, "en"),
+    ("¿Qué pasa con mis clips cuando se acaba la prueba gratis?",
+     "Cuando se acaba la prueba gratis, tus clips se guardan cifrados en centros de datos de "
+     "la UE.",
+     "Cuando termina la prueba gratis, el historial en la nube se reduce a las 24 horas "
+     "gratuitas.", CLOUD_ES, "es"),
+])
+def test_trap_the_questions_condition_on_a_sentence_about_something_else(
+        checker: GroundingChecker, question: str, sentence: str, right: str, text: str,
+        language: str) -> None:
+    """Near-miss trap, es and en: the reply opens with the question's condition ("when the
+    free trial runs out") and goes on with a true passage sentence that says nothing of it;
+    the passage speaks of the trial elsewhere. The sentence that the passage gives that
+    condition to stays supported."""
+    source = passage(1, "Luma Cloud", text, language)
+    verdict = checker.check(sentence, [source], question=question, language=language,
+                            languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any("the question's condition" in r for r in verdict.reasons), verdict.reasons
+    assert checker.check(right, [source], question=question, language=language,
+                         languages=LANGUAGES).grounded
+    stream = GuardedStream(checker, [source], question=question, language=language,
+                           languages=LANGUAGES)
+    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]

@@ -104,6 +104,9 @@ MAX_ECHO_PARTS = 24  # sentences of a message compared one by one for echoes, at
 # your parcel is late, ..."): its words are the question's by design, the answer follows it
 _PREFACE = re.compile(r"^\s*(?:para|si|cuando|to|if|when|in order to)\b[^,.;:]{1,120},",
                       re.IGNORECASE)
+# the same clause as a condition ("If your parcel is late, ..."): the passage must tie what
+# follows to it (see ``_unbound_condition``)
+_IF_WHEN = re.compile(r"^\s*(?:si|cuando|if|when)\b[^,.;:]{1,120},", re.IGNORECASE)
 # A sentence that opens with the reply's verdict on a yes/no question ("Yes, it is still under
 # warranty.", "No, ...", "Sí, ...", "Claro, ..."): when the first factual sentence is one and
 # no passage supports it, what follows is background for a verdict that fails (see ``check``)
@@ -233,7 +236,9 @@ class GroundingChecker:
         when ``reply`` is one sentence of a stream. A reply fails whole, whatever its share
         of supported sentences, when its first factual sentence is a verdict no passage
         supports (``refutes``) or when a sentence makes the customer's case a passage's
-        condition ("Si tienes el carnet en vigor, ...": see ``_support``).
+        condition ("Si tienes el carnet en vigor, ...": see ``_support``). A sentence that
+        opens with the question's condition ("When the free trial runs out, ...") is
+        supported only where the passage ties it to that condition (``_unbound_condition``).
         """
         text = reply.strip()
         if not text or text.upper().startswith(NO_ANSWER):
@@ -317,6 +322,11 @@ class GroundingChecker:
                 best, why = self._support(sentence, _per_passage(row, owner, len(passages)),
                                           marks, passages, language, terms, seen,
                                           question or "", case)
+            if (best is not None and terms and self.near_misses
+                    and (unbound := _unbound_condition(
+                        sentence, [u for k, u in units if k == best], row[owner == best],
+                        terms, passages[best], language))):
+                why, best = unbound, None
             if (best is not None and self.polarity and self.near_misses
                     and (turned := self._turned(sentence, claims[factual.index(i)],
                                                 [u for k, u in units if k == best]))):
@@ -597,6 +607,34 @@ class GroundingChecker:
                 return k, ""
             why = why or f"{', '.join(missing)} not in passage {p.number}"
         return None, why
+
+
+def _unbound_condition(sentence: str, units: Sequence[str], row: np.ndarray,
+                       terms: frozenset[str], passage: Passage, language: str | None) -> str:
+    """Why ``sentence`` makes the question's condition the condition of a passage sentence
+    that does not state it, or "". "When the free trial runs out, the clips are stored in
+    the EU." is backed by "Clips are stored encrypted in data centres in the EU": the
+    passage speaks of the trial elsewhere, not there. A sentence that opens with "if / when
+    / si / cuando ..." and repeats words of the question (``terms``) there needs one of them
+    in the passage sentence closest to it (``row``: its cosines to the passage's ``units``)
+    or in the label or the question just before that sentence ("PayPal:", "What if ...?").
+    A translated passage or the customer's own data is left to the other checks."""
+    condition = _IF_WHEN.match(sentence)
+    if (condition is None or passage.number == ACCOUNT or not units
+            or (language and passage.language not in (language, "", "und"))):
+        return ""
+    asked = content_words(condition[0]) & terms
+    if not asked:
+        return ""
+    at = int(np.argmax(row))
+    near = units[at]
+    if at and units[at - 1].rstrip().endswith((":", "?")):
+        near = f"{units[at - 1]} {near}"  # the label or the FAQ's question it answers
+    if content_words(near) & asked:
+        return ""
+    shown = ", ".join(dict.fromkeys(w for w in _WORD.findall(fold(condition[0]))
+                                    if content_words(w) & asked))
+    return f"the question's condition ({shown}) not where passage {passage.number} says it"
 
 
 def refutes(sentence: str) -> bool:
