@@ -32,6 +32,12 @@ def states_fact(sentence: str) -> bool:
     return len(_FACT_WORD.findall(sentence)) >= MIN_FACT_WORDS
 
 
+def opens_list(sentence: str) -> bool:
+    """Whether ``sentence`` opens a list (it ends with a colon: "elige una de estas
+    opciones:"), which says nothing without the items after it."""
+    return sentence.rstrip().endswith(":")
+
+
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences (Spanish and English punctuation)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]

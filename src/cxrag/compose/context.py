@@ -23,7 +23,7 @@ import numpy as np
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.retrieve.hybrid import SearchHit
-from cxrag.text import encoding, split_sentences, states_fact
+from cxrag.text import encoding, opens_list, split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
 
 LEXICAL = 0.3  # weight of the question's content words found in a sentence
@@ -165,7 +165,7 @@ def _followers(units: Sequence[tuple[int, int, str]], index: dict[tuple[int, int
     rank, position, _ = units[j]
     out: list[int | None] = [j, index.get((rank, position + 1))]
     for k in list(out):
-        if k is not None and units[k][2].rstrip().endswith(":"):
+        if k is not None and opens_list(units[k][2]):
             at = units[k][1]
             out += [index.get((rank, at + n)) for n in range(1, LIST_ITEMS + 1)]
     return out

@@ -322,14 +322,14 @@ class GroundingChecker:
                 best, why = self._support(sentence, _per_passage(row, owner, len(passages)),
                                           marks, passages, language, terms, seen,
                                           question or "", case)
+            # the supporting passage's sentences, for the two rules below
+            theirs = [u for k, u in units if k == best] if self.near_misses else []
             if (best is not None and terms and self.near_misses
-                    and (unbound := _unbound_condition(
-                        sentence, [u for k, u in units if k == best], row[owner == best],
-                        terms, passages[best], language))):
+                    and (unbound := _unbound_condition(sentence, theirs, row[owner == best],
+                                                       terms, passages[best], language))):
                 why, best = unbound, None
             if (best is not None and self.polarity and self.near_misses
-                    and (turned := self._turned(sentence, claims[factual.index(i)],
-                                                [u for k, u in units if k == best]))):
+                    and (turned := self._turned(sentence, claims[factual.index(i)], theirs))):
                 why, best = f"{turned} passage {passages[best].number}", None
             leaned_on = None if best is None else sentence
             if best is None:

@@ -24,7 +24,7 @@ from cxrag.guard.asked import gives
 from cxrag.guard.grounding import ACCOUNT, Citation, GroundingChecker
 from cxrag.ingest.tickets import is_ticket
 from cxrag.language import detect_language
-from cxrag.text import split_sentences, states_fact
+from cxrag.text import opens_list, split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
 
 MIN_SIMILARITY = 0.6  # sentence score (below) under which retrieval is not confident;
@@ -81,7 +81,7 @@ class Extractor:
             if p.number == ACCOUNT or is_ticket(p.document_id):
                 continue  # a past ticket tells one customer's case, not what holds for all
             for i, s in enumerate(split_sentences(p.text.replace("\n", " "))):
-                if states_fact(s) and self.checker.safe(s) == s and not s.rstrip().endswith(":"):
+                if states_fact(s) and self.checker.safe(s) == s and not opens_list(s):
                     units.append((p, i, s))
         if not units:
             return []
