@@ -14,7 +14,9 @@ from cxrag.guard.facts import (
     denied,
     labelled_values,
     misdated,
+    mislabelled,
     misplaced,
+    numbered_labels,
     passage_facts,
     table,
     unbound,
@@ -581,6 +583,59 @@ def test_trap_the_questions_condition_on_a_sentence_about_something_else(
                             languages=LANGUAGES)
     assert not verdict.grounded
     assert any("the question's condition" in r for r in verdict.reasons), verdict.reasons
+    assert checker.check(right, [source], question=question, language=language,
+                         languages=LANGUAGES).grounded
+    stream = GuardedStream(checker, [source], question=question, language=language,
+                           languages=LANGUAGES)
+    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+
+
+MSI_ES = ("Plazos y compra mínima 3 meses sin intereses: compras desde MX$1,500. 6 meses sin "
+          "intereses: compras desde MX$3,000. 12 meses sin intereses: compras desde MX$6,000. "
+          "El plazo se fija al autorizar el cargo.")
+MONTHLY_EN = ("Plan lengths. 6 months interest-free: orders of $300 or more. 12 months "
+              "interest-free: orders of $600 or more. Pay in 4: orders from $150 to $1,000.")
+
+
+def test_a_figure_of_a_numbered_label_needs_that_label_when_another_is_asked() -> None:
+    """``mislabelled``: labels told apart by a number ("3 meses", "12 meses") bind their
+    figures; asked for one, a figure of another is refused, unless the sentence names its
+    own label. No label named, a figure stated outside the labels too, or labels that share
+    their numbers: nothing to check."""
+    msi = numbered_labels(MSI_ES.split(". "))
+    asked = "a partir de cuanto me dejan pagar a 12 meses sin intereses? quiero un refri"
+    assert mislabelled("La compra mínima es de MX$1,500.", msi, asked) == [
+        "amount 'MX$1,500' of another label than the one asked"]
+    assert mislabelled("La compra mínima es de MX$6,000.", msi, asked) == []
+    assert mislabelled("Para 3 meses la compra mínima es de MX$1,500.", msi, asked) == []
+    assert mislabelled("La compra mínima es de MX$1,500.", msi, "cual es la compra minima?") == []
+    # "12" alone is no label: the customer's 12 orders name none
+    assert mislabelled("La compra mínima es de MX$1,500.", msi, "tengo 12 pedidos") == []
+    stated = numbered_labels([*MSI_ES.split(". "), "Hay promociones desde MX$1,500"])
+    assert mislabelled("La compra mínima es de MX$1,500.", stated, asked) == []
+    assert numbered_labels(["3 meses: MX$1,500", "OXXO: 48 horas"]).labels == ()
+
+
+@pytest.mark.parametrize(("question", "sentence", "right", "text", "language"), [
+    ("a partir de cuanto me dejan pagar a 12 meses sin intereses? quiero un refri",
+     "Para pagar a 12 meses sin intereses, la compra mínima es de MX$1,500.",
+     "Para pagar a 12 meses sin intereses, la compra mínima es de MX$6,000.", MSI_ES, "es"),
+    ("what's the minimum order to pay over 12 months interest-free?",
+     "To pay over 12 months interest-free, the minimum order is $300.",
+     "To pay over 12 months interest-free, the minimum order is $600.", MONTHLY_EN, "en"),
+])
+def test_trap_another_plans_minimum(checker: GroundingChecker, question: str, sentence: str,
+                                    right: str, text: str, language: str) -> None:
+    """Near-miss trap, es and en: the figure is the passage's, but for another plan length
+    than the one asked (measured: "La compra mínima es de MX$1,500" passed the guard with two
+    passages in the prompt). The asked plan's figure stays supported, whole and streamed."""
+    source = passage(1, "Meses sin intereses" if language == "es" else "Monthly financing",
+                     text, language)
+    verdict = checker.check(sentence, [source], question=question, language=language,
+                            languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any("of another label than the one asked" in r for r in verdict.reasons), \
+        verdict.reasons
     assert checker.check(right, [source], question=question, language=language,
                          languages=LANGUAGES).grounded
     stream = GuardedStream(checker, [source], question=question, language=language,

@@ -498,6 +498,74 @@ def misplaced(sentence: str, cells: LabelledValues) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+_LABEL_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?!\w)")
+
+
+@dataclass(frozen=True)
+class NumberedLabels:
+    """A passage's labelled values whose labels are told apart by a number ("3 meses sin
+    intereses: compras desde MX$1,500." beside "12 meses sin intereses: compras desde
+    MX$6,000."), and the facts of its sentences without labels."""
+
+    # (the label's own numbers, the label's other words, the value's facts)
+    labels: tuple[tuple[frozenset[str], frozenset[str], _Found], ...]
+    elsewhere: _Found
+
+
+def numbered_labels(passage_sentences: Sequence[str]) -> NumberedLabels:
+    """The labelled values of a passage (``_cells``) as ``mislabelled`` reads them, once per
+    passage; none unless two labels or more hold a number that not every label holds."""
+    rows: list[tuple[frozenset[str], frozenset[str], _Found]] = []
+    rest: list[str] = []
+    for sentence in passage_sentences:
+        folded = fold(sentence)
+        cells = _cells(folded)
+        if not cells:
+            rest.append(folded)
+        for row, column, value in cells:
+            label = _flow(f"{row} {column}")
+            numbers = frozenset(_LABEL_NUMBER.findall(label))
+            rows.append((numbers, frozenset(label.split()) - numbers, _scan(value)))
+    shared = frozenset.intersection(*(n for n, _, _ in rows)) if rows else frozenset()
+    labels = tuple((n - shared, w, f) for n, w, f in rows)
+    if sum(1 for n, _, _ in labels if n) < 2:
+        return NumberedLabels((), _scan(""))
+    return NumberedLabels(labels, _scan(" ".join(rest)))
+
+
+def mislabelled(sentence: str, passage: NumberedLabels, given: str = "") -> list[str]:
+    """Figures that ``sentence`` takes from a label told apart by its number when the
+    sentence or the customer's message (``given``) names another label of that kind: asked
+    "a partir de cuánto me dejan pagar a 12 meses sin intereses?", "La compra mínima es de
+    MX$1,500." is the passage's "3 meses sin intereses: compras desde MX$1,500.", not its
+    "12 meses sin intereses: compras desde MX$6,000." A label is named by its number beside
+    one of its words ("12" and "meses"); a figure that a named label holds, or that the
+    passage also states without a label, is bound, and so is any figure when no label is
+    named ("how much for a 65-inch TV?" names neither "TVs up to 55"" nor "56" to 85"")."""
+    if not passage.labels:
+        return []
+    folded = fold(sentence)
+    facts = _bindable(_scan(folded))
+    if not facts:
+        return []
+    told = f"{folded} {fold(given)}"
+    numbers, words = set(_LABEL_NUMBER.findall(told)), set(_flow(told).split())
+    named = [bool(n & numbers and w & words) for n, w, _ in passage.labels]
+    if not any(named):
+        return []
+    out: list[str] = []
+    for kind, value, raw in facts:
+        if _same(kind, value, _kind_values(passage.elsewhere, kind)):
+            continue
+        holders = [i for i, (_, _, f) in enumerate(passage.labels)
+                   if _same(kind, value, _kind_values(f, kind))]
+        if holders and not any(named[i] for i in holders) and any(
+                named[i] and _kind_values(f, kind) for i, (_, _, f) in enumerate(passage.labels)):
+            out.append(_unfold(f"{kind} '{raw}'", folded, sentence)
+                       + " of another label than the one asked")
+    return out
+
+
 _MONTH_ANY = "|".join([*vocab.MONTHS_ES, *vocab.MONTHS_EN, "setiembre"])
 _DAY_MONTH = (rf"(?:(?:el|the)\s+)?(?:\d{{1,2}}\s+(?:de\s+)?)?(?:{_MONTH_ANY})\b"
               rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?")

@@ -64,6 +64,7 @@ from cxrag.guard.asked import Kind, asked, gives
 from cxrag.guard.facts import (
     DateBounds,
     LabelledValues,
+    NumberedLabels,
     PassageFacts,
     Table,
     asked_names,
@@ -71,7 +72,9 @@ from cxrag.guard.facts import (
     denied,
     labelled_values,
     misdated,
+    mislabelled,
     misplaced,
+    numbered_labels,
     passage_facts,
     table,
     unbound,
@@ -93,7 +96,8 @@ CASE = "the customer's case"  # the start of the reason for a condition made of 
 # What ``_support`` reads once per passage and reply: its facts, its content words, its
 # labelled values, its table, its months bound by spans of dates, the kinds of limit or fee
 # it names without denying them
-Seen = tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds, frozenset[str]]
+Seen = tuple[PassageFacts, set[str], LabelledValues, Table, DateBounds, frozenset[str],
+             NumberedLabels]
 _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 _WORD = re.compile(r"\w+")
 _LEAD = re.compile(r"^[^\w¿¡\"'(]+")  # stray punctuation before a sentence
@@ -536,7 +540,9 @@ class GroundingChecker:
         marked one at 80% of ``min_support``, then the others, closest first. The first that
         also states every fact of the sentence (``cxrag.guard.facts``; the customer's own data
         may state them too), binds no figure to a name the passage gives another figure of
-        (``misplaced``: a table row's figure stated for the row above), takes no figure from
+        (``misplaced``: a table row's figure stated for the row above), none that a label told
+        apart by its number gives when another such label is named (``mislabelled``: "3 meses"
+        answered for "12 meses"), takes no figure from
         one column of a table row without naming the column (``unbound``), is no past ticket
         in another language than the sentence's and, in the sentence's language, has the
         words of the question (``terms``, content-word stems) that the sentence repeats
@@ -581,11 +587,13 @@ class GroundingChecker:
                 sentences = _passage_sentences(p.text) if p.number != ACCOUNT else []
                 seen[k] = (passage_facts(texts), content_words(texts) if terms else set(),
                            labelled_values(sentences), table(sentences),
-                           date_bounds(sentences), undenied(f"{p.title}\n{p.text}"))
-            facts, words, rows, cells, spans, kinds = seen[k]
+                           date_bounds(sentences), undenied(f"{p.title}\n{p.text}"),
+                           numbered_labels(sentences))
+            facts, words, rows, cells, spans, kinds, numbered = seen[k]
             missing = unstated(sentence, facts, translated=translated,
                                given=given) or misplaced(
-                sentence, rows) or unbound(sentence, cells, given) or unbounded_dates(
+                sentence, rows) or mislabelled(sentence, numbered, given) or unbound(
+                sentence, cells, given) or unbounded_dates(
                 sentence, spans) or wrong_months or denied(sentence, kinds)
             if missing and given:
                 missing = [m for m in missing if not _their_figure_in_span(m, sentence, p.text,
