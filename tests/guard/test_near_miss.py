@@ -185,6 +185,15 @@ def test_a_streamed_sentence_carries_its_reason(checker: GroundingChecker) -> No
     ("En el paso 3 eliges el motivo.", "1. Sign in. 2. Open the order. 3. Choose a reason.", []),
     ("Tienes 3 días para devolverlo.", "1. Sign in. 2. Open the order. 3. Choose a reason.",
      ["figure 3"]),
+    ("Tienes 18 días naturales.", "Indica una CLABE de 18 dígitos a tu nombre.",
+     ["quantity '18 días naturales'"]),
+    ("Indica una CLABE de 18 dígitos.", "Indica una CLABE de 18 dígitos a tu nombre.", []),
+    ("A group takes 8 days to set up.", "Pick the speakers (up to 8 speakers per group).",
+     ["quantity '8 days'"]),
+    ("Tienes 18 días.", "Una CLABE de 18 dígitos. Plazo: 18 para reclamar.", []),
+    ("The fee applies for the first 3 years.", "La comisión es del 0,25 % los 3 primeros años.",
+     []),
+    ("Tienes 7 días.", "Desde el 7 de marzo.", []),
 ])
 def test_facts_as_compared(sentence: str, text: str, missing: list[str]) -> None:
     """The rules without the embedder: units and ranges, times, weekdays in a range, ISO
@@ -636,6 +645,39 @@ def test_trap_another_plans_minimum(checker: GroundingChecker, question: str, se
     assert not verdict.grounded
     assert any("of another label than the one asked" in r for r in verdict.reasons), \
         verdict.reasons
+    assert checker.check(right, [source], question=question, language=language,
+                         languages=LANGUAGES).grounded
+    stream = GuardedStream(checker, [source], question=question, language=language,
+                           languages=LANGUAGES)
+    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+
+
+@pytest.mark.parametrize(("question", "sentence", "right", "text", "language"), [
+    ("pagué en efectivo, ¿en cuántos días me llega la transferencia del reembolso?",
+     "La transferencia llega en 18 días naturales.",
+     "La transferencia se hace en un máximo de 5 días hábiles.",
+     "Transferencia bancaria: indica una CLABE de 18 dígitos a tu nombre. La transferencia se "
+     "hace en un máximo de 5 días hábiles.", "es"),
+    ("how many speakers can I put in one group?",
+     "A group can play for 8 hours.",
+     "A group can have up to 8 speakers.",
+     "Pick the speakers you want in the group (up to 8 speakers per group). With more than 4 "
+     "speakers, use a mesh network.", "en"),
+])
+def test_trap_a_figure_that_counts_something_else(checker: GroundingChecker, question: str,
+                                                  sentence: str, right: str, text: str,
+                                                  language: str) -> None:
+    """Near-miss trap, es and en: the figure is the passage's, but the passage gives it to
+    something else than the unit the sentence gives it (measured: with only the passages'
+    figures allowed, the model turned the conversation's "30 días naturales" into "18 días
+    naturales" over "una CLABE de 18 dígitos", and the guard let it through). The figure as
+    the passage gives it stays supported, whole and streamed."""
+    source = passage(1, "Pago en OXXO" if language == "es" else "Multi-room groups", text,
+                     language)
+    verdict = checker.check(sentence, [source], question=question, language=language,
+                            languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any("quantity" in r for r in verdict.reasons), verdict.reasons
     assert checker.check(right, [source], question=question, language=language,
                          languages=LANGUAGES).grounded
     stream = GuardedStream(checker, [source], question=question, language=language,

@@ -8,7 +8,8 @@ of that passage (``unstated``):
 
 - figures (digits; a passage may spell them out: "thirty", "treinta"), phone numbers;
 - quantities with their unit ("14 days" is not "14 weeks"; "5 business days" needs "business"
-  in the passage, while "10 days" may drop it) and percentages;
+  in the passage, while "10 days" may drop it; "18 days" is not what "18 digits" says) and
+  percentages;
 - money with its currency ("EUR 29" is not "29 dollars"; a bare "$" is dollars or pesos);
 - clock times ("9 p.m." is "21:00"), months and weekdays (Spanish and English are one:
   "marzo" is "March"; an ISO date "2026-09-02" states September; "Monday to Friday" states
@@ -36,6 +37,9 @@ from cxrag.guard import places, vocab
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# A figure and the word right after it ("18 digitos"): what the figure counts.
+_FIGURE_NEXT = re.compile(r"(?<![\w.,])(\d+(?:[.,:]\d+)*)(?![\d.,:]*\w)"
+                          r"(?:\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?)?")
 _PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+(?:[-.'/]\w+)*")
@@ -115,6 +119,7 @@ class PassageFacts:
     figures: frozenset[str]
     steps: frozenset[str]  # numbers of list items ("2. Enter the email"): not figures
     quantities: frozenset[tuple[str, str]]  # (figure, unit)
+    counted: frozenset[str]  # figures only ever written before a word that is no unit
     ranges: frozenset[tuple[str, str]]  # ("3", "10") for "3–10 business days"
     money: frozenset[tuple[str, str]]  # (figure, currency: EUR, USD, MXN or "$")
     times: frozenset[tuple[int, int]]
@@ -214,7 +219,8 @@ def passage_facts(text: str) -> PassageFacts:
     """The facts ``text`` (a passage's title and text) states, cached (passages recur)."""
     folded = fold(text)
     steps = {_figure(n) for n in _LIST_MARK.findall(folded)}
-    found = _scan(_LIST_MARK.sub(lambda m: " " * len(m[0]), folded))
+    unlisted = _LIST_MARK.sub(lambda m: " " * len(m[0]), folded)
+    found = _scan(unlisted)
     figures = {n for n, _ in found.figures}
     figures |= {vocab.SPELLED[w] for w in _WORD.findall(folded.lower()) if w in vocab.SPELLED}
     figures |= {re.sub(r"\D", "", p).lstrip("0") for p in _PHONE.findall(folded)}  # joined
@@ -237,10 +243,26 @@ def passage_facts(text: str) -> PassageFacts:
         words.update(re.split(r"[-.'/]", token))
     return PassageFacts(
         frozenset(figures), frozenset(steps), frozenset((n, u) for n, u, _ in found.quantities),
+        _counted(unlisted),
         frozenset((low, high) for low, high, _ in found.ranges),
         frozenset((n, c) for n, c, _ in found.money), frozenset((h, m) for h, m, _ in found.times),
         frozenset(dates), frozenset(found.places), frozenset(words), f" {_flow(folded)} ",
         frozenset(re.sub(r"\W|_", "", w) for w in words))
+
+
+def _counted(folded: str) -> frozenset[str]:
+    """Figures that the passage writes only before a word that is neither a unit nor a
+    function word: "una CLABE de 18 digitos" gives 18 to digits, so it states no "18 dias".
+    A figure written anywhere bare ("Plazo: 18.", "18 para ...") or with a unit, right after
+    it or one word on ("los 3 primeros anos"), is not one."""
+    counted: set[str] = set()
+    bare: set[str] = set()
+    for m in _FIGURE_NEXT.finditer(_times(folded)[1]):
+        word, then = (m[2] or "").lower(), (m[3] or "").lower()
+        if word in vocab.UNIT or then in vocab.UNIT:
+            continue  # a quantity: compared by its unit
+        (counted if word and word not in vocab.FUNCTION else bare).add(_figure(m[1]))
+    return frozenset(counted - bare)
 
 
 def _flow(folded: str) -> str:
@@ -318,12 +340,13 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
             continue  # a figure the passage lacks altogether: said below
         # Stated with this unit; or the passage gives the figure with no unit, and this unit
         # to no other figure ("14 weeks" is not "14 days"; "5 business days" is not what a
-        # passage with "2 business days" and "5 stars" says).
+        # passage with "2 business days" and "5 stars" says), and the figure to nothing else
+        # ("18 días" is not what "una CLABE de 18 dígitos" says).
         units = vocab.SAME_UNIT.get(unit, {unit})
         if (n, unit) in passage.quantities or any((n, u) in passage.quantities for u in units):
             continue
         if any(m == n for m, _ in passage.quantities) or any(
-                u in units for _, u in passage.quantities):
+                u in units for _, u in passage.quantities) or n in passage.counted:
             missing.append(f"quantity '{raw}'")
     for low, high, raw in found.ranges:  # "3–5 days" when the passage says "3–10 days"
         if passage.ranges and (low, high) not in passage.ranges:
