@@ -536,6 +536,22 @@ def test_a_limit_or_fee_said_not_to_exist_needs_the_passage_to_say_so() -> None:
     assert denied("No hay límite de devoluciones.", undenied(PLUS_ES)) == []  # never named there
 
 
+def _refused_and_right_kept(checker: GroundingChecker, source: Passage, sentence: str,
+                            right: str, reason: str, language: str,
+                            question: str | None = None) -> None:
+    """A trap's shape: ``sentence`` is refused with a reason holding ``reason``; ``right``,
+    what the passage does say, stays supported, whole and streamed after it."""
+    verdict = checker.check(sentence, [source], question=question, language=language,
+                            languages=LANGUAGES)
+    assert not verdict.grounded
+    assert any(reason in r for r in verdict.reasons), verdict.reasons
+    assert checker.check(right, [source], question=question, language=language,
+                         languages=LANGUAGES).grounded
+    stream = GuardedStream(checker, [source], question=question, language=language,
+                           languages=LANGUAGES)
+    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+
+
 @pytest.mark.parametrize(("sentence", "language", "text", "right"), [
     ("No hay límite de peso para enviar un pedido a una PO Box.", "es", PO_BOX_EN,
      "Los artículos de hasta 20 lb (9 kg) pueden ir a una PO Box."),
@@ -552,13 +568,9 @@ def test_trap_no_limit_and_no_fee(checker: GroundingChecker, sentence: str, lang
     states the limit or the fee, the sentence says there is none."""
     lang = "en" if text is PO_BOX_EN else "es"
     source = passage(1, "PO boxes" if lang == "en" else "Pago en OXXO", text, lang)
-    verdict = checker.check(sentence, [source], language=language, languages=LANGUAGES)
-    assert not verdict.grounded
-    assert any("'no limit'" in r or "'no fee'" in r for r in verdict.reasons), verdict.reasons
-    assert checker.check(right, [source], language=language, languages=LANGUAGES).grounded
-    stream = GuardedStream(checker, [source], language=language, languages=LANGUAGES)
     # the faithful sentence is streamed, the denial never is
-    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+    _refused_and_right_kept(checker, source, sentence, right,
+                            "'no limit'" if text is PO_BOX_EN else "'no fee'", language)
 
 
 CLOUD_EN = ("Every new Luma Cam includes a 30-day free trial of Cloud Plus. Clips are stored "
@@ -588,15 +600,8 @@ def test_trap_the_questions_condition_on_a_sentence_about_something_else(
     the passage speaks of the trial elsewhere. The sentence that the passage gives that
     condition to stays supported."""
     source = passage(1, "Luma Cloud", text, language)
-    verdict = checker.check(sentence, [source], question=question, language=language,
-                            languages=LANGUAGES)
-    assert not verdict.grounded
-    assert any("the question's condition" in r for r in verdict.reasons), verdict.reasons
-    assert checker.check(right, [source], question=question, language=language,
-                         languages=LANGUAGES).grounded
-    stream = GuardedStream(checker, [source], question=question, language=language,
-                           languages=LANGUAGES)
-    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+    _refused_and_right_kept(checker, source, sentence, right, "the question's condition",
+                            language, question)
 
 
 MSI_ES = ("Plazos y compra mínima 3 meses sin intereses: compras desde MX$1,500. 6 meses sin "
@@ -640,16 +645,8 @@ def test_trap_another_plans_minimum(checker: GroundingChecker, question: str, se
     passages in the prompt). The asked plan's figure stays supported, whole and streamed."""
     source = passage(1, "Meses sin intereses" if language == "es" else "Monthly financing",
                      text, language)
-    verdict = checker.check(sentence, [source], question=question, language=language,
-                            languages=LANGUAGES)
-    assert not verdict.grounded
-    assert any("of another label than the one asked" in r for r in verdict.reasons), \
-        verdict.reasons
-    assert checker.check(right, [source], question=question, language=language,
-                         languages=LANGUAGES).grounded
-    stream = GuardedStream(checker, [source], question=question, language=language,
-                           languages=LANGUAGES)
-    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+    _refused_and_right_kept(checker, source, sentence, right,
+                            "of another label than the one asked", language, question)
 
 
 @pytest.mark.parametrize(("question", "sentence", "right", "text", "language"), [
@@ -674,12 +671,4 @@ def test_trap_a_figure_that_counts_something_else(checker: GroundingChecker, que
     the passage gives it stays supported, whole and streamed."""
     source = passage(1, "Pago en OXXO" if language == "es" else "Multi-room groups", text,
                      language)
-    verdict = checker.check(sentence, [source], question=question, language=language,
-                            languages=LANGUAGES)
-    assert not verdict.grounded
-    assert any("quantity" in r for r in verdict.reasons), verdict.reasons
-    assert checker.check(right, [source], question=question, language=language,
-                         languages=LANGUAGES).grounded
-    stream = GuardedStream(checker, [source], question=question, language=language,
-                           languages=LANGUAGES)
-    assert stream.feed(f"{right} {sentence}") + stream.finish() == [f"{right} [1]"]
+    _refused_and_right_kept(checker, source, sentence, right, "quantity", language, question)
