@@ -38,7 +38,7 @@ from cxrag.guard import places, vocab
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 # A figure and the word right after it ("18 digitos"): what the figure counts.
-_FIGURE_NEXT = re.compile(r"(?<![\w.,])(\d+(?:[.,:]\d+)*)(?![\d.,:]*\w)"
+_FIGURE_NEXT = re.compile(rf"(?<![\w.,])({_NUMBER.pattern})(?![\d.,:]*\w)"
                           r"(?:\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?)?")
 _PHONE = re.compile(r"(?<![\w.,])\+?\d[\d \-]{5,}\d(?![\w])")
 _WORD = re.compile(r"\w+")
