@@ -16,6 +16,7 @@ import yaml
 from cxrag.documents import Document, Section
 from cxrag.errors import DocumentParseError, DocumentTooLarge, EmptyDocument, UnsupportedFormat
 from cxrag.ingest.models import SourceFile
+from cxrag.ingest.pdf_lines import join_wrapped_lines
 from cxrag.ingest.tables import table_rows
 from cxrag.language import detect_language
 from cxrag.text import split_sentences
@@ -145,9 +146,9 @@ def _partition(path: Path, body: str | None) -> list[Any]:
         if suffix == ".pdf":
             from unstructured.partition.pdf import partition_pdf
 
-            return list(
+            return join_wrapped_lines(list(
                 partition_pdf(filename=str(path), strategy="fast", languages=["eng", "spa"])
-            )
+            ))
         if suffix == ".docx":
             from unstructured.partition.docx import partition_docx
 

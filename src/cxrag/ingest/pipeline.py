@@ -35,7 +35,8 @@ from cxrag.ingest.tickets import load_ticket_export
 from cxrag.metrics import INGEST_CHUNKS, INGEST_RUNS, INGESTED
 
 log = structlog.get_logger(__name__)
-PIPELINE_VERSION = "3"  # 2: tickets index the agent side only; 3: tables row by row
+# 2: tickets index the agent side only; 3: tables row by row; 4: wrapped PDF lines joined
+PIPELINE_VERSION = "4"
 Progress = Callable[[str, int], None]
 
 
