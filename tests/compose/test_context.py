@@ -105,3 +105,35 @@ def test_a_sentence_that_opens_a_list_brings_its_items() -> None:
     plain = hits[0].text.replace("elige una de estas opciones:", "elige una opción.")
     sent = packer.pack([hit("oxxo", plain, 0.9)], question)[0].text
     assert "CLABE" not in sent
+
+
+def test_the_customers_country_picks_its_section_of_the_article() -> None:
+    from cxrag.embed.cache import SentenceVectors
+    from tests.conftest import FakeEmbedder
+
+    # The warranty PDF: one section per country, the same sentence shape in each.
+    text = ("Every product sold by Tiendalia comes with a warranty.\nSpain\n"
+            "New products: 3 years of legal guarantee from the delivery date.\n"
+            "Refurbished products: 18 months from the delivery date.\nMexico\n"
+            "New products: the manufacturer's warranty, at least 12 months.\nUnited States\n"
+            "New products: the manufacturer's limited warranty, usually 1 year.\n"
+            "What the warranty covers\nManufacturing defects that appear with normal use.")
+    hits = [SearchHit("warranty", "warranty#v-0", "Warranty", "kb/warranty.pdf", 0.9, text,
+                      "en", "article", ("Warranty", "How long is the warranty?"), (), None,
+                      "2026-01-01")]
+    packer = ContextPacker(budget=120, sentences=SentenceVectors(FakeEmbedder()))
+    question = "my monitor stopped working, is it still under warranty for new products?"
+
+    def sent(country: str | None, asked: str = question) -> str:
+        return packer.pack(hits, asked, country=country)[0].text
+
+    assert "3 years" in sent("ES") and "12 months" not in sent("ES")
+    assert "1 year" not in sent("ES")
+    assert "12 months" in sent("MX") and "3 years" not in sent("MX")
+    assert "usually 1 year" in sent("US") and "3 years" not in sent("US")
+    assert "Manufacturing defects" in sent("ES")  # a section about no country stays
+    # The question's own country wins over the customer's.
+    assert "12 months" in sent("ES", question + " I'm moving to Mexico")
+    # Without a known country, every section is sent (the budget holds them all).
+    anyone = packer.pack(hits, question)[0].text
+    assert all(fact in anyone for fact in ("3 years", "12 months", "usually 1 year"))

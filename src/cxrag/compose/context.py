@@ -22,6 +22,7 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
+from cxrag.guard.vocab import FOLD, PLACE_OF, PLACE_RE
 from cxrag.retrieve.hybrid import SearchHit
 from cxrag.text import encoding, opens_list, split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
@@ -39,6 +40,9 @@ _QUANTITY = re.compile(
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
 LIST_ITEMS = 4  # items a sentence that opens a list brings with it at most
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
+MARKET = 0.15  # bonus of a sentence in the section for the customer's country
+HEADING_WORDS = 10  # a line of at most this many words that ends no sentence is a heading
+COUNTRIES = {"ES": "Spain", "MX": "Mexico", "US": "United States", "GB": "United Kingdom"}
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,18 @@ class ContextPacker:
         return len(self._enc.encode_ordinary(text))
 
     def pack(self, hits: Sequence[SearchHit], question: str | None = None,
-             vector: Vectors | None = None) -> list[Passage]:
+             vector: Vectors | None = None, country: str | None = None) -> list[Passage]:
         """Passages in relevance order within the budget (titles count too); focused on the
         sentences closest to ``question`` (or its ``vector``) when there is a sentence
-        cache."""
+        cache, and on the sections for the customer's ``country`` (ISO code) when the
+        question names no country of its own."""
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            return self._focus(_distinct(hits), vector, self.sentences, question)
+            market = COUNTRIES.get((country or "").upper())
+            if market is not None and _countries(question):
+                market = None  # "¿y en México?": the question's country, not the customer's
+            return self._focus(_distinct(hits), vector, self.sentences, question, market)
         out: list[Passage] = []
         left = self.budget
         for hit in sorted(hits, key=lambda h: -h.score):
@@ -98,15 +106,19 @@ class ContextPacker:
         return out
 
     def _focus(self, hits: list[SearchHit], question: Vectors,
-               vectors: SentenceVectors, text: str = "") -> list[Passage]:
+               vectors: SentenceVectors, text: str = "",
+               market: str | None = None) -> list[Passage]:
         """The top passages by retrieval rank, each cut down to its sentences closest to the
         question (and the sentence after each, which often carries the answer). Closeness is
         the cosine, plus ``lexical`` times the share of the question's content words in the
         sentence, plus ``figures`` for a sentence with a figure when the question asks for
-        an amount, a time or a limit (how much, how long, cuánto, cuándo...)."""
+        an amount, a time or a limit (how much, how long, cuánto, cuándo...). With a
+        ``market`` (a country's name), a sentence in a section about that country gets
+        ``MARKET`` more, and one in a section about other countries only is left out."""
         hits = hits[: self.max_passages]
-        units = [(rank, i, sentence) for rank, hit in enumerate(hits)
-                 for i, sentence in enumerate(_sentences(hit.text))]
+        sections = [_sections(hit) for hit in hits]
+        units = [(rank, i, sentence) for rank, found in enumerate(sections)
+                 for i, (sentence, _) in enumerate(found)]
         if not units:
             return []
         sims = vectors([u[2] for u in units]) @ question
@@ -115,14 +127,20 @@ class ContextPacker:
             sims = sims + self.lexical * np.array([overlap(words, u[2]) for u in units])
         if self.figures and _QUANTITY.search(text):
             sims = sims + self.figures * np.array([bool(_DIGIT.search(u[2])) for u in units])
+        if market is not None:
+            about = [_countries(sections[rank][i][1]) for rank, i, _ in units]
+            sims = sims + np.array([MARKET if market in c else -np.inf if c else 0.0
+                                    for c in about])
         index = {(rank, i): j for j, (rank, i, _) in enumerate(units)}
         chosen: dict[int, dict[int, str]] = {}
         titles = {h.document_id: h.title for h in hits}  # one title per document
         left = self.budget - sum(self.count(t) + 4 for t in titles.values())
         for j in np.argsort(-(sims - RANK_STEP * np.array([u[0] for u in units]))):
             rank, position, _ = units[j]
+            if sims[j] == -np.inf:
+                break
             for k in _followers(units, index, j):
-                if k is None or units[k][1] in chosen.get(rank, {}):
+                if k is None or units[k][1] in chosen.get(rank, {}) or sims[k] == -np.inf:
                     continue
                 cost = self.count(units[k][2]) + 1
                 if cost <= left:
@@ -189,7 +207,23 @@ def _distinct(hits: Sequence[SearchHit]) -> list[SearchHit]:
     return out
 
 
-def _sentences(text: str) -> list[str]:
+def _sections(hit: SearchHit) -> list[tuple[str, str]]:
     """The sentences of a passage that can state a fact (not headings or "related articles"
-    links)."""
-    return [s for line in text.splitlines() for s in split_sentences(line) if states_fact(s)]
+    links), each with the heading of its section: the one the chunk starts under, then each
+    short line of the chunk that ends no sentence (the heading of a section that begins
+    inside it: "Spain", "What the warranty covers")."""
+    heading = hit.headings[-1] if hit.headings else ""
+    out = []
+    for line in hit.text.splitlines():
+        words = line.split()
+        if 0 < len(words) <= HEADING_WORDS and not line.rstrip().endswith((".", "!", "?", ";")):
+            heading = line.strip()
+        out += [(s, heading) for s in split_sentences(line) if states_fact(s)]
+    return out
+
+
+def _countries(text: str) -> set[str]:
+    """The market countries ``text`` names ("España", "United States"...)."""
+    markets = set(COUNTRIES.values())
+    return {c for m in PLACE_RE.finditer(text.translate(FOLD))
+            if (c := PLACE_OF[m[1]]) in markets}

@@ -179,8 +179,9 @@ def customer_context(store: HistoryStore, tenant: str, customer_id: str, *,
     c = history.customer
     contacts = store.contact_count(tenant, customer_id, recent_days,
                                    exclude_conversation=conversation_id)
+    country = c.attributes.get("country") or (c.locale or "").partition("-")[2] or None
     return CustomerContext(c.id, c.name, c.tier, c.locale, tuple(facts(history)), contacts,
-                           tuple(order_facts(history)))
+                           tuple(order_facts(history)), str(country).upper() if country else None)
 
 
 def order_facts(history: CustomerHistory) -> list[OrderFact]:

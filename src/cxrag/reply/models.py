@@ -35,6 +35,7 @@ class CustomerContext:
     facts: tuple[str, ...] = ()  # e.g. "Order T-1042: shipped 2026-11-20"
     recent_contacts: int = 0  # other tickets/conversations lately (a frustration signal)
     orders: tuple[OrderFact, ...] = ()  # latest first: what a personalised answer states
+    country: str | None = None  # ISO code of the customer's market ("ES"): its sections first
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,8 @@ class Responder:
             # own data may answer; a person takes it.
             below = found.relevance is not None and found.relevance < self.min_relevance
             hits = [] if below else found.hits
-            passages = self.packer.pack(hits, question, vector) if hits else []
+            country = req.customer.country if req.customer is not None else None
+            passages = self.packer.pack(hits, question, vector, country) if hits else []
         nothing = below and not (req.customer is not None and req.customer.facts)
         if variables is None:
             variables = {"question": req.message, "customer": customer_variables(req.customer),
