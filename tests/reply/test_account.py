@@ -5,11 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from cxrag.compose.context import ContextPacker
+from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
 from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
-from cxrag.reply.account import OrderFact, asks_status, mentioned_order, order_sentence
+from cxrag.reply.account import (
+    OrderFact,
+    asks_status,
+    mentioned_order,
+    order_sentence,
+    period_quote,
+)
 from cxrag.reply.models import CustomerContext, ReplyRequest
 from cxrag.reply.service import Responder
 from tests.conftest import FakeChat
@@ -108,3 +114,52 @@ def test_no_order_no_customer_or_an_escalation_leave_the_reply_alone(responder) 
         "Mi freidora no llega y voy a denunciaros, quiero hablar con un abogado",
         customer=_customer(FRYER)))
     assert legal.rung == "escalated" and "TL-MX" not in legal.answer
+
+
+def _passage(number: int, text: str, language: str = "es") -> Passage:
+    return Passage(number, f"doc{number}", f"doc{number}#v-0", "Garantía", "kb/g.md", text,
+                   language, 1.0, 10)
+
+
+SPAIN = "Productos nuevos: 3 años de garantía legal desde la entrega, según la normativa."
+MEXICO = "Productos nuevos: la garantía del fabricante, 12 meses desde la entrega."
+RETURNS = "Tienes 30 días naturales desde la entrega para devolver un pedido."
+
+
+@pytest.mark.parametrize(("question", "passages", "expected"), [
+    # One period on the asked topic, counted from delivery: quoted.
+    ("la cafetera que me llegó en agosto ha dejado de moler. sigue en garantia verdad?",
+     [_passage(1, f"Defectos de fabricación cubiertos. {SPAIN}")], SPAIN),
+    ("¿Puedo devolver todavía la freidora?", [_passage(1, SPAIN), _passage(2, RETURNS)],
+     RETURNS),
+    # Two periods for the topic (two countries' sections): no choice is made.
+    ("¿sigue en garantía mi cafetera?", [_passage(1, f"{SPAIN} {MEXICO}")], None),
+    # Not a "still" question, another topic, or passages in another language.
+    ("¿Cómo pido la garantía de mi cafetera?", [_passage(1, SPAIN)], None),
+    ("¿sigue en garantía mi cafetera?", [_passage(1, RETURNS)], None),
+    ("¿sigue en garantía mi cafetera?", [_passage(1, SPAIN, "en")], None),
+])
+def test_the_period_a_still_question_needs_is_quoted_only_when_it_is_one(
+        question: str, passages: list[Passage], expected: str | None) -> None:
+    quote = period_quote(question, passages, "es")
+    assert (quote[1] if quote else None) == expected
+
+
+def test_a_still_question_gets_the_order_and_the_period_even_when_the_model_fails(
+        responder, sample_kb: Path, knowledge: Knowledge) -> None:  # type: ignore[no-untyped-def]
+    """"Is it still under warranty?": the order's date and the period from delivery, cited,
+    with the offer of a person, rather than a bare handoff."""
+    make = responder(FakeChat("NO_ANSWER"))
+    (sample_kb / "es" / "garantia-legal.md").write_text(
+        "# Garantía legal de las freidoras\n\nLas freidoras de aire tienen 3 años de garantía "
+        "legal desde la entrega del pedido.\n", encoding="utf-8")
+    assert knowledge.get().ingestor.run([sample_kb]).ok
+    reply = make.reply(ReplyRequest("¿Mi freidora de aire sigue en garantía legal?",
+                                    customer=_customer(FRYER)))
+    assert reply.rung == "account" and reply.handoff is None and reply.grounded
+    assert reply.answer.startswith("Tu pedido TL-MX-2026-002356")
+    assert "3 años de garantía legal desde la entrega" in reply.answer
+    assert "persona del equipo" in reply.answer
+    number = reply.citations[0].number
+    assert f"[{number}]" in reply.answer
+    assert reply.citations[0].document_id == "es/garantia-legal"

@@ -7,6 +7,14 @@ sentence comes from the store, so it is true by construction; it opens the reply
 passages answer the rest. When they don't, it is the reply (with the offer of a person) only
 to a question about where the order is or what became of it (``asks_status``): to "can I
 still return the TV?" the order's status is no answer, so it opens the handoff instead.
+
+To "is it still under warranty?" or "can I still return it?" the order's date answers half;
+the other half is the period the help centre counts from delivery ("3 años de garantía legal
+desde la entrega"). When exactly one sentence of the passages sent states such a period on
+the asked topic, in the reply's language, it is quoted after the order's sentence, cited
+(``period_quote``): the two facts side by side, and no verdict the data does not give. The
+passages were focused on the customer's country first, so another country's period is not
+among them.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cxrag.compose.context import Passage
+from cxrag.text import split_sentences
 from cxrag.textnorm import STOPWORDS, fold
 
 
@@ -95,3 +105,46 @@ def order_sentence(order: OrderFact, language: str) -> str:
     carrier = f", with {order.carrier}" if order.carrier else ""
     return f"Your order {order.id}{items}{when}: {order.status.lower()}{carrier}."
 
+
+
+# "Still" questions about a period (es/en, accents off): still / todavía / aún / sigue / a tiempo
+_STILL = re.compile(r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|siguen|a tiempo"
+                    r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?"
+                    r"|can i return)\b")
+# The topics whose period runs from delivery, as the question and the passage name them.
+_TOPICS = {
+    "warranty": re.compile(r"\b(?:garantia|warranty|guarantee)\b"),
+    "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento)\b"),
+}
+_DURATION = re.compile(r"\b\d+\s+(?:\w+\s+)?(?:dias?|days?|meses|months?|anos|years?)\b")
+_FROM_DELIVERY = re.compile(
+    r"\b(?:desde (?:la )?(?:entrega|recepcion|que (?:lo |la )?recib\w*)|from (?:the )?"
+    r"(?:delivery|day (?:you|it) (?:receive|arrive)\w*)|(?:of|after) (?:delivery|receiving))\b")
+
+
+def asked_period(question: str) -> str | None:
+    """The topic (``warranty`` or ``return``) of a question that asks whether an order is
+    still within its period ("¿sigue en garantía?", "can I still return the tv?"); None for
+    any other question."""
+    folded = fold(question)
+    if not _STILL.search(folded):
+        return None
+    return next((topic for topic, words in _TOPICS.items() if words.search(folded)), None)
+
+
+def period_quote(question: str, passages: Sequence[Passage], language: str
+                 ) -> tuple[Passage, str] | None:
+    """The one sentence of ``passages`` (in ``language``) that states the period of the
+    topic ``question`` asks about, counted from delivery, with its passage; None when the
+    question asks no such thing or the passages state none, or several."""
+    topic = asked_period(question)
+    if topic is None:
+        return None
+    found = {(p.number, s): p for p in passages if p.language == language
+             for s in split_sentences(p.text)
+             if _TOPICS[topic].search(f := fold(s)) and _DURATION.search(f)
+             and _FROM_DELIVERY.search(f)}
+    if len({s for _, s in found}) != 1:
+        return None
+    (_, sentence), passage = next(iter(found.items()))
+    return passage, sentence

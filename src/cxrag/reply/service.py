@@ -33,6 +33,7 @@ from cxrag.generate.control import CallControl
 from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import (
     NO_ANSWER,
+    Citation,
     Grounding,
     GroundingChecker,
     account_passage,
@@ -40,7 +41,7 @@ from cxrag.guard.grounding import (
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
 from cxrag.metrics import HANDOFFS, REPLIES
-from cxrag.reply.account import asks_status, mentioned_order, order_sentence
+from cxrag.reply.account import asks_status, mentioned_order, order_sentence, period_quote
 from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
 from cxrag.reply.handoff import (
     fallback_text,
@@ -297,21 +298,36 @@ class Responder:
 
     def _personal(self, prepared: Prepared, reply: Reply) -> Reply:
         """The reply opened by what the store says of the order the question is about (see
-        ``reply.account``); when the passages gave nothing, that sentence alone, with the
-        offer of a person, if the question asks what the status tells (where the order is,
-        whether it arrived), else the handoff opened by it. Escalations, unsafe replies and
-        the fallback stay as they are."""
+        ``reply.account``), and, to "is it still under warranty?", by the passages' one
+        sentence that gives that period from delivery, cited; when the passages gave nothing
+        else, those sentences alone with the offer of a person, if the question asks what
+        they tell (a period, or where the order is, whether it arrived), else the handoff
+        opened by the order's sentence. Escalations, unsafe replies and the fallback stay as
+        they are."""
         customer = prepared.request.customer
         if customer is None or not customer.orders or reply.rung not in (
                 "generated", "extractive", "handoff") or (
                 reply.handoff is not None and reply.handoff.reason == "unsafe"):
             return reply
-        order = mentioned_order(prepared.request.message, customer.orders)
+        message = prepared.request.message
+        order = mentioned_order(message, customer.orders)
         if order is None or order.id in reply.answer:
             return reply
         sentence = order_sentence(order, prepared.language)
-        if reply.rung == "handoff" and asks_status(prepared.request.message):
-            texts = self.prompts.texts(prepared.version)
+        texts = self.prompts.texts(prepared.version)
+        quote = period_quote(message, prepared.passages, prepared.language)
+        if quote is not None and quote[1] not in reply.answer:
+            passage, period = quote
+            sentence = f"{sentence} {period} [{passage.number}]"
+            cited = Citation(passage.number, passage.document_id, passage.title,
+                             passage.source, period[:300])
+            citations = [cited, *(c for c in reply.citations if c.number != passage.number)]
+            if reply.rung == "handoff":
+                return replace(reply, answer=wrap_offer(texts, sentence, prepared.language),
+                               citations=citations, grounded=True, handoff=None,
+                               rung="account")
+            return replace(reply, answer=f"{sentence} {reply.answer}", citations=citations)
+        if reply.rung == "handoff" and asks_status(message):
             return replace(reply, answer=wrap_offer(texts, sentence, prepared.language),
                            grounded=True, handoff=None, rung="account")
         return replace(reply, answer=f"{sentence} {reply.answer}")
