@@ -106,7 +106,6 @@ def order_sentence(order: OrderFact, language: str) -> str:
     return f"Your order {order.id}{items}{when}: {order.status.lower()}{carrier}."
 
 
-
 # "Still" questions about a period (es/en, accents off): still / todavía / aún / sigue / a tiempo
 _STILL = re.compile(r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|siguen|a tiempo"
                     r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?"

@@ -319,9 +319,10 @@ class Responder:
         if quote is not None and quote[1] not in reply.answer:
             passage, period = quote
             sentence = f"{sentence} {period} [{passage.number}]"
-            cited = Citation(passage.number, passage.document_id, passage.title,
-                             passage.source, period[:300])
-            citations = [cited, *(c for c in reply.citations if c.number != passage.number)]
+            citations = reply.citations if any(
+                c.number == passage.number for c in reply.citations) else [Citation(
+                    passage.number, passage.document_id, passage.title, passage.source,
+                    period[:300]), *reply.citations]
             if reply.rung == "handoff":
                 return replace(reply, answer=wrap_offer(texts, sentence, prepared.language),
                                citations=citations, grounded=True, handoff=None,
