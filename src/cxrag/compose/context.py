@@ -15,6 +15,7 @@ a fraction of the tokens; identical passages (a ticket copied twice) are sent on
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,6 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
-from cxrag.guard.vocab import FOLD, PLACE_OF, PLACE_RE
 from cxrag.retrieve.hybrid import SearchHit
 from cxrag.text import encoding, opens_list, split_sentences, states_fact
 from cxrag.textnorm import content_words, overlap
@@ -42,7 +42,14 @@ LIST_ITEMS = 4  # items a sentence that opens a list brings with it at most
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
 MARKET = 0.15  # bonus of a sentence in the section for the customer's country
 HEADING_WORDS = 10  # a line of at most this many words that ends no sentence is a heading
-COUNTRIES = {"ES": "Spain", "MX": "Mexico", "US": "United States", "GB": "United Kingdom"}
+# The markets a customer can be in, as section headings and questions name them (es/en,
+# accents off), and their acronyms, in capitals only ("contact us" names no country).
+COUNTRIES = {"ES": ("spain", "espana"), "MX": ("mexico", "mejico"),
+             "US": ("united states", "estados unidos", "ee. uu.", "ee.uu.", "eeuu", "usa"),
+             "GB": ("united kingdom", "reino unido")}
+_COUNTRY = [(code, re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)"))
+            for code, names in COUNTRIES.items()]
+_ACRONYM = [("US", re.compile(r"\bUS\b")), ("GB", re.compile(r"\bUK\b"))]
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            market = COUNTRIES.get((country or "").upper())
+            market = (country or "").upper() if (country or "").upper() in COUNTRIES else None
             if market is not None and _countries(question):
                 market = None  # "¿y en México?": the question's country, not the customer's
             return self._focus(_distinct(hits), vector, self.sentences, question, market)
@@ -113,7 +120,7 @@ class ContextPacker:
         the cosine, plus ``lexical`` times the share of the question's content words in the
         sentence, plus ``figures`` for a sentence with a figure when the question asks for
         an amount, a time or a limit (how much, how long, cuánto, cuándo...). With a
-        ``market`` (a country's name), a sentence in a section about that country gets
+        ``market`` (a country code), a sentence in a section about that country gets
         ``MARKET`` more, and one in a section about other countries only is left out."""
         hits = hits[: self.max_passages]
         sections = [_sections(hit) for hit in hits]
@@ -223,7 +230,8 @@ def _sections(hit: SearchHit) -> list[tuple[str, str]]:
 
 
 def _countries(text: str) -> set[str]:
-    """The market countries ``text`` names ("España", "United States"...)."""
-    markets = set(COUNTRIES.values())
-    return {c for m in PLACE_RE.finditer(text.translate(FOLD))
-            if (c := PLACE_OF[m[1]]) in markets}
+    """The markets ``text`` names, as country codes ("España" -> ES, "United States" -> US)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    return ({code for code, names in _COUNTRY if names.search(plain.lower())}
+            | {code for code, acronym in _ACRONYM if acronym.search(plain)})
