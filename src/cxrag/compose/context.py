@@ -15,7 +15,6 @@ a fraction of the tokens; identical passages (a ticket copied twice) are sent on
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
 from cxrag.retrieve.hybrid import SearchHit
 from cxrag.text import encoding, opens_list, split_sentences, states_fact
-from cxrag.textnorm import content_words, overlap
+from cxrag.textnorm import content_words, fold, overlap
 
 LEXICAL = 0.3  # weight of the question's content words found in a sentence
 FIGURES = 0.1  # bonus of a sentence with a figure when the question asks for one
@@ -90,9 +89,9 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            market = (country or "").upper() if (country or "").upper() in COUNTRIES else None
-            if market is not None and _countries(question):
-                market = None  # "¿y en México?": the question's country, not the customer's
+            market = country.upper() if country else None
+            if market not in COUNTRIES or _countries(question):
+                market = None  # unknown; or "¿y en México?": the question's country wins
             return self._focus(_distinct(hits), vector, self.sentences, question, market)
         out: list[Passage] = []
         left = self.budget
@@ -231,7 +230,6 @@ def _sections(hit: SearchHit) -> list[tuple[str, str]]:
 
 def _countries(text: str) -> set[str]:
     """The markets ``text`` names, as country codes ("España" -> ES, "United States" -> US)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
-                    if not unicodedata.combining(c))
-    return ({code for code, names in _COUNTRY if names.search(plain.lower())}
-            | {code for code, acronym in _ACRONYM if acronym.search(plain)})
+    folded = fold(text)
+    return ({code for code, names in _COUNTRY if names.search(folded)}
+            | {code for code, acronym in _ACRONYM if acronym.search(text)})

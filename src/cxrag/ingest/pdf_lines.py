@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _ENDS = (".", "!", "?", ":", ";")
@@ -82,15 +82,14 @@ def join_wrapped_lines(elements: list[Any]) -> list[Any]:
             numbered = _NUMBER.fullmatch(head.text.strip()) is not None
             kind = ListItem if head.category == "ListItem" or numbered else NarrativeText
             out[at] = kind(text=f"{head.text.rstrip()} {text}", metadata=head.metadata)
-            last = _Line(out[at], line.page, last.left, line.right, line.top, line.bottom)
+            last = replace(line, element=out[at], left=last.left)
             continue
         out.append(el)
         if el.category in _MARGINAL:
             continue
         bullet, last = False, None
         if line is not None and el.category in _TEXT and text:
-            last = _Line(el, line.page, line.left, line.right, line.top, line.bottom)
-            at = len(out) - 1
+            last, at = replace(line, element=el), len(out) - 1
     return out
 
 

@@ -139,11 +139,8 @@ def period_quote(question: str, passages: Sequence[Passage], language: str
     topic = asked_period(question)
     if topic is None:
         return None
-    found = {(p.number, s): p for p in passages if p.language == language
+    found = [(p, s) for p in passages if p.language == language
              for s in split_sentences(p.text)
              if _TOPICS[topic].search(f := fold(s)) and _DURATION.search(f)
-             and _FROM_DELIVERY.search(f)}
-    if len({s for _, s in found}) != 1:
-        return None
-    (_, sentence), passage = next(iter(found.items()))
-    return passage, sentence
+             and _FROM_DELIVERY.search(f)]
+    return found[0] if len({s for _, s in found}) == 1 else None
