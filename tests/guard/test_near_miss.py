@@ -17,6 +17,7 @@ from cxrag.guard.facts import (
     mislabelled,
     misplaced,
     numbered_labels,
+    other_topic,
     passage_facts,
     table,
     unbound,
@@ -672,3 +673,41 @@ def test_trap_a_figure_that_counts_something_else(checker: GroundingChecker, que
     source = passage(1, "Pago en OXXO" if language == "es" else "Multi-room groups", text,
                      language)
     _refused_and_right_kept(checker, source, sentence, right, "quantity", language, question)
+
+
+@pytest.mark.parametrize(("sentence", "units", "reason"), [
+    # a return period read off a warranty sentence, either language
+    ("La devolución tiene un plazo de 2 años en España.",
+     ["Luma Router has a 2-year warranty (3 years in Spain) with advance replacement."],
+     "a return period given for warranty in"),
+    ("You can return it within 30 days.",
+     ["The warranty covers faults for 30 days after delivery."],
+     "a return period given for warranty in"),
+    ("La garantía dura 14 días naturales.",
+     ["Tienes 14 días naturales para devolverlo."], "a warranty period given for return in"),
+    # the same topic, a sentence that names both, or one that names none (under its heading)
+    ("El router tiene una garantía de 2 años.",
+     ["Luma Router has a 2-year warranty (3 years in Spain)."], ""),
+    ("The warranty lasts 2 years.",
+     ["You can return items within 14 days, and the warranty is 2 years."], ""),
+    ("Puedes devolverlo en 30 días naturales desde la entrega.",
+     ["Clientes estándar: 30 días naturales desde la entrega."], ""),
+    # no topic before the period, or another figure: not this rule's
+    ("Report it within 30 days.", ["The warranty covers faults for 30 days."], ""),
+    ("You can return it within 30 days.", ["The warranty lasts 2 years."], ""),
+])
+def test_a_period_belongs_to_its_topic(sentence: str, units: list[str], reason: str) -> None:
+    assert other_topic(sentence, units) == reason
+
+
+def test_trap_a_warranty_period_given_as_the_return_window(checker: GroundingChecker) -> None:
+    """Near-miss trap, es and en: the figure is in the passage, but as the warranty."""
+    router = passage(1, "Luma Router mesh setup", "Factory reset and warranty\nLuma Router has "
+                     "a 2-year warranty (3 years in Spain) with advance replacement.", "en")
+    for sentence, language in [("La devolución del router tiene un plazo de 2 años.", "es"),
+                               ("You can return the router within 2 years.", "en")]:
+        verdict = checker.check(sentence, [router], language=language, languages=LANGUAGES)
+        assert not verdict.grounded
+        assert verdict.reasons == ["a return period given for warranty in passage 1"]
+    assert checker.check("El router tiene 2 años de garantía.", [router], language="es",
+                         languages=LANGUAGES).grounded

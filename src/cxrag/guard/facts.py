@@ -849,3 +849,41 @@ def denied(sentence: str, kinds: frozenset[str]) -> list[str]:
         return []
     said = fold(sentence)
     return [f"'no {kind}'" for kind in _KINDS if kind in kinds and _DENIAL[kind].search(said)]
+
+
+def other_topic(sentence: str, units: Sequence[str]) -> str:
+    """Why ``sentence`` states a period for one topic (``vocab.PERIOD_TOPICS``: a return,
+    a warranty) that its supporting passage, whose sentences are ``units``, gives for
+    another only ("La devolución tiene un plazo de 2 años" over "Luma Router has a 2-year
+    warranty"), to be followed by the passage ("a return period given for warranty in");
+    "" when it does not. A period's topic is the last topic word before it in
+    the sentence; a passage sentence stating the same period and naming no topic (under a
+    heading that names it: "Standard customers: 30 calendar days ...") or naming that one
+    backs it."""
+    folded = fold(sentence)
+    for m in _QUANTITY.finditer(folded):
+        unit = _period_unit(m["u"])
+        said = [(w.start(), topic) for topic, words in vocab.PERIOD_TOPICS.items()
+                for w in words.finditer(folded, 0, m.start())]
+        if unit is None or not said:
+            continue
+        topic = max(said)[1]
+        figures = {(_spelled(n), unit) for n in _QNUM_RE.findall(m["ns"])}
+        named: set[str] = set()
+        for u in map(fold, units):
+            if not figures & {(_spelled(n), _period_unit(q["u"])) for q in _QUANTITY.finditer(u)
+                              for n in _QNUM_RE.findall(q["ns"])}:
+                continue
+            topics = {t for t, words in vocab.PERIOD_TOPICS.items() if words.search(u)}
+            if not topics or topic in topics:
+                return ""
+            named |= topics
+        if named:
+            return f"a {topic} period given for {', '.join(sorted(named))} in"
+    return ""
+
+
+def _period_unit(word: str) -> str | None:
+    """The unit of a period ("dias" -> day, "years" -> year), None for any other unit."""
+    unit = vocab.UNIT[word.lower()]
+    return unit if unit in vocab.PERIOD_UNITS else None

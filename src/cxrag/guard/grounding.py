@@ -75,6 +75,7 @@ from cxrag.guard.facts import (
     mislabelled,
     misplaced,
     numbered_labels,
+    other_topic,
     passage_facts,
     table,
     unbound,
@@ -335,6 +336,9 @@ class GroundingChecker:
             if (best is not None and self.polarity and self.near_misses
                     and (turned := self._turned(sentence, claims[factual.index(i)], theirs))):
                 why, best = f"{turned} passage {passages[best].number}", None
+            if (best is not None and self.near_misses
+                    and (other := other_topic(sentence, theirs))):
+                why, best = f"{other} passage {passages[best].number}", None
             leaned_on = None if best is None else sentence
             if best is None:
                 refuted = refuted or (not given and not unsupported and refutes(sentence))

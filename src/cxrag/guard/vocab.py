@@ -140,3 +140,12 @@ SAME_UNIT = {"day": {"day", "business day", "calendar day"}, "calendar day": {"d
 # Words left out when a label is compared with the passage's text ("Redeem a gift card").
 FUNCTION = set("""a an the your my our their of to for in on at with and or el la los las un
 una unos unas de del al en para por con y o tu tus mi mis su sus nuestro nuestra""".split())
+
+# The topics whose periods customers ask about, as either language names them (accents off):
+# a period stated for one must not come from a passage sentence about the other
+# (``facts.other_topic``; ``reply.account`` reads the same words in a question)
+PERIOD_TOPICS = {
+    "warranty": re.compile(r"\b(?:garantia|warranty|guarantee)\b"),
+    "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento)\b"),
+}
+PERIOD_UNITS = frozenset({"day", "week", "month", "year"})
