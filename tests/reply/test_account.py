@@ -14,10 +14,12 @@ from cxrag.reply.account import (
     asks_status,
     mentioned_order,
     order_sentence,
+    period_lines,
     period_quote,
 )
 from cxrag.reply.models import CustomerContext, ReplyRequest
 from cxrag.reply.service import Responder
+from cxrag.retrieve.hybrid import SearchHit
 from tests.conftest import FakeChat
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
@@ -163,3 +165,94 @@ def test_a_still_question_gets_the_order_and_the_period_even_when_the_model_fail
     number = reply.citations[0].number
     assert f"[{number}]" in reply.answer
     assert reply.citations[0].document_id == "es/garantia-legal"
+
+
+STANDARD = "Clientes estándar: 30 días naturales desde la entrega para devolver."
+MEMBERS = "Socios Tiendalia Plus: 45 días naturales desde la entrega para devolver."
+
+
+@pytest.mark.parametrize(("tier", "expected"), [
+    ("standard", STANDARD), ("plus", MEMBERS),
+    (None, None),  # not known: two periods, no choice is made
+    ("business", None),  # a tier no sentence names: both are its, so no choice either
+])
+def test_the_period_quoted_is_the_customers_tier(tier: str | None, expected: str | None) -> None:
+    quote = period_quote("¿Puedo devolver todavía la freidora?",
+                         [_passage(1, f"{STANDARD} {MEMBERS}")], "es", tier)
+    assert (quote[1] if quote else None) == expected
+
+
+def _hit(document_id: str, text: str, headings: tuple[str, ...], language: str = "es") -> SearchHit:
+    return SearchHit(document_id, f"{document_id}#v-0", headings[0], f"kb/{document_id}.md", 1.0,
+                     text, language, "article", headings, (), None, "2026-06-12")
+
+
+RETURNS_POLICY = _hit("es/politica-de-devoluciones",
+                      "Plazo para devolver\nClientes estándar: 30 días naturales desde la entrega."
+                      "\nSocios Tiendalia Plus: 45 días naturales desde la entrega.\nEspaña\n"
+                      "La recogida a domicilio cuesta 4,95 €.", ("Política de devoluciones",))
+BY_COUNTRY = _hit("es/garantia", "España\nProductos nuevos: 3 años de garantía legal desde la "
+                  "entrega.\nReacondicionados: 1 año desde la entrega.\nMéxico\n"
+                  "Productos nuevos: 12 meses de garantía desde la entrega.",
+                  ("Garantía de los productos",))
+
+
+@pytest.mark.parametrize(("question", "hits", "tier", "country", "expected"), [
+    # the heading names the topic, the tier picks the line: labelled with its heading
+    ("¿Puedo devolver todavía la freidora?", [RETURNS_POLICY], "standard", "ES",
+     "Plazo para devolver — Clientes estándar: 30 días naturales desde la entrega."),
+    # the customer's country picks the section
+    ("¿Sigue en garantía mi freidora?", [BY_COUNTRY], None, "MX",
+     "Productos nuevos: 12 meses de garantía desde la entrega."),
+    ("¿Sigue en garantía mi freidora?", [BY_COUNTRY], None, "ES",
+     "Productos nuevos: 3 años de garantía legal desde la entrega."),
+    # (a line whose section heading is only a country, "España", does not name the topic)
+    # two lines, nothing to choose by; no order named; not a "still" question; another language
+    ("¿Puedo devolver todavía la freidora?", [RETURNS_POLICY], None, "ES", None),
+    ("¿Puedo devolver todavía la lavadora?", [RETURNS_POLICY], "standard", "ES", None),
+    ("¿Cómo devuelvo la freidora?", [RETURNS_POLICY], "standard", "ES", None),
+    ("can i still return the fryer?", [RETURNS_POLICY], "standard", "ES", None),
+])
+def test_the_period_lines_of_a_policy_search(question: str, hits: list[SearchHit],
+                                             tier: str | None, country: str,
+                                             expected: str | None) -> None:
+    found = period_lines(question, [FRYER], hits, "en" if question.startswith("can") else "es",
+                         tier, country)
+    assert (found[1] if found else None) == expected
+
+
+def test_a_still_question_finds_the_period_its_own_search_ranked_out(
+        knowledge: Knowledge, sample_kb: Path) -> None:
+    """"Can I still return the air fryer?": the product's page is what the question finds;
+    the returns policy, found by the version's search for the return period, comes as one
+    more passage, and its standard-customer line is quoted with the order (not the Plus
+    one), cited to the policy, even when the model gives nothing."""
+    (sample_kb / "es" / "freidora.md").write_text(
+        "# Freidora de aire Vetta 5.5 L\n\nLa freidora de aire Vetta tiene 5,5 litros de "
+        "capacidad y cesta antiadherente. Se puede devolver la cesta por separado como "
+        "recambio.\n", encoding="utf-8")
+    (sample_kb / "es" / "politica-de-devoluciones.md").write_text(
+        "# Política de devoluciones\n\n## Plazo para devolver\n\n- **Clientes estándar:** 30 "
+        "días naturales desde la entrega.\n- **Socios Tiendalia Plus:** 45 días naturales desde "
+        "la entrega.\n", encoding="utf-8")
+    assert knowledge.get().ingestor.run([sample_kb]).ok
+    responder = Responder(knowledge.get().retriever, FakeChat("NO_ANSWER"),
+                          PromptLibrary(PROMPTS), ContextPacker(60, max_passages=1),
+                          GroundingChecker(knowledge.embedder, 0.5, min_answer_relevance=0.0),
+                          "fake-model")
+    customer = CustomerContext("C9", "Luis", "standard", "es-ES", ("Order ...",), 0, (FRYER,),
+                               "ES")
+    request = ReplyRequest("¿Puedo devolver todavía la freidora?", customer=customer)
+    prepared = responder.prepare(request)
+    added = prepared.passages[-1]
+    assert added.document_id == "es/politica-de-devoluciones"
+    assert added.number == len(prepared.passages)
+    reply = responder.reply(request)
+    assert reply.rung == "account" and reply.handoff is None
+    assert "Clientes estándar: 30 días naturales desde la entrega." in reply.answer
+    assert "45 días" not in reply.answer
+    assert [c.document_id for c in reply.citations] == ["es/politica-de-devoluciones"]
+    # without a customer nothing more is searched
+    assert "es/politica-de-devoluciones" not in [
+        p.document_id for p in responder.prepare(ReplyRequest(
+            "¿Puedo devolver todavía la freidora?")).passages[1:]]

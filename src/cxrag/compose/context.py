@@ -228,6 +228,15 @@ def _sections(hit: SearchHit) -> list[tuple[str, str]]:
     return out
 
 
+def market_sentences(hit: SearchHit, country: str | None = None) -> list[tuple[str, str]]:
+    """The sentences of ``hit`` that can state a fact, each with its section's heading,
+    less those in a section about other countries only than ``country`` (an ISO code)."""
+    market = country.upper() if country else None
+    return [(sentence, heading) for sentence, heading in _sections(hit)
+            if market not in COUNTRIES or not (about := _countries(heading))
+            or market in about]
+
+
 def _countries(text: str) -> set[str]:
     """The markets ``text`` names, as country codes ("España" -> ES, "United States" -> US)."""
     folded = fold(text)

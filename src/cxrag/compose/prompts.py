@@ -28,6 +28,9 @@ from cxrag.errors import PromptError, PromptNotFound
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 TEXTS = "texts"  # the file of fixed texts and summaries in each version
 MESSAGES = ("handoff", "fallback", "escalate", "back", "intro", "offer")
+OPTIONAL_MESSAGES = ("search_return_period", "search_warranty_period")
+"""Searches, not said to anyone: what to look up in the help centre when a customer asks
+whether an order is still within its return or warranty period (``reply.account``)."""
 SUMMARIES = ("handoff", "customer")
 
 
@@ -63,6 +66,10 @@ class Texts:
     def language(self, language: str) -> str:
         """``language`` if this version has texts in it, else English."""
         return language if language in self.messages else "en"
+
+    def has(self, language: str, key: str) -> bool:
+        """Whether ``language`` (English when the version lacks it) has the message ``key``."""
+        return key in self.messages[self.language(language)]
 
     def say(self, language: str, key: str, /, **variables: Any) -> str:
         """The message ``key`` in ``language`` (English when the version lacks it)."""
@@ -146,7 +153,7 @@ class PromptLibrary:
                 if len(days[str(lang)]) != 7:
                     raise PromptError(f"{path}: language {lang!r} needs 7 day names")
                 messages[str(lang)] = {k: self._env.from_string(str(entries[k]))
-                                       for k in MESSAGES}
+                                       for k in (*MESSAGES, *OPTIONAL_MESSAGES) if k in entries}
             if "en" not in messages:
                 raise PromptError(f"{path}: texts in English are required (the fallback)")
             summaries = {k: self._env.from_string(str(data["summaries"][k])) for k in SUMMARIES}

@@ -23,7 +23,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cxrag.compose.context import Passage
+from cxrag.compose.context import Passage, market_sentences
+from cxrag.guard.vocab import PERIOD_TOPICS
+from cxrag.retrieve.hybrid import SearchHit
 from cxrag.text import split_sentences
 from cxrag.textnorm import STOPWORDS, fold
 
@@ -111,10 +113,7 @@ _STILL = re.compile(r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|si
                     r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?"
                     r"|can i return)\b")
 # The topics whose period runs from delivery, as the question and the passage name them.
-_TOPICS = {
-    "warranty": re.compile(r"\b(?:garantia|warranty|guarantee)\b"),
-    "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento)\b"),
-}
+_TOPICS = PERIOD_TOPICS
 _DURATION = re.compile(r"\b\d+\s+(?:\w+\s+)?(?:dias?|days?|meses|months?|anos|years?)\b")
 _FROM_DELIVERY = re.compile(
     r"\b(?:desde (?:la )?(?:entrega|recepcion|que (?:lo |la )?recib\w*)|from (?:the )?"
@@ -131,16 +130,55 @@ def asked_period(question: str) -> str | None:
     return next((topic for topic, words in _TOPICS.items() if words.search(folded)), None)
 
 
-def period_quote(question: str, passages: Sequence[Passage], language: str
-                 ) -> tuple[Passage, str] | None:
+def period_quote(question: str, passages: Sequence[Passage], language: str,
+                 tier: str | None = None) -> tuple[Passage, str] | None:
     """The one sentence of ``passages`` (in ``language``) that states the period of the
     topic ``question`` asks about, counted from delivery, with its passage; None when the
-    question asks no such thing or the passages state none, or several."""
+    question asks no such thing or the passages state none, or several. A sentence for a
+    membership tier that the customer's ``tier`` is not ("Tiendalia Plus members: 45 ...",
+    to a standard customer) is not theirs."""
     topic = asked_period(question)
     if topic is None:
         return None
     found = [(p, s) for p in passages if p.language == language
              for s in split_sentences(p.text)
              if _TOPICS[topic].search(f := fold(s)) and _DURATION.search(f)
-             and _FROM_DELIVERY.search(f)]
+             and _FROM_DELIVERY.search(f) and _for_tier(f, tier)]
     return found[0] if len({s for _, s in found}) == 1 else None
+
+
+# Membership tiers as passages name them (accents off), by the customer record's tier
+_TIER_WORDS = {"standard": re.compile(r"\b(?:standard|estandar)\b"),
+               "plus": re.compile(r"\bplus\b")}
+
+
+def _for_tier(folded: str, tier: str | None) -> bool:
+    """False when the sentence names a membership tier and ``tier`` is another known one."""
+    if tier is None or tier.lower() not in _TIER_WORDS:
+        return True
+    return not any(words.search(folded) for name, words in _TIER_WORDS.items()
+                   if name != tier.lower())
+
+
+def period_lines(question: str, orders: Sequence[OrderFact], hits: Sequence[SearchHit],
+                 language: str, tier: str | None = None, country: str | None = None
+                 ) -> tuple[SearchHit, str] | None:
+    """For a "still" question about one of ``orders``, the first of ``hits`` (a search for
+    the topic's policy) in ``language`` with exactly one sentence that states the topic's
+    period from delivery for the customer's ``tier`` and ``country``, and that sentence,
+    labelled with its section's heading when only the heading names the topic ("Plazo para
+    devolver — Clientes estándar: 30 días naturales desde la entrega."); None otherwise."""
+    topic = asked_period(question) if mentioned_order(question, orders) else None
+    if topic is None:
+        return None
+    words = _TOPICS[topic]
+    for hit in hits:
+        if hit.language != language:
+            continue
+        lines = [s if words.search(f) else f"{heading} — {s}"
+                 for s, heading in market_sentences(hit, country)
+                 if (words.search(f := fold(s)) or words.search(fold(heading)))
+                 and _DURATION.search(f) and _FROM_DELIVERY.search(f) and _for_tier(f, tier)]
+        if len(set(lines)) == 1:
+            return hit, lines[0]
+    return None

@@ -41,7 +41,14 @@ from cxrag.guard.grounding import (
 from cxrag.guard.streaming import GuardedStream
 from cxrag.language import detect_language
 from cxrag.metrics import HANDOFFS, REPLIES
-from cxrag.reply.account import asks_status, mentioned_order, order_sentence, period_quote
+from cxrag.reply.account import (
+    asked_period,
+    asks_status,
+    mentioned_order,
+    order_sentence,
+    period_lines,
+    period_quote,
+)
 from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
 from cxrag.reply.handoff import (
     fallback_text,
@@ -204,6 +211,7 @@ class Responder:
             hits = [] if below else found.hits
             country = req.customer.country if req.customer is not None else None
             passages = self.packer.pack(hits, question, vector, country) if hits else []
+            passages = self._with_period(req, version, language, passages)
         nothing = below and not (req.customer is not None and req.customer.facts)
         if variables is None:
             variables = {"question": req.message, "customer": customer_variables(req.customer),
@@ -213,6 +221,34 @@ class Responder:
             passages=[{"title": p.title, "text": p.text} for p in passages])
         return Prepared(req, language, version, question, passages, messages, vector, analysis,
                         tuple(dict.fromkeys(h.document_id for h in hits)), nothing)
+
+    def _with_period(self, req: ReplyRequest, version: str, language: str,
+                     passages: list[Passage]) -> list[Passage]:
+        """``passages``, and to "can I still return it?" about one of the customer's orders,
+        when they state no such period, the help centre's one sentence that does (see
+        ``reply.account.period_lines``), found by the version's search for the topic (its
+        ``search_<topic>_period`` text) and sent as one more passage. The question's own
+        search ranks the policy low when the order is named by its product ("el router",
+        "the tv"): the product's pages come first."""
+        customer, texts = req.customer, self.prompts.texts(version)
+        topic = asked_period(req.message)
+        key = f"search_{topic}_period"
+        if (customer is None or topic is None or not texts.has(language, key)
+                or mentioned_order(req.message, customer.orders) is None
+                or period_quote(req.message, passages, language, customer.tier) is not None):
+            return passages
+        query = texts.say(language, key)
+        found = self.retriever.search(query, k=self.k, filters=req.filters,
+                                      group_by_document=False,
+                                      vector=self.retriever.embedder.embed_query(query))
+        lines = period_lines(req.message, customer.orders, found.hits, language,
+                             customer.tier, customer.country)
+        if lines is None:
+            return passages
+        hit, line = lines
+        return [*passages, Passage(len(passages) + 1, hit.document_id, hit.chunk_id, hit.title,
+                                   hit.source, line, hit.language, hit.score,
+                                   self.packer.count(line))]
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -315,7 +351,7 @@ class Responder:
             return reply
         sentence = order_sentence(order, prepared.language)
         texts = self.prompts.texts(prepared.version)
-        quote = period_quote(message, prepared.passages, prepared.language)
+        quote = period_quote(message, prepared.passages, prepared.language, customer.tier)
         if quote is not None and quote[1] not in reply.answer:
             passage, period = quote
             sentence = f"{sentence} {period} [{passage.number}]"
