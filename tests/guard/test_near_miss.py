@@ -195,6 +195,12 @@ def test_a_streamed_sentence_carries_its_reason(checker: GroundingChecker) -> No
     ("The fee applies for the first 3 years.", "La comisión es del 0,25 % los 3 primeros años.",
      []),
     ("Tienes 7 días.", "Desde el 7 de marzo.", []),
+    # an acronym of a known place or tax is read in either language, never as a bare name
+    ("Prices are recalculated without the 21% VAT.", "Los precios se recalculan sin el 21 % "
+     "de IVA.", []),
+    ("Prices are recalculated without the 21% APR.", "Los precios se recalculan sin el 21 % "
+     "de IVA.", ["name APR"]),
+    ("We ship to the EEUU.", "Enviamos a Estados Unidos.", []),
 ])
 def test_facts_as_compared(sentence: str, text: str, missing: list[str]) -> None:
     """The rules without the embedder: units and ranges, times, weekdays in a range, ISO

@@ -433,6 +433,11 @@ def _name_runs(folded: str,
         code = (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
                 and not _COUNT.fullmatch(word) and not _QUANTITY.fullmatch(word)) or (
             len(word) > 1 and word.isupper() and word.isalpha())
+        if code and word in vocab.PLACE_OF and any(s <= m.start() < e for s, e in skip):
+            # an acronym of vocab's places ("VAT", "EEUU") is the place check's, which
+            # reads it in either language ("VAT" for the passage's "IVA")
+            runs.append([])
+            continue
         if i and folded[tokens[i - 1].end():m.start()].strip(" -"):
             runs.append([])  # "Canada, Tiendalia": two names
         if lower in vocab.NOT_NAMES or _ORDINAL.fullmatch(lower):  # "10th" is a figure
