@@ -197,31 +197,39 @@ BY_COUNTRY = _hit("es/garantia", "España\nProductos nuevos: 3 años de garantí
                   ("Garantía de los productos",))
 
 
+STANDARD_LINE = "Plazo para devolver — Clientes estándar: 30 días naturales desde la entrega."
+MEMBERS_LINE = "Plazo para devolver — Socios Tiendalia Plus: 45 días naturales desde la entrega."
+
+
 @pytest.mark.parametrize(("question", "hits", "tier", "country", "expected"), [
     # the heading names the topic, the tier picks the line: labelled with its heading
     ("¿Puedo devolver todavía la freidora?", [RETURNS_POLICY], "standard", "ES",
-     "Plazo para devolver — Clientes estándar: 30 días naturales desde la entrega."),
-    # the customer's country picks the section
+     [STANDARD_LINE]),
+    ("¿Cuántos días tengo para devolver una freidora?", [RETURNS_POLICY], "plus", None,
+     [MEMBERS_LINE]),
+    # no tier known: every tier's line
+    ("¿Cuántos días tengo para devolver una freidora?", [RETURNS_POLICY], None, None,
+     [STANDARD_LINE, MEMBERS_LINE]),
+    # the customer's country picks the section (a line whose section heading is only a
+    # country, "España", does not name the topic)
     ("¿Sigue en garantía mi freidora?", [BY_COUNTRY], None, "MX",
-     "Productos nuevos: 12 meses de garantía desde la entrega."),
+     ["Productos nuevos: 12 meses de garantía desde la entrega."]),
     ("¿Sigue en garantía mi freidora?", [BY_COUNTRY], None, "ES",
-     "Productos nuevos: 3 años de garantía legal desde la entrega."),
-    # (a line whose section heading is only a country, "España", does not name the topic)
-    # two lines, nothing to choose by; no order named; not a "still" question; another language
-    ("¿Puedo devolver todavía la freidora?", [RETURNS_POLICY], None, "ES", None),
-    ("¿Puedo devolver todavía la lavadora?", [RETURNS_POLICY], "standard", "ES", None),
+     ["Productos nuevos: 3 años de garantía legal desde la entrega."]),
+    # not a question about a period ("how long does it take" is not one); another language
     ("¿Cómo devuelvo la freidora?", [RETURNS_POLICY], "standard", "ES", None),
+    ("¿Cuánto tiempo tarda una devolución?", [RETURNS_POLICY], "standard", "ES", None),
     ("can i still return the fryer?", [RETURNS_POLICY], "standard", "ES", None),
 ])
 def test_the_period_lines_of_a_policy_search(question: str, hits: list[SearchHit],
-                                             tier: str | None, country: str,
-                                             expected: str | None) -> None:
-    found = period_lines(question, [FRYER], hits, "en" if question.startswith("can") else "es",
-                         tier, country)
+                                             tier: str | None, country: str | None,
+                                             expected: list[str] | None) -> None:
+    found = period_lines(question, hits, "en" if question.startswith("can") else "es", tier,
+                         country)
     assert (found[1] if found else None) == expected
 
 
-def test_a_still_question_finds_the_period_its_own_search_ranked_out(
+def test_a_period_question_finds_the_period_its_own_search_ranked_out(
         knowledge: Knowledge, sample_kb: Path) -> None:
     """"Can I still return the air fryer?": the product's page is what the question finds;
     the returns policy, found by the version's search for the return period, comes as one
@@ -247,12 +255,33 @@ def test_a_still_question_finds_the_period_its_own_search_ranked_out(
     added = prepared.passages[-1]
     assert added.document_id == "es/politica-de-devoluciones"
     assert added.number == len(prepared.passages)
+    # the model gives nothing: the order, then the policy's line for a standard customer,
+    # cited, with the offer of a person (the passage's own words: the extractive rung)
     reply = responder.reply(request)
-    assert reply.rung == "account" and reply.handoff is None
-    assert "Clientes estándar: 30 días naturales desde la entrega." in reply.answer
-    assert "45 días" not in reply.answer
+    assert reply.rung == "extractive" and reply.handoff is None and reply.grounded
+    assert reply.answer.startswith("Tu pedido TL-MX-2026-002356")
+    assert f"Clientes estándar: 30 días naturales desde la entrega. [{added.number}]" in \
+        reply.answer
+    assert "45 días" not in reply.answer and "persona del equipo" in reply.answer
     assert [c.document_id for c in reply.citations] == ["es/politica-de-devoluciones"]
-    # without a customer nothing more is searched
-    assert "es/politica-de-devoluciones" not in [
-        p.document_id for p in responder.prepare(ReplyRequest(
-            "¿Puedo devolver todavía la freidora?")).passages[1:]]
+    # without a customer, every tier's line; a question about no period: nothing more
+    anonymous = responder.prepare(ReplyRequest("¿Cuántos días tengo para devolver la freidora?"))
+    assert anonymous.passages[-1].text == (
+        "Plazo para devolver — Clientes estándar: 30 días naturales desde la entrega. Plazo "
+        "para devolver — Socios Tiendalia Plus: 45 días naturales desde la entrega.")
+    assert "es/politica-de-devoluciones" not in [p.document_id for p in responder.prepare(
+        ReplyRequest("¿Cómo devuelvo la cesta de la freidora?")).passages]
+    anonymous_reply = responder.reply(ReplyRequest(
+        "¿Cuántos días tengo para devolver la freidora?"))
+    assert anonymous_reply.rung == "extractive" and "TL-" not in anonymous_reply.answer
+    assert anonymous_reply.answer == (
+        f"Esto es lo que dice nuestro centro de ayuda: {anonymous.passages[-1].text} "
+        f"[{anonymous.passages[-1].number}] Si no resuelve tu duda, te paso con una persona del "
+        "equipo.")
+    # a grounded answer from the model is left as it is
+    answered = Responder(knowledge.get().retriever, FakeChat(
+        "Tienes 30 días naturales desde la entrega."), PromptLibrary(PROMPTS),
+        ContextPacker(60, max_passages=1),
+        GroundingChecker(knowledge.embedder, 0.5, min_answer_relevance=0.0),
+        "fake-model").reply(ReplyRequest("¿Cuántos días tengo para devolver la freidora?"))
+    assert answered.rung == "generated" and not answered.answer.startswith("Esto es lo")

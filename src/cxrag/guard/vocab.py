@@ -146,6 +146,7 @@ una unos unas de del al en para por con y o tu tus mi mis su sus nuestro nuestra
 # (``facts.other_topic``; ``reply.account`` reads the same words in a question)
 PERIOD_TOPICS = {
     "warranty": re.compile(r"\b(?:garantia|warranty|guarantee)\b"),
-    "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento)\b"),
+    "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento"
+                         r"|send(?:ing)? (?:\w+ )?back)\b"),
 }
 PERIOD_UNITS = frozenset({"day", "week", "month", "year"})

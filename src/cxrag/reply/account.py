@@ -108,26 +108,41 @@ def order_sentence(order: OrderFact, language: str) -> str:
     return f"Your order {order.id}{items}{when}: {order.status.lower()}{carrier}."
 
 
-# "Still" questions about a period (es/en, accents off): still / todavía / aún / sigue / a tiempo
+# Questions about a period (es/en, accents off): whether it is still running (still /
+# todavía / aún / sigue / a tiempo), or how long one has ("how long do I have to return",
+# "¿cuántos días tengo para devolver?"), not how long something takes
 _STILL = re.compile(r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|siguen|a tiempo"
                     r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?"
-                    r"|can i return)\b")
+                    r"|can i return"
+                    r"|(?:how long|how many days|how much time) (?:do|does|have|will) (?:i|we|you)"
+                    r"(?: still)? (?:have|get)|(?:cuantos dias|cuanto tiempo|que plazo) "
+                    r"(?:tengo|tenemos|tienes|hay|me queda\w*|nos queda\w*)"
+                    r"|hasta cuando (?:puedo|tengo|podemos|cubre|dura))\b")
 # The topics whose period runs from delivery, as the question and the passage name them.
 _TOPICS = PERIOD_TOPICS
 _DURATION = re.compile(r"\b\d+\s+(?:\w+\s+)?(?:dias?|days?|meses|months?|anos|years?)\b")
 _FROM_DELIVERY = re.compile(
     r"\b(?:desde (?:la )?(?:entrega|recepcion|que (?:lo |la )?recib\w*)|from (?:the )?"
     r"(?:delivery|day (?:you|it) (?:receive|arrive)\w*)|(?:of|after) (?:delivery|receiving))\b")
+MAX_PERIOD_LINES = 3  # lines of one policy sent for a period question (tiers, countries)
 
 
 def asked_period(question: str) -> str | None:
     """The topic (``warranty`` or ``return``) of a question that asks whether an order is
-    still within its period ("¿sigue en garantía?", "can I still return the tv?"); None for
-    any other question."""
+    still within its period ("¿sigue en garantía?", "can I still return the tv?") or how
+    long one has ("¿cuántos días tengo para devolver una freidora?"); None for any other
+    question ("how long does a refund take?")."""
     folded = fold(question)
     if not _STILL.search(folded):
         return None
     return next((topic for topic, words in _TOPICS.items() if words.search(folded)), None)
+
+
+def _states_period(folded: str, topic: str, tier: str | None) -> bool:
+    """Whether the folded sentence states a period counted from delivery (the topic aside),
+    and not one for another membership tier than ``tier``."""
+    return bool(_DURATION.search(folded) and _FROM_DELIVERY.search(folded)
+                and _for_tier(folded, tier))
 
 
 def period_quote(question: str, passages: Sequence[Passage], language: str,
@@ -137,14 +152,25 @@ def period_quote(question: str, passages: Sequence[Passage], language: str,
     question asks no such thing or the passages state none, or several. A sentence for a
     membership tier that the customer's ``tier`` is not ("Tiendalia Plus members: 45 ...",
     to a standard customer) is not theirs."""
+    found = _period_sentences(question, passages, language, tier)
+    return found[0] if len({s for _, s in found}) == 1 else None
+
+
+def states_asked_period(question: str, passages: Sequence[Passage], language: str,
+                        tier: str | None = None) -> bool:
+    """Whether ``passages`` state a period of the topic ``question`` asks about (one or
+    several: what ``period_quote`` reads)."""
+    return bool(_period_sentences(question, passages, language, tier))
+
+
+def _period_sentences(question: str, passages: Sequence[Passage], language: str,
+                      tier: str | None) -> list[tuple[Passage, str]]:
     topic = asked_period(question)
     if topic is None:
-        return None
-    found = [(p, s) for p in passages if p.language == language
-             for s in split_sentences(p.text)
-             if _TOPICS[topic].search(f := fold(s)) and _DURATION.search(f)
-             and _FROM_DELIVERY.search(f) and _for_tier(f, tier)]
-    return found[0] if len({s for _, s in found}) == 1 else None
+        return []
+    return [(p, s) for p in passages if p.language == language
+            for s in split_sentences(p.text)
+            if _TOPICS[topic].search(f := fold(s)) and _states_period(f, topic, tier)]
 
 
 # Membership tiers as passages name them (accents off), by the customer record's tier
@@ -160,15 +186,16 @@ def _for_tier(folded: str, tier: str | None) -> bool:
                    if name != tier.lower())
 
 
-def period_lines(question: str, orders: Sequence[OrderFact], hits: Sequence[SearchHit],
-                 language: str, tier: str | None = None, country: str | None = None
-                 ) -> tuple[SearchHit, str] | None:
-    """For a "still" question about one of ``orders``, the first of ``hits`` (a search for
-    the topic's policy) in ``language`` with exactly one sentence that states the topic's
-    period from delivery for the customer's ``tier`` and ``country``, and that sentence,
-    labelled with its section's heading when only the heading names the topic ("Plazo para
-    devolver — Clientes estándar: 30 días naturales desde la entrega."); None otherwise."""
-    topic = asked_period(question) if mentioned_order(question, orders) else None
+def period_lines(question: str, hits: Sequence[SearchHit], language: str,
+                 tier: str | None = None, country: str | None = None
+                 ) -> tuple[SearchHit, list[str]] | None:
+    """For a question about a period (``asked_period``), the first of ``hits`` (a search
+    for the topic's policy) in ``language`` with sentences that state the topic's period
+    from delivery, for the customer's ``tier`` and ``country`` when known, and those
+    sentences (at most ``MAX_PERIOD_LINES``), each labelled with its section's heading when
+    only the heading names the topic ("Plazo para devolver — Clientes estándar: 30 días
+    naturales desde la entrega."); None otherwise."""
+    topic = asked_period(question)
     if topic is None:
         return None
     words = _TOPICS[topic]
@@ -178,7 +205,7 @@ def period_lines(question: str, orders: Sequence[OrderFact], hits: Sequence[Sear
         lines = [s if words.search(f) else f"{heading} — {s}"
                  for s, heading in market_sentences(hit, country)
                  if (words.search(f := fold(s)) or words.search(fold(heading)))
-                 and _DURATION.search(f) and _FROM_DELIVERY.search(f) and _for_tier(f, tier)]
-        if len(set(lines)) == 1:
-            return hit, lines[0]
+                 and _states_period(f, topic, tier)]
+        if lines:
+            return hit, list(dict.fromkeys(lines))[:MAX_PERIOD_LINES]
     return None

@@ -102,6 +102,7 @@ class Prepared:
     analysis: Analysis | None = None
     retrieved_ids: tuple[str, ...] = ()  # the hits' documents before packing, in rank order
     nothing_found: bool = False  # retrieval's relevance below the threshold: no model call
+    period: Passage | None = None  # the policy lines a period question was sent (account.py)
 
 
 def trace(prepared: Prepared, text: str | None, verdict: Grounding | None) -> dict[str, Any]:

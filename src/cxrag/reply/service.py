@@ -48,8 +48,9 @@ from cxrag.reply.account import (
     order_sentence,
     period_lines,
     period_quote,
+    states_asked_period,
 )
-from cxrag.reply.extractive import Extractor, compose, needs_translation, translated
+from cxrag.reply.extractive import Extractor, compose, needs_translation, translated, wrap
 from cxrag.reply.handoff import (
     fallback_text,
     person_text,
@@ -211,7 +212,8 @@ class Responder:
             hits = [] if below else found.hits
             country = req.customer.country if req.customer is not None else None
             passages = self.packer.pack(hits, question, vector, country) if hits else []
-            passages = self._with_period(req, version, language, passages)
+            period = self._period_passage(req, version, language, passages)
+            passages = passages if period is None else [*passages, period]
         nothing = below and not (req.customer is not None and req.customer.facts)
         if variables is None:
             variables = {"question": req.message, "customer": customer_variables(req.customer),
@@ -220,35 +222,36 @@ class Responder:
             **variables, language=LANGUAGE_NAMES.get(language, "English"),
             passages=[{"title": p.title, "text": p.text} for p in passages])
         return Prepared(req, language, version, question, passages, messages, vector, analysis,
-                        tuple(dict.fromkeys(h.document_id for h in hits)), nothing)
+                        tuple(dict.fromkeys(h.document_id for h in hits)), nothing, period)
 
-    def _with_period(self, req: ReplyRequest, version: str, language: str,
-                     passages: list[Passage]) -> list[Passage]:
-        """``passages``, and to "can I still return it?" about one of the customer's orders,
-        when they state no such period, the help centre's one sentence that does (see
-        ``reply.account.period_lines``), found by the version's search for the topic (its
-        ``search_<topic>_period`` text) and sent as one more passage. The question's own
-        search ranks the policy low when the order is named by its product ("el router",
-        "the tv"): the product's pages come first."""
+    def _period_passage(self, req: ReplyRequest, version: str, language: str,
+                        passages: list[Passage]) -> Passage | None:
+        """To a question about a return or warranty period ("can I still return the tv?",
+        "¿cuántos días tengo para devolver una freidora?") that ``passages`` do not answer,
+        the help centre's lines that state it (``reply.account.period_lines``: for the
+        customer's tier and country when known), found by the version's search for the
+        topic (its ``search_<topic>_period`` text), as one more passage; else None. The
+        question's own search ranks the policy low when it names a product ("el router", "a
+        blender"): the product's pages come first."""
         customer, texts = req.customer, self.prompts.texts(version)
         topic = asked_period(req.message)
         key = f"search_{topic}_period"
-        if (customer is None or topic is None or not texts.has(language, key)
-                or mentioned_order(req.message, customer.orders) is None
-                or period_quote(req.message, passages, language, customer.tier) is not None):
-            return passages
+        tier = customer.tier if customer is not None else None
+        if (topic is None or not texts.has(language, key)
+                or states_asked_period(req.message, passages, language, tier)):
+            return None
         query = texts.say(language, key)
         found = self.retriever.search(query, k=self.k, filters=req.filters,
                                       group_by_document=False,
                                       vector=self.retriever.embedder.embed_query(query))
-        lines = period_lines(req.message, customer.orders, found.hits, language,
-                             customer.tier, customer.country)
+        lines = period_lines(req.message, found.hits, language, tier,
+                             customer.country if customer is not None else None)
         if lines is None:
-            return passages
-        hit, line = lines
-        return [*passages, Passage(len(passages) + 1, hit.document_id, hit.chunk_id, hit.title,
-                                   hit.source, line, hit.language, hit.score,
-                                   self.packer.count(line))]
+            return None
+        hit, said = lines
+        text = " ".join(said)
+        return Passage(len(passages) + 1, hit.document_id, hit.chunk_id, hit.title, hit.source,
+                       text, hit.language, hit.score, self.packer.count(text))
 
     def _language(self, req: ReplyRequest) -> str:
         return self.detect(req.message,
@@ -321,12 +324,20 @@ class Responder:
         reason = {"no_answer": "no_answer", "no_passages": "no_answer",
                   "wrong_language": "wrong_language", "unsafe": "unsafe"}.get(
                       verdict.reason or "", "ungrounded")
+        texts = self.prompts.texts(prepared.version)
         if reason in ("no_answer", "ungrounded", "wrong_language") and verdict.reason != \
                 "no_passages":
+            if (period := prepared.period) is not None:  # the lines the question asked for
+                log.info("reply.period", document=period.document_id)
+                return Reply(wrap(texts, f"{period.text} [{period.number}]", prepared.language),
+                             [Citation(period.number, period.document_id, period.title,
+                                       period.source, period.text[:300])], True, None,
+                             prepared.language, prepared.version, self.model_name, usage,
+                             question=prepared.question, passages=prepared.passages,
+                             analysis=prepared.analysis, rung="extractive")
             extracted = self._extractive(prepared, usage, control)
             if extracted is not None:
                 return extracted
-        texts = self.prompts.texts(prepared.version)
         return Reply(person_text(texts, prepared.language, prepared.analysis, "handoff"), [],
                      False, self._handoff(prepared, reason), prepared.language, prepared.version,
                      self.model_name, usage, question=prepared.question,
