@@ -11,6 +11,7 @@ from cxrag.guard.grounding import GroundingChecker
 from cxrag.knowledge import Knowledge
 from cxrag.reply.account import (
     OrderFact,
+    asked_period,
     asks_status,
     mentioned_order,
     order_sentence,
@@ -285,3 +286,18 @@ def test_a_period_question_finds_the_period_its_own_search_ranked_out(
         GroundingChecker(knowledge.embedder, 0.5, min_answer_relevance=0.0),
         "fake-model").reply(ReplyRequest("¿Cuántos días tengo para devolver la freidora?"))
     assert answered.rung == "generated" and not answered.answer.startswith("Esto es lo")
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("can i still return the tv i got last month?", "return"),
+    ("im a plus member, how long do i have to send back a blender", "return"),
+    ("hola, cuantos dias tengo pa devolver una freidora?", "return"),
+    ("¿Hasta cuándo cubre la garantía de mi cafetera?", "warranty"),
+    ("¿Sigue en garantía?", "warranty"),
+    # how long something takes, or no period at all
+    ("how long does a return take to process?", None),
+    ("¿Cuánto tiempo tarda el reembolso de una devolución?", None),
+    ("¿Cómo devuelvo un pedido?", None),
+])
+def test_which_questions_ask_for_a_period(question: str, topic: str | None) -> None:
+    assert asked_period(question) == topic

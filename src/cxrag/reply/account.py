@@ -15,6 +15,14 @@ the asked topic, in the reply's language, it is quoted after the order's sentenc
 (``period_quote``): the two facts side by side, and no verdict the data does not give. The
 passages were focused on the customer's country first, so another country's period is not
 among them.
+
+A question that names a product ("can I still return the tv?", "¿cuántos días tengo para
+devolver una freidora?", with or without an order) finds the product's pages first, and the
+returns policy may not reach the prompt at all. When the passages state no period of the asked
+topic, the responder searches the help centre for it (the prompt version's
+``search_<topic>_period`` text) and sends the policy's lines that state it (``period_lines``:
+the customer's tier and country when the profile gives them, every tier's line otherwise) as one
+more passage; if the model's answer fails, those lines are the reply, verbatim and cited.
 """
 
 from __future__ import annotations
@@ -111,13 +119,13 @@ def order_sentence(order: OrderFact, language: str) -> str:
 # Questions about a period (es/en, accents off): whether it is still running (still /
 # todavía / aún / sigue / a tiempo), or how long one has ("how long do I have to return",
 # "¿cuántos días tengo para devolver?"), not how long something takes
-_STILL = re.compile(r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|siguen|a tiempo"
-                    r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?"
-                    r"|can i return"
-                    r"|(?:how long|how many days|how much time) (?:do|does|have|will) (?:i|we|you)"
-                    r"(?: still)? (?:have|get)|(?:cuantos dias|cuanto tiempo|que plazo) "
-                    r"(?:tengo|tenemos|tienes|hay|me queda\w*|nos queda\w*)"
-                    r"|hasta cuando (?:puedo|tengo|podemos|cubre|dura))\b")
+_PERIOD_ASKED = re.compile(
+    r"\b(?:still|anymore|any longer|in time|todavia|aun|sigue|siguen|a tiempo"
+    r"|(?:lo|la|los|las) puedo devolver|puedo devolver(?:lo|la|los|las)?|can i return"
+    r"|(?:how long|how many days|how much time) (?:do|does|have|will) (?:i|we|you)"
+    r"(?: still)? (?:have|get)|(?:cuantos dias|cuanto tiempo|que plazo) "
+    r"(?:tengo|tenemos|tienes|hay|me queda\w*|nos queda\w*)"
+    r"|hasta cuando (?:puedo|tengo|podemos|cubre|dura))\b")
 # The topics whose period runs from delivery, as the question and the passage name them.
 _TOPICS = PERIOD_TOPICS
 _DURATION = re.compile(r"\b\d+\s+(?:\w+\s+)?(?:dias?|days?|meses|months?|anos|years?)\b")
@@ -133,14 +141,14 @@ def asked_period(question: str) -> str | None:
     long one has ("¿cuántos días tengo para devolver una freidora?"); None for any other
     question ("how long does a refund take?")."""
     folded = fold(question)
-    if not _STILL.search(folded):
+    if not _PERIOD_ASKED.search(folded):
         return None
     return next((topic for topic, words in _TOPICS.items() if words.search(folded)), None)
 
 
-def _states_period(folded: str, topic: str, tier: str | None) -> bool:
-    """Whether the folded sentence states a period counted from delivery (the topic aside),
-    and not one for another membership tier than ``tier``."""
+def _states_period(folded: str, tier: str | None) -> bool:
+    """Whether the folded sentence states a period counted from delivery (whatever its
+    topic), and not one for another membership tier than ``tier``."""
     return bool(_DURATION.search(folded) and _FROM_DELIVERY.search(folded)
                 and _for_tier(folded, tier))
 
@@ -170,7 +178,7 @@ def _period_sentences(question: str, passages: Sequence[Passage], language: str,
         return []
     return [(p, s) for p in passages if p.language == language
             for s in split_sentences(p.text)
-            if _TOPICS[topic].search(f := fold(s)) and _states_period(f, topic, tier)]
+            if _TOPICS[topic].search(f := fold(s)) and _states_period(f, tier)]
 
 
 # Membership tiers as passages name them (accents off), by the customer record's tier
@@ -205,7 +213,7 @@ def period_lines(question: str, hits: Sequence[SearchHit], language: str,
         lines = [s if words.search(f) else f"{heading} — {s}"
                  for s, heading in market_sentences(hit, country)
                  if (words.search(f := fold(s)) or words.search(fold(heading)))
-                 and _states_period(f, topic, tier)]
+                 and _states_period(f, tier)]
         if lines:
             return hit, list(dict.fromkeys(lines))[:MAX_PERIOD_LINES]
     return None
