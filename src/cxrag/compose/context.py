@@ -89,8 +89,8 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            market = country.upper() if country else None
-            if market not in COUNTRIES or _countries(question):
+            market = _market(country)
+            if market is None or _countries(question):
                 market = None  # unknown; or "¿y en México?": the question's country wins
             return self._focus(_distinct(hits), vector, self.sentences, question, market)
         out: list[Passage] = []
@@ -231,10 +231,15 @@ def _sections(hit: SearchHit) -> list[tuple[str, str]]:
 def market_sentences(hit: SearchHit, country: str | None = None) -> list[tuple[str, str]]:
     """The sentences of ``hit`` that can state a fact, each with its section's heading,
     less those in a section about other countries only than ``country`` (an ISO code)."""
-    market = country.upper() if country else None
+    market = _market(country)
     return [(sentence, heading) for sentence, heading in _sections(hit)
-            if market not in COUNTRIES or not (about := _countries(heading))
-            or market in about]
+            if market is None or not (about := _countries(heading)) or market in about]
+
+
+def _market(country: str | None) -> str | None:
+    """``country`` as one of the known market codes, or None when it is not one."""
+    market = country.upper() if country else None
+    return market if market in COUNTRIES else None
 
 
 def _countries(text: str) -> set[str]:

@@ -30,7 +30,7 @@ TEXTS = "texts"  # the file of fixed texts and summaries in each version
 MESSAGES = ("handoff", "fallback", "escalate", "back", "intro", "offer")
 OPTIONAL_MESSAGES = ("search_return_period", "search_warranty_period")
 """Searches, not said to anyone: what to look up in the help centre when a customer asks
-whether an order is still within its return or warranty period (``reply.account``)."""
+how long they have to return an item or claim the warranty (``reply.account``)."""
 SUMMARIES = ("handoff", "customer")
 
 

@@ -866,6 +866,7 @@ def other_topic(sentence: str, units: Sequence[str]) -> str:
     heading that names it: "Standard customers: 30 calendar days ...") or naming that one
     backs it."""
     folded = fold(sentence)
+    stated: list[tuple[set[tuple[str, str | None]], set[str]]] | None = None
     for m in _QUANTITY.finditer(folded):
         unit = _period_unit(m["u"])
         said = [(w.start(), topic) for topic, words in vocab.PERIOD_TOPICS.items()
@@ -874,12 +875,15 @@ def other_topic(sentence: str, units: Sequence[str]) -> str:
             continue
         topic = max(said)[1]
         figures = {(_spelled(n), unit) for n in _QNUM_RE.findall(m["ns"])}
+        if stated is None:  # each passage sentence's periods and topics, read once
+            stated = [({(_spelled(n), _period_unit(q["u"])) for q in _QUANTITY.finditer(u)
+                        for n in _QNUM_RE.findall(q["ns"])},
+                       {t for t, words in vocab.PERIOD_TOPICS.items() if words.search(u)})
+                      for u in map(fold, units)]
         named: set[str] = set()
-        for u in map(fold, units):
-            if not figures & {(_spelled(n), _period_unit(q["u"])) for q in _QUANTITY.finditer(u)
-                              for n in _QNUM_RE.findall(q["ns"])}:
+        for periods, topics in stated:
+            if not figures & periods:
                 continue
-            topics = {t for t, words in vocab.PERIOD_TOPICS.items() if words.search(u)}
             if not topics or topic in topics:
                 return ""
             named |= topics

@@ -126,8 +126,6 @@ _PERIOD_ASKED = re.compile(
     r"(?: still)? (?:have|get)|(?:cuantos dias|cuanto tiempo|que plazo) "
     r"(?:tengo|tenemos|tienes|hay|me queda\w*|nos queda\w*)"
     r"|hasta cuando (?:puedo|tengo|podemos|cubre|dura))\b")
-# The topics whose period runs from delivery, as the question and the passage name them.
-_TOPICS = PERIOD_TOPICS
 _DURATION = re.compile(r"\b\d+\s+(?:\w+\s+)?(?:dias?|days?|meses|months?|anos|years?)\b")
 _FROM_DELIVERY = re.compile(
     r"\b(?:desde (?:la )?(?:entrega|recepcion|que (?:lo |la )?recib\w*)|from (?:the )?"
@@ -143,7 +141,7 @@ def asked_period(question: str) -> str | None:
     folded = fold(question)
     if not _PERIOD_ASKED.search(folded):
         return None
-    return next((topic for topic, words in _TOPICS.items() if words.search(folded)), None)
+    return next((topic for topic, words in PERIOD_TOPICS.items() if words.search(folded)), None)
 
 
 def _states_period(folded: str, tier: str | None) -> bool:
@@ -178,7 +176,7 @@ def _period_sentences(question: str, passages: Sequence[Passage], language: str,
         return []
     return [(p, s) for p in passages if p.language == language
             for s in split_sentences(p.text)
-            if _TOPICS[topic].search(f := fold(s)) and _states_period(f, tier)]
+            if PERIOD_TOPICS[topic].search(f := fold(s)) and _states_period(f, tier)]
 
 
 # Membership tiers as passages name them (accents off), by the customer record's tier
@@ -206,7 +204,7 @@ def period_lines(question: str, hits: Sequence[SearchHit], language: str,
     topic = asked_period(question)
     if topic is None:
         return None
-    words = _TOPICS[topic]
+    words = PERIOD_TOPICS[topic]
     for hit in hits:
         if hit.language != language:
             continue
