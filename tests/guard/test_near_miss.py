@@ -698,12 +698,43 @@ def test_trap_a_figure_that_counts_something_else(checker: GroundingChecker, que
      ["You can return items within 14 days, and the warranty is 2 years."], ""),
     ("Puedes devolverlo en 30 días naturales desde la entrega.",
      ["Clientes estándar: 30 días naturales desde la entrega."], ""),
+    ("You can return it within 30 days.",
+     ["Standard customers: 30 calendar days.", "Returns are free in the peninsula."], ""),
+    # a passage that names the topic nowhere, title included: the period is of something else
+    ("You can return your blender within 48 hours of the delivery window.",
+     ["If you forgot, you can add it from My orders > Add a service up to 48 hours before "
+      "the delivery window."], "a return period given for something else in"),
+    ("La garantía cubre 15 días.", ["Tienes 15 días naturales para recogerlo en la oficina."],
+     "a warranty period given for something else in"),
     # no topic before the period, or another figure: not this rule's
     ("Report it within 30 days.", ["The warranty covers faults for 30 days."], ""),
     ("You can return it within 30 days.", ["The warranty lasts 2 years."], ""),
 ])
 def test_a_period_belongs_to_its_topic(sentence: str, units: list[str], reason: str) -> None:
-    assert other_topic(sentence, units) == reason
+    title = "Política de devoluciones" if "Clientes" in units[0] else "Help centre"
+    assert other_topic(sentence, units, title) == reason
+
+
+HAUL_AWAY_EN = ("If you forgot, you can add it from My orders > Add a service up to 48 hours "
+                "before the delivery window. The crew will not disconnect gas hookups.")
+
+
+@pytest.mark.parametrize(("sentence", "language", "right"), [
+    ("You can return your blender within 48 hours of the delivery window.", "en",
+     "You can add the service from My orders up to 48 hours before the delivery window."),
+    ("Puedes devolver la batidora en las 48 horas de la franja de entrega.", "es",
+     "Puedes añadir el servicio desde Mis pedidos hasta 48 horas antes de la franja de "
+     "entrega."),
+])
+def test_trap_a_return_period_from_a_passage_about_something_else(
+        checker: GroundingChecker, sentence: str, language: str, right: str) -> None:
+    """Near-miss trap, es and en (measured: with a question heading's section in the
+    prompt, the model answered a Plus member's return question "You can return your blender
+    within 48 hours of the delivery window." over the haul-away page, and the guard passed
+    it): the period is the passage's, but the passage never speaks of returns."""
+    source = passage(1, "Appliance haul-away and installation", HAUL_AWAY_EN, "en")
+    _refused_and_right_kept(checker, source, sentence, right,
+                            "a return period given for something else", language)
 
 
 def test_trap_a_warranty_period_given_as_the_return_window(checker: GroundingChecker) -> None:

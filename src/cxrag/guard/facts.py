@@ -856,16 +856,19 @@ def denied(sentence: str, kinds: frozenset[str]) -> list[str]:
     return [f"'no {kind}'" for kind in _KINDS if kind in kinds and _DENIAL[kind].search(said)]
 
 
-def other_topic(sentence: str, units: Sequence[str]) -> str:
+def other_topic(sentence: str, units: Sequence[str], title: str = "") -> str:
     """Why ``sentence`` states a period for one topic (``vocab.PERIOD_TOPICS``: a return,
-    a warranty) that its supporting passage, whose sentences are ``units``, gives for
-    another only ("La devolución tiene un plazo de 2 años" over "Luma Router has a 2-year
-    warranty"), to be followed by the passage ("a return period given for warranty in");
-    "" when it does not. A period's topic is the last topic word before it in
-    the sentence; a passage sentence stating the same period and naming no topic (under a
-    heading that names it: "Standard customers: 30 calendar days ...") or naming that one
-    backs it."""
-    folded = fold(sentence)
+    a warranty) that its supporting passage, whose sentences are ``units`` and whose title
+    is ``title``, gives for another only ("La devolución tiene un plazo de 2 años" over
+    "Luma Router has a 2-year warranty"), or for something the passage never says is about
+    that topic ("You can return your blender within 48 hours" over "add it ... up to 48
+    hours before the delivery window" in the haul-away service's page), to be followed by
+    the passage ("a return period given for warranty in"); "" when it does not. A period's
+    topic is the last topic word before it in the sentence; a passage sentence stating the
+    same period and naming that topic backs it, and so does one naming no topic
+    ("Standard customers: 30 calendar days ...", under its heading) in a passage that
+    names the topic elsewhere, in its title or another sentence."""
+    folded = fold(sentence).lower()  # "Returns are free ..." names the topic too
     stated: list[tuple[set[tuple[str, str | None]], set[str]]] | None = None
     for m in _QUANTITY.finditer(folded):
         unit = _period_unit(m["u"])
@@ -879,16 +882,21 @@ def other_topic(sentence: str, units: Sequence[str]) -> str:
             stated = [({(_spelled(n), _period_unit(q["u"])) for q in _QUANTITY.finditer(u)
                         for n in _QNUM_RE.findall(q["ns"])},
                        {t for t, words in vocab.PERIOD_TOPICS.items() if words.search(u)})
-                      for u in map(fold, units)]
+                      for u in (fold(unit).lower() for unit in units)]
         named: set[str] = set()
         for periods, topics in stated:
             if not figures & periods:
                 continue
-            if not topics or topic in topics:
+            if topic in topics:
                 return ""
             named |= topics
+            if not topics and (vocab.PERIOD_TOPICS[topic].search(fold(title).lower())
+                               or any(topic in others for _, others in stated)):
+                return ""
         if named:
             return f"a {topic} period given for {', '.join(sorted(named))} in"
+        if any(figures & periods for periods, _ in stated):
+            return f"a {topic} period given for something else in"
     return ""
 
 

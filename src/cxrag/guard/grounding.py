@@ -337,7 +337,7 @@ class GroundingChecker:
                     and (turned := self._turned(sentence, claims[factual.index(i)], theirs))):
                 why, best = f"{turned} passage {passages[best].number}", None
             if (best is not None and self.near_misses
-                    and (other := other_topic(sentence, theirs))):
+                    and (other := other_topic(sentence, theirs, passages[best].title))):
                 why, best = f"{other} passage {passages[best].number}", None
             leaned_on = None if best is None else sentence
             if best is None:

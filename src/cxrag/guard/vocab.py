@@ -149,4 +149,4 @@ PERIOD_TOPICS = {
     "return": re.compile(r"\b(?:devolver\w*|devolucion\w*|devuelv\w*|return\w*|desistimiento"
                          r"|send(?:ing)? (?:\w+ )?back)\b"),
 }
-PERIOD_UNITS = frozenset({"day", "week", "month", "year"})
+PERIOD_UNITS = frozenset({"hour", "day", "week", "month", "year"})
