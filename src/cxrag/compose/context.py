@@ -89,9 +89,8 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            market = _market(country)
-            if market is None or _countries(question):
-                market = None  # unknown; or "¿y en México?": the question's country wins
+            # unknown, or "¿y en México?": the question's country wins
+            market = None if _countries(question) else _market(country)
             return self._focus(_distinct(hits), vector, self.sentences, question, market)
         out: list[Passage] = []
         left = self.budget

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cxrag import textnorm
 from cxrag.guard import places, vocab
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -868,7 +869,8 @@ def other_topic(sentence: str, units: Sequence[str], title: str = "") -> str:
     same period and naming that topic backs it, and so does one naming no topic
     ("Standard customers: 30 calendar days ...", under its heading) in a passage that
     names the topic elsewhere, in its title or another sentence."""
-    folded = fold(sentence).lower()  # "Returns are free ..." names the topic too
+    # lower case too, as ``reply.account`` reads the same words: "Returns are free ..."
+    folded, about = textnorm.fold(sentence), textnorm.fold(title)
     stated: list[tuple[set[tuple[str, str | None]], set[str]]] | None = None
     for m in _QUANTITY.finditer(folded):
         unit = _period_unit(m["u"])
@@ -882,17 +884,17 @@ def other_topic(sentence: str, units: Sequence[str], title: str = "") -> str:
             stated = [({(_spelled(n), _period_unit(q["u"])) for q in _QUANTITY.finditer(u)
                         for n in _QNUM_RE.findall(q["ns"])},
                        {t for t, words in vocab.PERIOD_TOPICS.items() if words.search(u)})
-                      for u in (fold(unit).lower() for unit in units)]
+                      for u in map(textnorm.fold, units)]
+        # a sentence naming no topic backs the period where the passage names it elsewhere
+        elsewhere = bool(vocab.PERIOD_TOPICS[topic].search(about)) or \
+            any(topic in topics for _, topics in stated)
         named: set[str] = set()
         for periods, topics in stated:
             if not figures & periods:
                 continue
-            if topic in topics:
+            if topic in topics or (not topics and elsewhere):
                 return ""
             named |= topics
-            if not topics and (vocab.PERIOD_TOPICS[topic].search(fold(title).lower())
-                               or any(topic in others for _, others in stated)):
-                return ""
         if named:
             return f"a {topic} period given for {', '.join(sorted(named))} in"
         if any(figures & periods for periods, _ in stated):
