@@ -132,8 +132,19 @@ def test_the_customers_country_picks_its_section_of_the_article() -> None:
     assert "12 months" in sent("MX") and "3 years" not in sent("MX")
     assert "usually 1 year" in sent("US") and "3 years" not in sent("US")
     assert "Manufacturing defects" in sent("ES")  # a section about no country stays
-    # The question's own country wins over the customer's.
-    assert "12 months" in sent("ES", question + " I'm moving to Mexico")
+    # The question's own country wins over the customer's, and picks its section as the
+    # customer's would: with no customer country, too.
+    moving = sent("ES", question + " I'm moving to Mexico")
+    assert "12 months" in moving and "3 years" not in moving
+    living = sent(None, "vivo en Estados Unidos, " + question)
+    assert "usually 1 year" in living and "3 years" not in living
+    # A question naming two countries favours neither (every section is sent).
+    both = sent("ES", question + " I bought it in Spain and live in Mexico now")
+    assert all(fact in both for fact in ("3 years", "12 months", "usually 1 year"))
+    # "usa" is a Spanish verb, not the USA: the customer's country still picks.
+    verb = sent("ES", question + " ¿qué garantía usa?")
+    assert "3 years" in verb and "usually 1 year" not in verb
+    assert "usually 1 year" in sent(None, question + " I'm in the USA")
     # Without a known country, every section is sent (the budget holds them all).
     anyone = packer.pack(hits, question)[0].text
     assert all(fact in anyone for fact in ("3 years", "12 months", "usually 1 year"))

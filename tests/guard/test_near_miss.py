@@ -201,6 +201,14 @@ def test_a_streamed_sentence_carries_its_reason(checker: GroundingChecker) -> No
     ("Prices are recalculated without the 21% APR.", "Los precios se recalculan sin el 21 % "
      "de IVA.", ["name APR"]),
     ("We ship to the EEUU.", "Enviamos a Estados Unidos.", []),
+    # a bare "$" is the one currency it can be in a passage about one of the two countries
+    ("Puedes financiar compras desde MX$150.", "Customers in the United States split "
+     "purchases of $150 or more.", ["amount MX$150"]),
+    ("You can finance purchases from $150 USD.", "Customers in the United States split "
+     "purchases of $150 or more.", []),
+    ("Compras desde 6,000 USD.", "En México: compras desde $6,000.", ["amount 6,000 USD"]),
+    ("Compras desde MX$6,000.", "En México: compras desde $6,000.", []),
+    ("It costs MX$150.", "A fee of $150 applies.", []),  # no country: either
 ])
 def test_facts_as_compared(sentence: str, text: str, missing: list[str]) -> None:
     """The rules without the embedder: units and ranges, times, weekdays in a range, ISO
@@ -735,6 +743,25 @@ def test_trap_a_return_period_from_a_passage_about_something_else(
     source = passage(1, "Appliance haul-away and installation", HAUL_AWAY_EN, "en")
     _refused_and_right_kept(checker, source, sentence, right,
                             "a return period given for something else", language)
+
+
+def test_trap_pesos_for_the_dollars_of_a_us_passage(checker: GroundingChecker) -> None:
+    """Near-miss trap, es and en: the figure is the passage's, the currency is not (a
+    Mexican page on financing sat beside the US one in the prompt)."""
+    monthly = passage(1, "Tiendalia Monthly financing (US)", "Tiendalia Monthly lets customers "
+                      "in the United States split purchases of $150 or more into fixed monthly "
+                      "payments.", "en")
+    for sentence, language in [
+            ("Tiendalia Monthly te permite dividir compras de MX$150 o más en pagos "
+             "mensuales.", "es"),
+            ("Tiendalia Monthly lets you split purchases of MX$150 or more into monthly "
+             "payments.", "en")]:
+        verdict = checker.check(f"{sentence} [1]", [monthly], language=language,
+                                languages=LANGUAGES)
+        assert not verdict.grounded and verdict.reasons == ["amount MX$150 not in passage 1"]
+    assert checker.check("Tiendalia Monthly te permite dividir compras de 150 $ o más en "
+                         "pagos mensuales. [1]", [monthly], language="es",
+                         languages=LANGUAGES).grounded
 
 
 def test_trap_a_warranty_period_given_as_the_return_window(checker: GroundingChecker) -> None:

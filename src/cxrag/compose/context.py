@@ -42,13 +42,14 @@ RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more simil
 MARKET = 0.15  # bonus of a sentence in the section for the customer's country
 HEADING_WORDS = 10  # a line of at most this many words that ends no sentence is a heading
 # The markets a customer can be in, as section headings and questions name them (es/en,
-# accents off), and their acronyms, in capitals only ("contact us" names no country).
+# accents off), and their acronyms, in capitals only ("contact us" and "¿qué idioma usa?"
+# name no country).
 COUNTRIES = {"ES": ("spain", "espana"), "MX": ("mexico", "mejico"),
-             "US": ("united states", "estados unidos", "ee. uu.", "ee.uu.", "eeuu", "usa"),
+             "US": ("united states", "estados unidos", "ee. uu.", "ee.uu.", "eeuu"),
              "GB": ("united kingdom", "reino unido")}
 _COUNTRY = [(code, re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?!\w)"))
             for code, names in COUNTRIES.items()]
-_ACRONYM = [("US", re.compile(r"\bUS\b")), ("GB", re.compile(r"\bUK\b"))]
+_ACRONYM = [("US", re.compile(r"\bUSA?\b")), ("GB", re.compile(r"\bUK\b"))]
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,11 @@ class ContextPacker:
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
-            # unknown, or "¿y en México?": the question's country wins
-            market = None if _countries(question) else _market(country)
+            # "¿y en México?", "vivo en Estados Unidos": the country the question names wins
+            # over the customer's; a question naming several favours none
+            named = _countries(question)
+            market = (next(iter(named)) if len(named) == 1 else None) if named \
+                else _market(country)
             return self._focus(_distinct(hits), vector, self.sentences, question, market)
         out: list[Passage] = []
         left = self.budget

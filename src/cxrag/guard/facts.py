@@ -333,8 +333,9 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
     """Amounts, quantities, ranges, figures, times, dates and places the passage lacks;
     ``numbered``: the sentence speaks of steps, so a list item's number is a figure."""
     missing: list[str] = []
+    money = _read_dollars(passage) if found.money else passage.money
     for n, c, raw in found.money:  # amounts with a currency need that amount and currency
-        if passage.money and not _money_forms(n, c) & passage.money:
+        if money and not _money_forms(n, c) & money:
             missing.append(f"amount {raw}")
     for n, unit, raw in found.quantities:
         if n not in passage.figures:
@@ -366,6 +367,19 @@ def _unstated_figures(found: _Found, passage: PassageFacts, numbered: bool) -> l
     missing += [f"{'name' if p in vocab.ACRONYMS else 'place'} {p}"
                 for p in dict.fromkeys(found.places) if p not in passage.places]
     return missing
+
+
+def _read_dollars(passage: PassageFacts) -> frozenset[tuple[str, str]]:
+    """The passage's amounts, a bare "$" read as the one currency it can be there: dollars
+    in a passage about the United States and not Mexico ("customers in the United States
+    split purchases of $150" states no "MX$150"), pesos in one about Mexico and not the
+    United States; either, as written, elsewhere."""
+    where = _countries(passage)
+    us, mx = "United States" in where, "Mexico" in where
+    if us == mx:
+        return passage.money
+    currency = "USD" if us else "MXN"
+    return frozenset((n, currency if c == "$" else c) for n, c in passage.money)
 
 
 def _money_forms(n: str, c: str) -> set[tuple[str, str]]:
