@@ -2,6 +2,7 @@
 
 import pytest
 
+from cxrag.text import finished
 from cxrag.textnorm import fold, without_introduction
 
 
@@ -22,3 +23,36 @@ def test_without_introduction(text: str, expected: str) -> None:
 
 def test_fold() -> None:
     assert fold("Día ÚNICO, pingüino") == "dia unico, pinguino"
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Pasado ese plazo, escríbenos. La emitimos en 5 días há",
+     "Pasado ese plazo, escríbenos."),
+    ("If you return an item bought with the discount", ""),
+    ("Returns are free [1]. Refunds take 5 days [2]",
+     "Returns are free [1]. Refunds take 5 days [2]"),
+    ("Sí. [1]", "Sí. [1]"),
+    ("Elige una opción:", "Elige una opción:"),
+    ("Dijo «gratis»", "Dijo «gratis»"),
+    ("", ""),
+])
+def test_a_sentence_without_an_end_is_cut_off(text: str, kept: str) -> None:
+    assert finished(text) == kept
+
+
+PASSAGE = ("Desde Mis pedidos puedes pedir la factura completa hasta 90 días después. Pasado "
+           "ese plazo, escríbenos indicando el número de pedido;\nla emitimos en 5 días "
+           "hábiles. Las facturas son válidas sin firma.")
+
+
+@pytest.mark.parametrize("text, kept", [
+    # a copy of the passage's words is completed with them, to its sentence's end
+    ("Hola. [2] Pasado ese plazo, escríbenos indicando el número de pedido; la emitimos en 5 "
+     "días há", "Hola. Pasado ese plazo, escríbenos indicando el número de pedido; la emitimos "
+     "en 5 días hábiles."),
+    ("Hola. Las facturas son válidas", "Hola. Las facturas son válidas sin firma."),
+    ("Hola. Las facturas no son válidas", "Hola."),  # not the passage's words
+    ("Hola. Las facturas", "Hola."),  # too short to tell which sentence it copies
+])
+def test_a_cut_off_copy_of_a_passage_is_completed_from_it(text: str, kept: str) -> None:
+    assert finished(text, [PASSAGE]) == kept

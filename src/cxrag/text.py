@@ -4,6 +4,7 @@ tiktoken encodings loaded from pinned package data (never downloaded)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -41,3 +42,31 @@ def opens_list(sentence: str) -> bool:
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences (Spanish and English punctuation)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+_ENDS = (".", "!", "?", "…", ":", ";", ")", "]", "\"", "'", "”", "»")
+_MARKS = re.compile(r"^(?:\[\d+\]\s*)+")
+_END_IN = re.compile(r"[.!?…](?=\s|$)")
+MIN_COPIED_WORDS = 3  # a shorter cut-off copy could come from any sentence
+
+
+def finished(text: str, sources: Sequence[str] = ()) -> str:
+    """``text`` whose last sentence has no end (no final mark, no citation), as a model
+    stopped at its token limit leaves it ("... la emitimos en 5 días há"): completed with the
+    rest of the sentence of ``sources`` (the passages) it copies word for word, or else
+    dropped. A sentence cut there can say the opposite of the passage ("If you return an
+    item bought with the discount"), so it is never shown unfinished."""
+    parts = split_sentences(text)
+    if not parts or parts[-1].endswith(_ENDS):
+        return text
+    head = text[:text.rfind(parts[-1])].rstrip()
+    tail = " ".join(_MARKS.sub("", parts[-1]).split())
+    if len(tail.split()) >= MIN_COPIED_WORDS:
+        for source in sources:
+            flat = " ".join(source.split())
+            at = flat.find(tail)
+            if at >= 0:
+                rest = flat[at + len(tail):]
+                end = _END_IN.search(rest)
+                return f"{head} {tail}{rest[:end.end()] if end else rest}".strip()
+    return head

@@ -96,6 +96,35 @@ def test_stream_yields_checked_sentences_then_the_checked_reply(responder_for) -
     assert final.answer == " ".join(tokens) and final.usage["input_tokens"] == 100
 
 
+SHIP = "Orders ship within 24 hours."
+COPIED = "Gift cards never expire and can be used on any"  # a passage's words, cut off
+OWN = "Gift cards can be used on any"  # the model's own words, cut off
+
+
+@pytest.mark.parametrize("tail, limit, shown", [
+    (OWN, 20, None),  # cut at the token limit: dropped
+    (COPIED, 20, "Gift cards never expire and can be used on any product sold by us."),
+    (OWN, 200, OWN),  # below the limit an unpunctuated last sentence is the model's ending
+])
+def test_a_sentence_cut_off_at_the_token_limit_is_completed_or_dropped(  # type: ignore[no-untyped-def]
+        responder_for, tail: str, limit: int, shown: str | None) -> None:
+    """The fake reports 20 output tokens for a reply (its word count when streaming); at
+    that limit the model was cut off: an unfinished last sentence that copies a passage is
+    completed with the passage's words, any other is dropped, whole or streamed."""
+    text = f"{SHIP} {tail}"
+    for streamed in (False, True):
+        responder = responder_for(FakeChat(text))
+        responder.max_tokens = len(text.split(" ")) if streamed and limit == 20 else limit
+        if streamed:
+            events = list(responder.stream(ReplyRequest("Do gift cards expire?")))
+            answer = " ".join(e for e in events if isinstance(e, str))
+        else:
+            answer = responder.reply(ReplyRequest("Do gift cards expire?")).answer
+        assert answer.startswith(SHIP), (streamed, answer)
+        sentences = [re.sub(r" \[\d\]$", "", s) for s in re.split(r"(?<=\]) ", answer)]
+        assert sentences[1:] == ([] if shown is None else [shown]), (streamed, answer)
+
+
 DROPPED = [
     "Zebras deliver parcels by hot-air balloon every leap year.",  # unsupported
     "Las tarjetas regalo no caducan nunca y valen para todo.",  # wrong language

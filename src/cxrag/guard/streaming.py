@@ -30,7 +30,7 @@ from cxrag.guard.grounding import (
     refutes,
 )
 from cxrag.ingest.tickets import is_ticket
-from cxrag.text import split_sentences
+from cxrag.text import finished, split_sentences
 
 
 @dataclass
@@ -83,9 +83,13 @@ class GuardedStream:
         self._buffer = self._buffer[self._buffer.rfind(parts[-1]):]  # spaces kept
         return self._judge(parts[:-1])
 
-    def finish(self) -> list[str]:
-        """What the last, unterminated sentence adds, once the model has stopped."""
+    def finish(self, *, cut: bool = False) -> list[str]:
+        """What the last, unterminated sentence adds, once the model has stopped. When the
+        model was ``cut`` off at its token limit, a sentence without an end is completed
+        from the passage it copies, or dropped (``cxrag.text.finished``)."""
         rest, self._buffer = self._buffer, ""
+        if cut:
+            rest = finished(rest, [p.text for p in self.passages])
         return self._judge(split_sentences(rest))
 
     def _judge(self, sentences: list[str]) -> list[str]:

@@ -69,6 +69,7 @@ from cxrag.reply.models import (
 )
 from cxrag.reply.pivot import Pivot, pivot_language
 from cxrag.retrieve.hybrid import HybridRetriever
+from cxrag.text import finished
 from cxrag.textnorm import without_introduction
 
 log = structlog.get_logger(__name__)
@@ -130,7 +131,13 @@ class Responder:
         result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
                                     control=control)
         usage.update(result.usage)
-        return result.text
+        if not self._cut(usage):
+            return result.text
+        return finished(result.text, [p.text for p in prepared.passages])
+
+    def _cut(self, usage: dict[str, int]) -> bool:
+        """Whether the model stopped at the token limit (its last sentence may be cut)."""
+        return usage.get("output_tokens", 0) >= self.max_tokens
 
     def stream(self, req: ReplyRequest, *,
                control: CallControl | None = None) -> Iterator[str | Reply]:
@@ -163,7 +170,7 @@ class Responder:
                     sentences = guarded.feed(delta)
                 yield from sentences
             with self._cpu:
-                sentences = guarded.finish()
+                sentences = guarded.finish(cut=self._cut(usage))
             yield from sentences
         except LLMError as exc:
             log.warning("reply.llm_failed", error=exc.code, detail=exc.detail, streamed=True)
