@@ -112,17 +112,20 @@ def test_a_sentence_cut_off_at_the_token_limit_is_completed_or_dropped(  # type:
     that limit the model was cut off: an unfinished last sentence that copies a passage is
     completed with the passage's words, any other is dropped, whole or streamed."""
     text = f"{SHIP} {tail}"
-    for streamed in (False, True):
+    question = ReplyRequest("Do gift cards expire?")
+    for path in ("reply", "stream", "draft"):  # a draft's text comes from ``complete``
         responder = responder_for(FakeChat(text))
+        streamed = path == "stream"
         responder.max_tokens = len(text.split(" ")) if streamed and limit == 20 else limit
         if streamed:
-            events = list(responder.stream(ReplyRequest("Do gift cards expire?")))
-            answer = " ".join(e for e in events if isinstance(e, str))
+            answer = " ".join(e for e in responder.stream(question) if isinstance(e, str))
+        elif path == "draft":
+            answer = responder.complete(responder.prepare(question))[1].answer
         else:
-            answer = responder.reply(ReplyRequest("Do gift cards expire?")).answer
-        assert answer.startswith(SHIP), (streamed, answer)
+            answer = responder.reply(question).answer
+        assert answer.startswith(SHIP), (path, answer)
         sentences = [re.sub(r" \[\d\]$", "", s) for s in re.split(r"(?<=\]) ", answer)]
-        assert sentences[1:] == ([] if shown is None else [shown]), (streamed, answer)
+        assert sentences[1:] == ([] if shown is None else [shown]), (path, answer)
 
 
 DROPPED = [

@@ -28,7 +28,7 @@ from cxrag.compose.context import ContextPacker, Passage
 from cxrag.compose.prompts import PromptLibrary
 from cxrag.cx.triage import Analysis, Triage
 from cxrag.errors import LLMError
-from cxrag.generate.client import ChatModel
+from cxrag.generate.client import ChatModel, ChatResult
 from cxrag.generate.control import CallControl
 from cxrag.guard.escalation import Escalation, must_escalate
 from cxrag.guard.grounding import (
@@ -131,7 +131,13 @@ class Responder:
         result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
                                     control=control)
         usage.update(result.usage)
-        if not self._cut(usage):
+        return self._ended(prepared, result)
+
+    def _ended(self, prepared: Prepared, result: ChatResult) -> str:
+        """The model's text, its last sentence completed from the passage it copies or
+        dropped when the model stopped at the token limit mid-sentence
+        (``cxrag.text.finished``)."""
+        if not self._cut(result.usage):
             return result.text
         return finished(result.text, [p.text for p in prepared.passages])
 
@@ -298,7 +304,8 @@ class Responder:
         verdict on it; ``LLMError`` when the model fails."""
         result = self.chat.complete(prepared.messages, max_tokens=self.max_tokens,
                                     control=control)
-        return result.text, self._check(prepared, result.text)
+        text = self._ended(prepared, result)
+        return text, self._check(prepared, text)
 
     def _check(self, prepared: Prepared, text: str) -> Grounding:
         with self._cpu:
