@@ -28,7 +28,13 @@ def test_fold() -> None:
 @pytest.mark.parametrize("text, kept", [
     ("Pasado ese plazo, escríbenos. La emitimos en 5 días há",
      "Pasado ese plazo, escríbenos."),
-    ("If you return an item bought with the discount", ""),
+    ("Returns are free for 30 days. If you return an item bought with the discount",
+     "Returns are free for 30 days."),
+    # the reply's one sentence, cut: kept, marked as cut, for the guard to judge
+    ("If you return an item bought with the discount",
+     "If you return an item bought with the discount…"),
+    ("1. Los instrumentos soportados incluyen el i1 Pro, el i1 Monitor y los DTP22",
+     "1. Los instrumentos soportados incluyen el i1 Pro, el i1 Monitor y los DTP22…"),
     ("Returns are free [1]. Refunds take 5 days [2]",
      "Returns are free [1]. Refunds take 5 days [2]"),
     ("Sí. [1]", "Sí. [1]"),
@@ -51,8 +57,12 @@ PASSAGE = ("Desde Mis pedidos puedes pedir la factura completa hasta 90 días de
      "días há", "Hola. Pasado ese plazo, escríbenos indicando el número de pedido; la emitimos "
      "en 5 días hábiles."),
     ("Hola. Las facturas son válidas", "Hola. Las facturas son válidas sin firma."),
-    ("Hola. Las facturas no son válidas", "Hola."),  # not the passage's words
-    ("Hola. Las facturas", "Hola."),  # too short to tell which sentence it copies
+    ("Hola. Las facturas no son válidas", "Hola. Las facturas no son válidas…"),
+    # not the passage's words, or too short to tell which sentence it copies
+    ("Las facturas simplificadas se emiten solas. Las facturas no son válidas",
+     "Las facturas simplificadas se emiten solas."),
+    ("Las facturas simplificadas se emiten solas. Las facturas",
+     "Las facturas simplificadas se emiten solas."),
 ])
 def test_a_cut_off_copy_of_a_passage_is_completed_from_it(text: str, kept: str) -> None:
     assert finished(text, [PASSAGE]) == kept

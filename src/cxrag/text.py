@@ -50,12 +50,15 @@ _END_IN = re.compile(r"[.!?…](?=\s|$)")
 MIN_COPIED_WORDS = 3  # a shorter cut-off copy could come from any sentence
 
 
-def finished(text: str, sources: Sequence[str] = ()) -> str:
+def finished(text: str, sources: Sequence[str] = (), *, after_fact: bool = False) -> str:
     """``text`` whose last sentence has no end (no final mark, no citation), as a model
     stopped at its token limit leaves it ("... la emitimos en 5 días há"): completed with the
-    rest of the sentence of ``sources`` (the passages) it copies word for word, or else
-    dropped. A sentence cut there can say the opposite of the passage ("If you return an
-    item bought with the discount"), so it is never shown unfinished."""
+    rest of the sentence of ``sources`` (the passages) it copies word for word; else dropped
+    when the sentences before it state a fact (a sentence cut there can say the opposite of
+    the passage: "If you return an item bought with the discount"); else, the reply's one
+    sentence (a long translated list), kept and marked as cut with "…", for the guard to
+    judge as any other. ``after_fact``: ``text`` is the end of a reply whose earlier
+    sentences (not in ``text``) state a fact (a stream's last sentence)."""
     parts = split_sentences(text)
     if not parts or parts[-1].endswith(_ENDS):
         return text
@@ -69,4 +72,6 @@ def finished(text: str, sources: Sequence[str] = ()) -> str:
                 rest = flat[at + len(tail):]
                 end = _END_IN.search(rest)
                 return f"{head} {tail}{rest[:end.end()] if end else rest}".strip()
-    return head
+    if after_fact or any(states_fact(_MARKS.sub("", s)) for s in split_sentences(head)):
+        return head
+    return f"{text.rstrip()}…"

@@ -148,3 +148,34 @@ def test_the_customers_country_picks_its_section_of_the_article() -> None:
     # Without a known country, every section is sent (the budget holds them all).
     anyone = packer.pack(hits, question)[0].text
     assert all(fact in anyone for fact in ("3 years", "12 months", "usually 1 year"))
+
+
+def test_a_page_in_pesos_only_is_about_mexico() -> None:
+    from cxrag.embed.cache import SentenceVectors
+    from tests.conftest import FakeEmbedder
+
+    def page(doc: str, index: int, text: str, score: float) -> SearchHit:
+        return SearchHit(doc, f"{doc}#v-{index}", doc, f"kb/{doc}.md", score, text, "es",
+                         "article", (), (), None, "2026-01-01")
+
+    # The Mexican instalments page (one chunk with amounts, one without) beside the US
+    # financing page: no heading names a country, the pesos do.
+    hits = [page("msi", 0, "12 meses sin intereses: compras desde MX$6,000 en el pedido.", 0.9),
+            page("msi", 1, "Revisa que el pedido alcance el monto mínimo de compra.", 0.8),
+            page("monthly", 0, "Customers in the United States split purchases of $150 or "
+                 "more into monthly payments.", 0.7)]
+    packer = ContextPacker(budget=200, sentences=SentenceVectors(FakeEmbedder()))
+
+    def docs(question: str, country: str | None = None) -> list[str]:
+        return [p.document_id for p in packer.pack(hits, question, country=country)]
+
+    question = "cual es el minimo de compra para pagar a plazos?"
+    assert docs("vivo en Estados Unidos, " + question) == ["monthly"]
+    assert docs(question, "ES") == ["monthly"]
+    assert docs(question) == ["msi", "monthly"]  # no country known: both
+    # For a Mexican customer the pesos page comes first; a page's prose naming a country
+    # ("customers in the United States") does not make it about that country only.
+    assert docs(question, "MX") == ["msi", "monthly"]
+    # A page with dollars or euros beside its pesos (prices per country) is about none.
+    mixed = [page("cloud", 0, "Cloud Plus costs $2.99 a month, EUR 2.99 or MX$59.", 0.9)]
+    assert [p.document_id for p in packer.pack(mixed, question, country="ES")] == ["cloud"]

@@ -137,7 +137,10 @@ class ContextPacker:
         if self.figures and _QUANTITY.search(text):
             sims = sims + self.figures * np.array([bool(_DIGIT.search(u[2])) for u in units])
         if market is not None:
-            about = [_countries(sections[rank][i][1]) for rank, i, _ in units]
+            pesos = _in_pesos(hits)
+            about = [_countries(sections[rank][i][1])
+                     or ({"MX"} if hits[rank].document_id in pesos else set())
+                     for rank, i, _ in units]
             sims = sims + np.array([MARKET if market in c else -np.inf if c else 0.0
                                     for c in about])
         index = {(rank, i): j for j, (rank, i, _) in enumerate(units)}
@@ -243,6 +246,24 @@ def _market(country: str | None) -> str | None:
     """``country`` as one of the known market codes, or None when it is not one."""
     market = country.upper() if country else None
     return market if market in COUNTRIES else None
+
+
+_PESOS = re.compile(r"\bMX\$\s?\d")
+_OTHER_MONEY = re.compile(r"(?<!MX)\$\s?\d|€|\b(?:EUR|USD|GBP)\b|£")
+
+
+def _in_pesos(hits: Sequence[SearchHit]) -> set[str]:
+    """The documents among ``hits`` whose chunks give amounts in pesos only (MX$) and name
+    no country: pages about Mexico, as the guard reads them (``cxrag.guard.facts``),
+    whatever their headings say."""
+    pesos: set[str] = set()
+    other: set[str] = set()
+    for hit in hits:
+        if _OTHER_MONEY.search(hit.text) or _countries(hit.text):
+            other.add(hit.document_id)
+        elif _PESOS.search(hit.text):
+            pesos.add(hit.document_id)
+    return pesos - other
 
 
 def _countries(text: str) -> set[str]:

@@ -30,7 +30,7 @@ from cxrag.guard.grounding import (
     refutes,
 )
 from cxrag.ingest.tickets import is_ticket
-from cxrag.text import finished, split_sentences
+from cxrag.text import finished, split_sentences, states_fact
 
 
 @dataclass
@@ -86,10 +86,12 @@ class GuardedStream:
     def finish(self, *, cut: bool = False) -> list[str]:
         """What the last, unterminated sentence adds, once the model has stopped. When the
         model was ``cut`` off at its token limit, a sentence without an end is completed
-        from the passage it copies, or dropped (``cxrag.text.finished``)."""
+        from the passage it copies, else dropped after a sentence that stated a fact, else
+        marked as cut (``cxrag.text.finished``)."""
         rest, self._buffer = self._buffer, ""
         if cut:
-            rest = finished(rest, [p.text for p in self.passages])
+            rest = finished(rest, [p.text for p in self.passages],
+                            after_fact=any(map(states_fact, self._seen)))
         return self._judge(split_sentences(rest))
 
     def _judge(self, sentences: list[str]) -> list[str]:
