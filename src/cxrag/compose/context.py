@@ -39,7 +39,7 @@ _QUANTITY = re.compile(
 MIN_TRIMMED_TOKENS = 48  # below this, a trimmed passage is more noise than help
 LIST_ITEMS = 4  # items a sentence that opens a list brings with it at most
 RANK_STEP = 0.03  # a lower-ranked passage's sentence needs this much more similarity per rank
-MARKET = 0.15  # bonus of a sentence in the section for the customer's country
+MARKET = 0.15  # bonus of a sentence in the section for the customer's (or question's) country
 HEADING_WORDS = 10  # a line of at most this many words that ends no sentence is a heading
 # The markets a customer can be in, as section headings and questions name them (es/en,
 # accents off), and their acronyms, in capitals only ("contact us" and "¿qué idioma usa?"
@@ -85,8 +85,8 @@ class ContextPacker:
              vector: Vectors | None = None, country: str | None = None) -> list[Passage]:
         """Passages in relevance order within the budget (titles count too); focused on the
         sentences closest to ``question`` (or its ``vector``) when there is a sentence
-        cache, and on the sections for the customer's ``country`` (ISO code) when the
-        question names no country of its own."""
+        cache, and on the sections for the one country the question names, else for the
+        customer's ``country`` (ISO code)."""
         if question and self.sentences is not None:
             if vector is None:
                 vector = self.sentences([question])[0]
@@ -123,7 +123,8 @@ class ContextPacker:
         sentence, plus ``figures`` for a sentence with a figure when the question asks for
         an amount, a time or a limit (how much, how long, cuánto, cuándo...). With a
         ``market`` (a country code), a sentence in a section about that country gets
-        ``MARKET`` more, and one in a section about other countries only is left out."""
+        ``MARKET`` more, and one in a section about other countries only is left out (a
+        section's heading names its countries; a page in pesos only is about Mexico)."""
         hits = hits[: self.max_passages]
         sections = [_sections(hit) for hit in hits]
         units = [(rank, i, sentence) for rank, found in enumerate(sections)
