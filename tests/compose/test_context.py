@@ -179,3 +179,9 @@ def test_a_page_in_pesos_only_is_about_mexico() -> None:
     # A page with dollars or euros beside its pesos (prices per country) is about none.
     mixed = [page("cloud", 0, "Cloud Plus costs $2.99 a month, EUR 2.99 or MX$59.", 0.9)]
     assert [p.document_id for p in packer.pack(mixed, question, country="ES")] == ["cloud"]
+    # Money is read as the guard reads it: euros or dollars written out count as other
+    # money, and "pesos" written out as pesos.
+    spelled = [page("gift", 0, "La tarjeta regalo vale 500 pesos o 25 euros.", 0.9)]
+    assert [p.document_id for p in packer.pack(spelled, question, country="ES")] == ["gift"]
+    pesos = [page("gift", 0, "La tarjeta regalo vale 500 pesos.", 0.9)]
+    assert [p.document_id for p in packer.pack(pesos, question, country="ES")] == []

@@ -22,6 +22,7 @@ import numpy as np
 
 from cxrag.embed.base import Vectors
 from cxrag.embed.cache import SentenceVectors
+from cxrag.money import currencies
 from cxrag.retrieve.hybrid import SearchHit
 from cxrag.text import encoding, opens_list, split_sentences, states_fact
 from cxrag.textnorm import content_words, fold, overlap
@@ -249,20 +250,19 @@ def _market(country: str | None) -> str | None:
     return market if market in COUNTRIES else None
 
 
-_PESOS = re.compile(r"\bMX\$\s?\d")
-_OTHER_MONEY = re.compile(r"(?<!MX)\$\s?\d|€|\b(?:EUR|USD|GBP)\b|£")
-
-
 def _in_pesos(hits: Sequence[SearchHit]) -> set[str]:
-    """The documents among ``hits`` whose chunks give amounts in pesos only (MX$) and name
-    no country: pages about Mexico, as the guard reads them (``cxrag.guard.facts``),
-    whatever their headings say."""
+    """The documents among ``hits`` whose chunks give amounts in pesos only and name no
+    country: pages about Mexico, whatever their headings say. Amounts are read as the guard
+    reads them (``cxrag.money``); the guard takes any passage with a peso amount as
+    Mexican, the packer only a page with no other currency ("$" alone included) and no
+    country named in any of its retrieved chunks."""
     pesos: set[str] = set()
     other: set[str] = set()
     for hit in hits:
-        if _OTHER_MONEY.search(hit.text) or _countries(hit.text):
+        found = currencies(hit.text)
+        if found - {"MXN"} or _countries(hit.text):
             other.add(hit.document_id)
-        elif _PESOS.search(hit.text):
+        elif found:
             pesos.add(hit.document_id)
     return pesos - other
 

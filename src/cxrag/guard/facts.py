@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cxrag import textnorm
+from cxrag import money, textnorm
 from cxrag.guard import places, vocab
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -60,12 +60,6 @@ _QNUM_RE = re.compile(_QNUM, re.IGNORECASE)
 _LIST_MARK = re.compile(r"(?:^\s*|(?<=[.!?:|])\s+|\n\s*)(\d{1,2})[.)]\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
 _PERCENT = re.compile(rf"(?<![\w.,])({_NUM})\s*(?:%|percent\b|per cent\b|por ciento\b)",
                       re.IGNORECASE)
-
-_CUR_RE = r"(?:US\$|MX\$|EUR|USD|MXN|GBP|€|£|\$)"
-_MONEY_BEFORE = re.compile(rf"(?P<c>{_CUR_RE})\s?(?P<n>{_NUM})", re.IGNORECASE)
-_MONEY_AFTER = re.compile(
-    rf"(?<![\w.,])(?P<n>{_NUM})\s?(?P<c>€|£|EUR\b|USD\b|MXN\b|GBP\b|euros?\b|d[oó]lares\b|dollars?\b"
-    rf"|pesos?\b)", re.IGNORECASE)
 
 _CLOCK = re.compile(r"(?<![\w.,:])([01]?\d|2[0-4]):([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?)?",
                     re.IGNORECASE)
@@ -161,11 +155,7 @@ def _times(text: str) -> tuple[list[tuple[int, int, str]], str]:
 
 def _money(text: str) -> list[tuple[str, str, str]]:
     """Amounts with their currency: (figure, EUR/USD/MXN/GBP or "$", as written)."""
-    found = [(_figure(m["n"]), vocab.CURRENCY[m["c"].lower()], m[0]) for m in
-             _MONEY_BEFORE.finditer(text)]
-    found += [(_figure(m["n"]), vocab.CURRENCY[m["c"].lower()], m[0]) for m in
-              _MONEY_AFTER.finditer(text)]
-    return found
+    return [(_figure(n), currency, raw) for n, currency, raw in money.amounts(text)]
 
 
 def _quantities(text: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from cxrag.money import CURRENCY
+
 # Folding keeps the length of the text, so positions found in it point into the original.
 FOLD = str.maketrans("áéíóúüñàèìòùâêîôûçÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÇ’‘",
                      "aeiouunaeiouaeioucAEIOUUNAEIOUAEIOUC''")
@@ -52,11 +54,6 @@ UNITS = {
 UNIT = {v: k for k, words in UNITS.items() for v in words.split()}
 
 BUSINESS = {"business", "working", "habiles", "laborables"}
-
-CURRENCY = {"eur": "EUR", "€": "EUR", "euro": "EUR", "euros": "EUR", "usd": "USD",
-            "us$": "USD", "dollar": "USD", "dollars": "USD", "dolar": "USD", "dolares": "USD",
-            "mxn": "MXN", "mx$": "MXN", "peso": "MXN", "pesos": "MXN", "$": "$",
-            "£": "GBP", "gbp": "GBP"}
 
 MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
              "septiembre", "octubre", "noviembre", "diciembre"]

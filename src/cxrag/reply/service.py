@@ -134,8 +134,9 @@ class Responder:
         return self._ended(prepared, result)
 
     def _ended(self, prepared: Prepared, result: ChatResult) -> str:
-        """The model's text, its last sentence completed from the passage it copies or
-        dropped when the model stopped at the token limit mid-sentence
+        """The model's text; when it stopped at the token limit mid-sentence, its last
+        sentence is completed from the passage it copies word for word, else dropped, or
+        kept and marked "…" when no sentence before it states a fact
         (``cxrag.text.finished``)."""
         if not self._cut(result.usage):
             return result.text
