@@ -36,7 +36,7 @@ from functools import lru_cache
 from cxrag import money, textnorm
 from cxrag.guard import places, vocab
 
-_NUM = r"\d+(?:[.,]\d+)*"
+_NUM = money.NUMBER  # a figure as written: "1.299", "3,99"
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 # A figure and the word right after it ("18 digitos"): what the figure counts.
 _FIGURE_NEXT = re.compile(rf"(?<![\w.,])({_NUMBER.pattern})(?![\d.,:]*\w)"
